@@ -1,0 +1,73 @@
+//! `cargo xtask regen`: ingests every vendor under `specs/` and writes one typed client crate
+//! per vendor under `generated/`, all or nothing.
+//!
+//! [`plan`] computes every file in memory; [`apply`] writes them aside and swaps them in, or in
+//! check mode compares them with the tree and reports what is stale.
+
+mod codegen;
+mod files;
+
+use std::path::{Path, PathBuf};
+
+pub use codegen::{GeneratedCrate, generate_client};
+pub use files::{CheckReport, apply, check};
+
+/// A regen failure: ingestion (located in a page) or generation (naming vendor and operation).
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[non_exhaustive]
+pub enum RegenError {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Ingest(#[from] spec_ingest::IngestError),
+    #[error("vendor {vendor}{}: {message}", operation.as_ref().map(|o| format!(", operation {o}")).unwrap_or_default())]
+    Generate {
+        vendor: String,
+        operation: Option<String>,
+        message: String,
+    },
+    #[error("{path}: {message}")]
+    Io { path: PathBuf, message: String },
+    #[error("no vendor named `{0}` under specs/ (known: {1})")]
+    UnknownVendor(String, String),
+}
+
+/// Everything regen would write for a set of vendors.
+#[derive(Debug)]
+pub struct Plan {
+    pub crates: Vec<GeneratedCrate>,
+    pub warnings: Vec<spec_ingest::Warning>,
+    /// True when the plan covers every vendor, so crates without a vendor are stale.
+    pub complete: bool,
+}
+
+/// Ingests and generates every vendor under `root/specs` (or only `only`), in memory.
+pub fn plan(root: &Path, only: Option<&str>) -> Result<Plan, RegenError> {
+    let specs = root.join("specs");
+    let dirs = spec_ingest::discover(&specs)?;
+    let names: Vec<String> = dirs
+        .iter()
+        .filter_map(|d| d.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .collect();
+    if let Some(one) = only
+        && !names.iter().any(|n| n == one)
+    {
+        return Err(RegenError::UnknownVendor(one.to_owned(), names.join(", ")));
+    }
+    let mut crates = Vec::new();
+    let mut warnings = Vec::new();
+    for (dir, name) in dirs.iter().zip(&names) {
+        if only.is_some_and(|o| o != name) {
+            continue;
+        }
+        let spec = spec_ingest::load_vendor(root, dir)?;
+        let canonical = spec_ingest::ingest(&spec)?;
+        warnings.extend(canonical.warnings.iter().cloned());
+        crates.push(generate_client(&canonical)?);
+    }
+    Ok(Plan {
+        crates,
+        warnings,
+        complete: only.is_none(),
+    })
+}

@@ -1,0 +1,190 @@
+//! Mintlify-style pages: the OpenAPI document sits in a four-backtick `yaml` fence whose header
+//! names the operation (`yaml [file] METHOD /path`); everything else is prose, JSX and samples.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::source::Page;
+
+/// One embedded OpenAPI document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fence<'a> {
+    /// The YAML between the fence lines.
+    pub yaml: &'a str,
+    /// Byte offset of `yaml` in the page.
+    pub offset: usize,
+    /// The operation the page documents, from the fence header (`GET`, `/v1/x`), when given.
+    pub operation: Option<(String, String)>,
+}
+
+/// A cost the prose states ("**1 credit** per request", "2 credits per request").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProseCost {
+    pub amount: u32,
+    /// `credit` or `request`, singular.
+    pub unit: String,
+    /// Byte offset of the statement in the page.
+    pub offset: usize,
+}
+
+static FENCE_OPEN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(`{3,}|~{3,})\s*(ya?ml)\b(.*)$").expect("valid regex"));
+static ANY_FENCE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*(`{3,}|~{3,})").expect("valid regex"));
+static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<[^<>]*>").expect("valid regex"));
+static COST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(\d+)\s+(credit|request)s?\s+per\s+(?:request|call)\b").expect("valid regex")
+});
+
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Finds every OpenAPI YAML fence of a page. A fence counts when its header names an operation
+/// or its body starts like an OpenAPI document.
+pub fn fences(page: &Page) -> Vec<Fence<'_>> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    let mut lines = page.text.split_inclusive('\n');
+    while let Some(line) = lines.next() {
+        let line_start = offset;
+        offset += line.len();
+        let trimmed = line.trim_end_matches(['\n', '\r']);
+        let Some(caps) = FENCE_OPEN.captures(trimmed) else {
+            continue;
+        };
+        let marker = caps.get(1).map_or("", |m| m.as_str()).to_owned();
+        let header = caps.get(3).map_or("", |m| m.as_str());
+        let body_start = offset;
+        let mut body_end = page.text.len();
+        for inner in lines.by_ref() {
+            let inner_start = offset;
+            offset += inner.len();
+            if inner.trim_end_matches(['\n', '\r']).trim() == marker {
+                body_end = inner_start;
+                break;
+            }
+        }
+        let yaml = &page.text[body_start..body_end];
+        let operation = operation_in_header(header);
+        let looks_openapi = yaml.trim_start().starts_with("openapi:");
+        if operation.is_some() || looks_openapi {
+            out.push(Fence {
+                yaml,
+                offset: body_start,
+                operation,
+            });
+        }
+        let _ = line_start;
+    }
+    out
+}
+
+fn operation_in_header(header: &str) -> Option<(String, String)> {
+    let tokens: Vec<&str> = header.split_whitespace().collect();
+    let [.., method, path] = tokens.as_slice() else {
+        return None;
+    };
+    let method = method.to_ascii_lowercase();
+    (METHODS.contains(&method.as_str()) && path.starts_with('/'))
+        .then(|| (method, (*path).to_owned()))
+}
+
+/// Costs stated in the page's prose: outside every code fence, with tags and emphasis removed.
+pub fn prose_costs(page: &Page) -> Vec<ProseCost> {
+    let mut out = Vec::new();
+    let mut fence: Option<String> = None;
+    let mut offset = 0;
+    for line in page.text.split_inclusive('\n') {
+        let line_start = offset;
+        offset += line.len();
+        if let Some(caps) = ANY_FENCE.captures(line) {
+            let marker = caps.get(1).map_or("", |m| m.as_str());
+            match &fence {
+                None => fence = Some(marker.to_owned()),
+                Some(open) if line.trim() == open => fence = None,
+                Some(_) => {}
+            }
+            continue;
+        }
+        if fence.is_some() {
+            continue;
+        }
+        let plain = TAG.replace_all(line, " ");
+        let plain = plain.replace(['*', '_'], "");
+        for caps in COST.captures_iter(&plain) {
+            let Ok(amount) = caps[1].parse::<u32>() else {
+                continue;
+            };
+            out.push(ProseCost {
+                amount,
+                unit: caps[2].to_ascii_lowercase(),
+                offset: line_start,
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_openapi_fence_and_its_operation() {
+        let page = Page::new(
+            "p.md",
+            "# T\n```bash\ncurl x\n```\n````yaml /openapi.json get /v1/a/{id}\nopenapi: 3.1.0\npaths: {}\n````\ntail\n",
+        );
+        let found = fences(&page);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].yaml, "openapi: 3.1.0\npaths: {}\n");
+        assert_eq!(
+            found[0].operation,
+            Some(("get".into(), "/v1/a/{id}".into()))
+        );
+        assert_eq!(&page.text[found[0].offset..found[0].offset + 7], "openapi");
+    }
+
+    #[test]
+    fn header_without_file_and_upper_case_method() {
+        let page = Page::new("p.md", "````yaml GET /v1/x\nopenapi: 3.0.1\n````\n");
+        assert_eq!(
+            fences(&page)[0].operation,
+            Some(("get".into(), "/v1/x".into()))
+        );
+    }
+
+    #[test]
+    fn yaml_samples_that_are_not_openapi_are_ignored() {
+        let page = Page::new("p.md", "```yaml\nkey: value\n```\n");
+        assert!(fences(&page).is_empty());
+    }
+
+    #[test]
+    fn unterminated_fence_runs_to_the_end() {
+        let page = Page::new("p.md", "````yaml GET /v1/x\nopenapi: 3.0.1\n");
+        assert_eq!(fences(&page)[0].yaml, "openapi: 3.0.1\n");
+    }
+
+    #[test]
+    fn costs_in_markdown_and_jsx_prose() {
+        let page = Page::new(
+            "p.md",
+            "<Note>\n  💳 **1 credit** per request\n</Note>\n<span className=\"font-semibold\">2 credits</span><span className=\"ml-1\">per request</span>\n⚠️ Billing: 3 requests per call.\n````yaml GET /x\ndescription: 9 credits per request\n````\n",
+        );
+        let costs: Vec<(u32, String)> = prose_costs(&page)
+            .into_iter()
+            .map(|c| (c.amount, c.unit))
+            .collect();
+        assert_eq!(
+            costs,
+            vec![
+                (1, "credit".into()),
+                (2, "credit".into()),
+                (3, "request".into())
+            ]
+        );
+    }
+}

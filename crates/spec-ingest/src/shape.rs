@@ -1,0 +1,676 @@
+//! Shapes a 3.0.3 document so progenitor generates correct code: an operationId everywhere,
+//! JSON bodies under `application/json`, a schema for every JSON body (inferred from examples
+//! when the vendor gave none), one success and one error body type per operation, and every
+//! inline object or enum hoisted into `components` under a unique, deterministic name.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+use crate::error::ErrorKind;
+use crate::fault::Fault;
+use crate::infer;
+use crate::names;
+use crate::unify;
+use crate::walk;
+use crate::yaml::escape_segment;
+
+/// Gives every operation an operationId and rejects two that progenitor would name alike.
+pub fn operation_ids(doc: &mut Value) -> Result<(), Fault> {
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    for (path, method, op) in walk::operations_mut(doc) {
+        let ptr = format!("/paths/{}/{method}", escape_segment(&path));
+        let Some(op) = op.as_object_mut() else {
+            return Err(Fault::new(
+                ErrorKind::Structure,
+                &ptr,
+                "an operation must be a map",
+            ));
+        };
+        let id = match op.get("operationId").and_then(Value::as_str) {
+            Some(id) => id.to_owned(),
+            None => {
+                let id = names::operation_id(&method, &path);
+                op.insert("operationId".into(), json!(id));
+                id
+            }
+        };
+        if let Some(other) = seen.insert(names::snake(&id), ptr.clone()) {
+            return Err(Fault::new(
+                ErrorKind::Conflict,
+                &format!("{ptr}/operationId"),
+                format!(
+                    "operationId `{id}` gives the same method name as the operation at {}",
+                    walk::operation_of_pointer(&other).unwrap_or(other)
+                ),
+            ));
+        }
+        // 3.1 lets an operation omit `responses`; openapiv3 requires it.
+        op.entry("responses").or_insert_with(|| json!({}));
+    }
+    Ok(())
+}
+
+fn is_json(media: &str) -> bool {
+    let essence = media
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json" || essence.ends_with("+json")
+}
+
+/// Keeps one JSON media type per body, named `application/json` so progenitor decodes it
+/// (it streams `+json` bodies as bytes).
+pub fn json_media_types(doc: &mut Value) {
+    let mut bodies: Vec<&mut Value> = Vec::new();
+    for (_, _, op) in walk::operations_mut(doc) {
+        let Some(op) = op.as_object_mut() else {
+            continue;
+        };
+        for (key, value) in op.iter_mut() {
+            match key.as_str() {
+                "requestBody" => bodies.push(value),
+                "responses" => {
+                    if let Some(responses) = value.as_object_mut() {
+                        bodies.extend(responses.values_mut());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    for body in bodies {
+        let Some(content) = body.get_mut("content").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        let Some(json_key) = content.keys().find(|k| is_json(k)).cloned() else {
+            continue;
+        };
+        let Some(chosen) = content.shift_remove(&json_key) else {
+            continue;
+        };
+        content.clear();
+        content.insert("application/json".into(), chosen);
+    }
+}
+
+/// Every example of a JSON body: the media type's `example`, its `examples`' values, then the
+/// schema's own `example`. A string example of a non-string body is JSON text and is parsed.
+fn body_examples(media: &Value, ptr: &str) -> Result<Vec<Value>, Fault> {
+    let mut found: Vec<(String, Value)> = Vec::new();
+    if let Some(e) = media.get("example") {
+        found.push((format!("{ptr}/example"), e.clone()));
+    }
+    if let Some(examples) = media.get("examples").and_then(Value::as_object) {
+        for (name, example) in examples {
+            if let Some(v) = example.get("value") {
+                found.push((
+                    format!("{ptr}/examples/{}/value", escape_segment(name)),
+                    v.clone(),
+                ));
+            }
+        }
+    }
+    if let Some(e) = media.get("schema").and_then(|s| s.get("example")) {
+        found.push((format!("{ptr}/schema/example"), e.clone()));
+    }
+    let string_body = media
+        .get("schema")
+        .and_then(|s| s.get("type"))
+        .and_then(Value::as_str)
+        == Some("string");
+    let mut out = Vec::new();
+    for (at, value) in found {
+        match value {
+            Value::String(text) if !string_body => {
+                let parsed = serde_json::from_str::<Value>(&text).map_err(|e| {
+                    Fault::new(
+                        ErrorKind::ExampleNotJson,
+                        &at,
+                        format!("the example of a JSON body is not JSON: {e}"),
+                    )
+                })?;
+                out.push(parsed);
+            }
+            other => out.push(other),
+        }
+    }
+    Ok(out)
+}
+
+/// Gives every JSON body a schema (inferred from its examples where it has none or an empty
+/// one) and a media-level `example` that tests and mocks can read.
+pub fn schemas_from_examples(doc: &mut Value) -> Result<(), Fault> {
+    for (path, method, op) in walk::operations_mut(doc) {
+        let op_ptr = format!("/paths/{}/{method}", escape_segment(&path));
+        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        for (status, response) in responses.iter_mut() {
+            let ptr = format!(
+                "{op_ptr}/responses/{}/content/application~1json",
+                escape_segment(status)
+            );
+            let Some(media) = response.pointer_mut("/content/application~1json") else {
+                continue;
+            };
+            let samples = body_examples(media, &ptr)?;
+            let Some(media) = media.as_object_mut() else {
+                continue;
+            };
+            let schema_empty = media.get("schema").is_none_or(infer::is_empty_schema);
+            if schema_empty && !samples.is_empty() {
+                let mut inferred = infer::infer(samples.iter());
+                if let (Some(m), Some(old)) = (inferred.as_object_mut(), media.get("schema"))
+                    && let Some(d) = old.get("description")
+                {
+                    m.insert("description".into(), d.clone());
+                }
+                media.insert("schema".into(), inferred);
+            }
+            if let Some(first) = samples.into_iter().next() {
+                media.insert("example".into(), first);
+            }
+            media.shift_remove("examples");
+            if let Some(schema) = media.get_mut("schema").and_then(Value::as_object_mut) {
+                schema.shift_remove("example");
+            }
+        }
+    }
+    Ok(())
+}
+
+fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    let mut current = schema;
+    for _ in 0..16 {
+        match current
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+        {
+            Some(p) => match doc.pointer(p) {
+                Some(target) => current = target,
+                None => return current,
+            },
+            None => return current,
+        }
+    }
+    current
+}
+
+/// Makes every success response of an operation share one body schema, and every error
+/// response another, joining the vendor's variants.
+pub fn one_body_type_per_outcome(doc: &mut Value) {
+    let snapshot = doc.clone();
+    for (_, _, op) in walk::operations_mut(doc) {
+        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        for success in [true, false] {
+            let statuses: Vec<String> = responses
+                .iter()
+                .filter(|(status, r)| {
+                    is_success(status) == success
+                        && r.pointer("/content/application~1json/schema").is_some()
+                })
+                .map(|(s, _)| s.clone())
+                .collect();
+            let schemas: Vec<Value> = statuses
+                .iter()
+                .filter_map(|s| {
+                    responses[s]
+                        .pointer("/content/application~1json/schema")
+                        .cloned()
+                })
+                .collect();
+            if schemas.windows(2).all(|w| w[0] == w[1]) {
+                continue;
+            }
+            let mut joined = resolve(&snapshot, &schemas[0]).clone();
+            for schema in &schemas[1..] {
+                joined = unify::join(&joined, resolve(&snapshot, schema));
+            }
+            for status in &statuses {
+                if let Some(s) = responses
+                    .get_mut(status)
+                    .and_then(|r| r.pointer_mut("/content/application~1json/schema"))
+                {
+                    *s = joined.clone();
+                }
+            }
+        }
+    }
+}
+
+fn is_success(status: &str) -> bool {
+    status.starts_with('2')
+}
+
+/// Schemas that become named types: objects with properties, enums and compositions.
+fn hoistable(schema: &Value) -> bool {
+    let Some(m) = schema.as_object() else {
+        return false;
+    };
+    if m.contains_key("$ref") {
+        return false;
+    }
+    let has_props = m
+        .get("properties")
+        .and_then(Value::as_object)
+        .is_some_and(|p| !p.is_empty());
+    has_props
+        || m.contains_key("enum")
+        || ["allOf", "oneOf", "anyOf"]
+            .iter()
+            .any(|k| m.contains_key(*k))
+}
+
+/// Component schemas, with the type-name keys already taken.
+struct Components {
+    schemas: Map<String, Value>,
+    keys: BTreeMap<String, String>,
+}
+
+impl Components {
+    /// Stores `schema` under `hint` or, when a different schema has that name, the first free
+    /// `hint2`, `hint3`, …; an identical schema already stored is reused.
+    fn place(&mut self, hint: &str, schema: Value) -> String {
+        let mut n = 1;
+        loop {
+            let name = if n == 1 {
+                hint.to_owned()
+            } else {
+                format!("{hint}{n}")
+            };
+            match self.keys.get(&names::type_key(&name)) {
+                None => {
+                    self.keys.insert(names::type_key(&name), name.clone());
+                    self.schemas.insert(name.clone(), schema);
+                    return name;
+                }
+                Some(existing) if self.schemas.get(existing) == Some(&schema) => {
+                    return existing.clone();
+                }
+                Some(_) => n += 1,
+            }
+        }
+    }
+}
+
+/// Replaces nested hoistable schemas below `schema` by references, children first, naming each
+/// after its path from `name`.
+fn hoist_children(schema: &mut Value, name: &str, comps: &mut Components) {
+    let Some(node) = schema.as_object_mut() else {
+        return;
+    };
+    if let Some(props) = node.get_mut("properties").and_then(Value::as_object_mut) {
+        for (prop, sub) in props.iter_mut() {
+            hoist_here(sub, &format!("{name}{}", names::pascal(prop)), comps);
+        }
+    }
+    if let Some(items) = node.get_mut("items") {
+        hoist_here(items, &format!("{name}Item"), comps);
+    }
+    if let Some(values) = node
+        .get_mut("additionalProperties")
+        .filter(|v| v.is_object())
+    {
+        hoist_here(values, &format!("{name}Value"), comps);
+    }
+    for key in ["oneOf", "anyOf"] {
+        if let Some(members) = node.get_mut(key).and_then(Value::as_array_mut) {
+            for (i, member) in members.iter_mut().enumerate() {
+                hoist_here(member, &format!("{name}Variant{}", i + 1), comps);
+            }
+        }
+    }
+    // typify merges `allOf` members into one struct; naming each member would only add
+    // unused types, so only their children are hoisted.
+    if let Some(members) = node.get_mut("allOf").and_then(Value::as_array_mut) {
+        for member in members.iter_mut() {
+            hoist_children(member, name, comps);
+        }
+    }
+}
+
+/// Keywords that describe a value without constraining it.
+const ANNOTATIONS: [&str; 7] = [
+    "description",
+    "title",
+    "example",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "externalDocs",
+];
+
+fn annotation_only(m: &Map<String, Value>) -> bool {
+    m.keys()
+        .all(|k| ANNOTATIONS.contains(&k.as_str()) || k.starts_with("x-"))
+}
+
+/// `allOf: [{$ref}, {description: …}]` (how 3.1 documents annotate a reference) would become a
+/// newtype around the referenced type; it is that type, so it becomes the bare reference.
+/// Nullability stays with the place of use.
+pub fn collapse_annotated_refs(doc: &mut Value) -> Result<(), Fault> {
+    walk::all_schemas_mut(doc, &mut |schema, _| {
+        let Some(node) = schema.as_object() else {
+            return Ok(());
+        };
+        let Some(members) = node.get("allOf").and_then(Value::as_array) else {
+            return Ok(());
+        };
+        let refs: Vec<&Value> = members.iter().filter(|m| m.get("$ref").is_some()).collect();
+        let others_plain = members
+            .iter()
+            .filter(|m| m.get("$ref").is_none())
+            .all(|m| m.as_object().is_some_and(annotation_only));
+        let mut own = node.clone();
+        own.shift_remove("allOf");
+        let nullable = own.shift_remove("nullable") == Some(json!(true));
+        if refs.len() != 1 || !others_plain || !annotation_only(&own) {
+            return Ok(());
+        }
+        let reference = json!({"$ref": refs[0]["$ref"]});
+        *schema = if nullable {
+            json!({"allOf": [reference], "nullable": true})
+        } else {
+            reference
+        };
+        Ok::<(), Fault>(())
+    })
+}
+
+/// Hoists `schema`'s children, then `schema` itself when it is a named type.
+fn hoist_here(schema: &mut Value, name: &str, comps: &mut Components) {
+    hoist_children(schema, name, comps);
+    if !hoistable(schema) {
+        return;
+    }
+    let mut body = schema.take();
+    // Nullability belongs to the place of use, not to the type.
+    let nullable = body
+        .as_object_mut()
+        .and_then(|m| m.shift_remove("nullable"))
+        == Some(json!(true));
+    let placed = comps.place(name, body);
+    let reference = json!({"$ref": format!("#/components/schemas/{}", escape_segment(&placed))});
+    *schema = if nullable {
+        json!({"allOf": [reference], "nullable": true})
+    } else {
+        reference
+    };
+}
+
+/// Hoists every inline object and enum into `components.schemas`.
+pub fn hoist(doc: &mut Value) -> Result<(), Fault> {
+    let existing = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+        .map(std::mem::take)
+        .unwrap_or_default();
+    let mut comps = Components {
+        schemas: Map::new(),
+        keys: BTreeMap::new(),
+    };
+    for name in existing.keys() {
+        if let Some(other) = comps.keys.insert(names::type_key(name), name.clone()) {
+            return Err(Fault::new(
+                ErrorKind::Conflict,
+                &format!("/components/schemas/{}", escape_segment(name)),
+                format!(
+                    "component schemas `{other}` and `{name}` would become the same Rust type name"
+                ),
+            ));
+        }
+    }
+    let mut existing = existing;
+    for (name, schema) in existing.iter_mut() {
+        hoist_children(schema, name, &mut comps);
+    }
+    comps.schemas.extend(existing);
+
+    for (path, method, op) in walk::operations_mut(doc) {
+        let op_name = names::pascal(
+            op.get("operationId")
+                .and_then(Value::as_str)
+                .unwrap_or(&names::operation_id(&method, &path)),
+        );
+        let Some(op) = op.as_object_mut() else {
+            continue;
+        };
+        if let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) {
+            for param in params {
+                let pname =
+                    names::pascal(param.get("name").and_then(Value::as_str).unwrap_or("param"));
+                if let Some(schema) = param.get_mut("schema") {
+                    hoist_here(schema, &format!("{op_name}{pname}"), &mut comps);
+                }
+            }
+        }
+        if let Some(schema) = op
+            .get_mut("requestBody")
+            .and_then(|b| b.pointer_mut("/content/application~1json/schema"))
+        {
+            hoist_here(schema, &format!("{op_name}Body"), &mut comps);
+        }
+        if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
+            for (status, response) in responses.iter_mut() {
+                let suffix = if is_success(status) {
+                    "Response"
+                } else {
+                    "Error"
+                };
+                if let Some(schema) = response.pointer_mut("/content/application~1json/schema") {
+                    hoist_here(schema, &format!("{op_name}{suffix}"), &mut comps);
+                }
+            }
+        }
+    }
+    let mut sorted: Vec<(String, Value)> = comps.schemas.into_iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    if !sorted.is_empty() {
+        let root = doc
+            .as_object_mut()
+            .ok_or_else(|| Fault::new(ErrorKind::Structure, "", "a document must be a map"))?;
+        let components = root.entry("components").or_insert_with(|| json!({}));
+        if let Some(c) = components.as_object_mut() {
+            c.insert(
+                "schemas".into(),
+                Value::Object(sorted.into_iter().collect()),
+            );
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op_doc(responses: Value) -> Value {
+        json!({"openapi": "3.0.3", "paths": {"/v1/x": {"get": {"responses": responses}}}})
+    }
+
+    #[test]
+    fn missing_operation_ids_are_derived_and_clashes_rejected() {
+        let mut doc =
+            json!({"paths": {"/v1/a": {"get": {}}, "/v1/b": {"get": {"operationId": "get_v1_a"}}}});
+        let fault = operation_ids(&mut doc).expect_err("same method name");
+        assert_eq!(fault.kind, ErrorKind::Conflict);
+        assert!(fault.message.contains("GET /v1/a"), "{}", fault.message);
+        let mut doc = json!({"paths": {"/v1/a": {"get": {}}}});
+        operation_ids(&mut doc).expect("ok");
+        assert_eq!(doc["paths"]["/v1/a"]["get"]["operationId"], "get_v1_a");
+    }
+
+    #[test]
+    fn plus_json_is_json_and_other_types_go() {
+        let mut doc = op_doc(json!({"200": {"content": {
+            "text/html": {"schema": {"type": "string"}},
+            "application/problem+json": {"schema": {"type": "object"}}
+        }}}));
+        json_media_types(&mut doc);
+        assert_eq!(
+            doc["paths"]["/v1/x"]["get"]["responses"]["200"]["content"],
+            json!({"application/json": {"schema": {"type": "object"}}})
+        );
+    }
+
+    #[test]
+    fn empty_schemas_are_inferred_from_examples_and_examples_move_to_the_media_type() {
+        let mut doc = op_doc(json!({
+            "200": {"content": {"application/json": {"schema": {"type": "object", "properties": {}}, "example": {"a": 1}}}},
+            "400": {"content": {"application/json": {"schema": {"type": "object", "example": {"code": 400}}}}}
+        }));
+        schemas_from_examples(&mut doc).expect("ok");
+        let r = &doc["paths"]["/v1/x"]["get"]["responses"];
+        assert_eq!(
+            r["200"]["content"]["application/json"]["schema"]["properties"]["a"]["type"],
+            "integer"
+        );
+        assert_eq!(
+            r["400"]["content"]["application/json"]["example"],
+            json!({"code": 400})
+        );
+        assert_eq!(
+            r["400"]["content"]["application/json"]["schema"]["required"],
+            json!(["code"])
+        );
+    }
+
+    #[test]
+    fn json_text_examples_are_parsed_and_bad_ones_located() {
+        let mut doc =
+            op_doc(json!({"200": {"content": {"application/json": {"example": "{\"a\": true}"}}}}));
+        schemas_from_examples(&mut doc).expect("ok");
+        assert_eq!(
+            doc["paths"]["/v1/x"]["get"]["responses"]["200"]["content"]["application/json"]["example"],
+            json!({"a": true})
+        );
+        let mut doc =
+            op_doc(json!({"200": {"content": {"application/json": {"example": "{\"a\": tru"}}}}));
+        let fault = schemas_from_examples(&mut doc).expect_err("not JSON");
+        assert_eq!(fault.kind, ErrorKind::ExampleNotJson);
+        assert_eq!(
+            fault.pointer,
+            "/paths/~1v1~1x/get/responses/200/content/application~1json/example"
+        );
+    }
+
+    #[test]
+    fn error_bodies_join_into_one_type() {
+        let mut doc = op_doc(json!({
+            "200": {"content": {"application/json": {"schema": {"type": "object", "properties": {"ok": {"type": "boolean"}}}}}},
+            "401": {"content": {"application/json": {"schema": {"type": "object", "properties": {"error": {"type": "string"}, "docs": {"type": "string"}}, "required": ["error"]}}}},
+            "402": {"content": {"application/json": {"schema": {"type": "object", "properties": {"error": {"type": "string"}, "available": {"type": "integer"}}, "required": ["error", "available"]}}}}
+        }));
+        one_body_type_per_outcome(&mut doc);
+        hoist(&mut doc).expect("ok");
+        let r = &doc["paths"]["/v1/x"]["get"]["responses"];
+        let err_ref = &r["401"]["content"]["application/json"]["schema"];
+        assert_eq!(
+            err_ref,
+            &json!({"$ref": "#/components/schemas/GetV1XError"})
+        );
+        assert_eq!(&r["402"]["content"]["application/json"]["schema"], err_ref);
+        let err = &doc["components"]["schemas"]["GetV1XError"];
+        assert_eq!(err["required"], json!(["error"]));
+        assert_eq!(err["properties"].as_object().map(|p| p.len()), Some(3));
+        assert_eq!(
+            r["200"]["content"]["application/json"]["schema"],
+            json!({"$ref": "#/components/schemas/GetV1XResponse"})
+        );
+    }
+
+    #[test]
+    fn hoisting_names_by_path_and_never_collides_silently() {
+        let mut doc = json!({
+            "paths": {"/v1/x": {"get": {"operationId": "getX", "responses": {"200": {"content": {"application/json": {"schema": {
+                "type": "object",
+                "properties": {
+                    "user": {"type": "object", "properties": {"id": {"type": "string"}}},
+                    "items": {"type": "array", "items": {"type": "object", "properties": {"kind": {"type": "string", "enum": ["a"]}}}}
+                }
+            }}}}}}}},
+            "components": {"schemas": {"GetXResponseUser": {"type": "object", "properties": {"other": {"type": "integer"}}}}}
+        });
+        hoist(&mut doc).expect("ok");
+        let schemas = doc["components"]["schemas"]
+            .as_object()
+            .map(|s| s.keys().cloned().collect::<Vec<_>>());
+        assert_eq!(
+            schemas,
+            Some(vec![
+                "GetXResponse".to_owned(),
+                "GetXResponseItemsItem".to_owned(),
+                "GetXResponseItemsItemKind".to_owned(),
+                "GetXResponseUser".to_owned(),
+                "GetXResponseUser2".to_owned(),
+            ])
+        );
+        assert_eq!(
+            doc["components"]["schemas"]["GetXResponse"]["properties"]["user"],
+            json!({"$ref": "#/components/schemas/GetXResponseUser2"})
+        );
+    }
+
+    #[test]
+    fn identical_schemas_share_one_component() {
+        let obj = json!({"type": "object", "properties": {"id": {"type": "string"}}});
+        let mut comps = Components {
+            schemas: Map::new(),
+            keys: BTreeMap::new(),
+        };
+        assert_eq!(comps.place("A", obj.clone()), "A");
+        assert_eq!(comps.place("A", obj), "A");
+        assert_eq!(
+            comps.place("A", json!({"type": "object", "properties": {"x": {}}})),
+            "A2"
+        );
+    }
+
+    #[test]
+    fn component_names_that_clash_as_rust_types_are_rejected() {
+        let mut doc =
+            json!({"paths": {}, "components": {"schemas": {"foo_bar": {}, "FooBar": {}}}});
+        assert_eq!(
+            hoist(&mut doc).expect_err("clash").kind,
+            ErrorKind::Conflict
+        );
+    }
+
+    #[test]
+    fn annotated_refs_collapse_to_the_reference() {
+        let mut doc = json!({"paths": {}, "components": {"schemas": {
+            "U": {"type": "object", "properties": {"id": {"type": "string"}}},
+            "S": {"type": "object", "properties": {
+                "a": {"allOf": [{"$ref": "#/components/schemas/U"}, {"description": "author"}]},
+                "b": {"description": "d", "nullable": true, "allOf": [{"$ref": "#/components/schemas/U"}]},
+                "c": {"allOf": [{"$ref": "#/components/schemas/U"}, {"type": "object", "properties": {"w": {"type": "integer"}}}]}
+            }}
+        }}});
+        collapse_annotated_refs(&mut doc).expect("ok");
+        let props = &doc["components"]["schemas"]["S"]["properties"];
+        assert_eq!(props["a"], json!({"$ref": "#/components/schemas/U"}));
+        assert_eq!(
+            props["b"],
+            json!({"allOf": [{"$ref": "#/components/schemas/U"}], "nullable": true})
+        );
+        assert_eq!(props["c"]["allOf"].as_array().map(Vec::len), Some(2));
+    }
+
+    #[test]
+    fn nullable_objects_keep_nullability_at_the_use_site() {
+        let mut doc = json!({"paths": {}, "components": {"schemas": {"A": {"type": "object", "properties": {
+            "b": {"type": "object", "nullable": true, "properties": {"c": {"type": "string"}}}
+        }}}}});
+        hoist(&mut doc).expect("ok");
+        assert_eq!(
+            doc["components"]["schemas"]["A"]["properties"]["b"],
+            json!({"allOf": [{"$ref": "#/components/schemas/AB"}], "nullable": true})
+        );
+    }
+}

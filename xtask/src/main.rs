@@ -1,0 +1,92 @@
+//! Project automation: `cargo xtask regen [--vendor NAME] [--check]`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(about = "Project automation for the stories workspace")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Regenerate the typed client crates under generated/ from the vendor pages under specs/.
+    Regen {
+        /// Only this vendor (a folder name under specs/).
+        #[arg(long)]
+        vendor: Option<String>,
+        /// Write nothing; fail with a short diff when generated/ is stale.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+fn repo_root() -> PathBuf {
+    // xtask lives one level below the workspace root.
+    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or(manifest_dir)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Regen { vendor, check } => regen(vendor.as_deref(), check),
+    }
+}
+
+fn regen(vendor: Option<&str>, check: bool) -> ExitCode {
+    let root = repo_root();
+    // Progenitor panics are caught and reported as errors naming the operation; keep the
+    // default hook from printing a backtrace-style message on top.
+    std::panic::set_hook(Box::new(|_| {}));
+    let plan = match regen::plan(&root, vendor) {
+        Ok(plan) => plan,
+        Err(err) => {
+            eprintln!("{:?}", miette::Report::new(err));
+            eprintln!("regen failed; generated/ was left as it was");
+            return ExitCode::FAILURE;
+        }
+    };
+    for warning in &plan.warnings {
+        eprintln!("warning: {warning}");
+    }
+    if check {
+        return match regen::check(&root, &plan) {
+            Ok(report) if report.is_fresh() => {
+                println!("generated/ is up to date ({} crates)", plan.crates.len());
+                ExitCode::SUCCESS
+            }
+            Ok(report) => {
+                eprint!("{report}");
+                ExitCode::FAILURE
+            }
+            Err(err) => {
+                eprintln!("{:?}", miette::Report::new(err));
+                ExitCode::FAILURE
+            }
+        };
+    }
+    match regen::apply(&root, &plan) {
+        Ok(changed) if changed.is_empty() => {
+            println!("generated/ is up to date ({} crates)", plan.crates.len());
+            ExitCode::SUCCESS
+        }
+        Ok(changed) => {
+            for name in changed {
+                println!("regenerated generated/{name}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("{:?}", miette::Report::new(err));
+            ExitCode::FAILURE
+        }
+    }
+}
