@@ -71,3 +71,10 @@ pub fn plan(root: &Path, only: Option<&str>) -> Result<Plan, RegenError> {
         complete: only.is_none(),
     })
 }
+
+/// What `cargo xtask regen` does: plans every vendor (or one) and writes the result, returning
+/// the crates that changed. Nothing is written when any vendor fails.
+pub fn regenerate(root: &Path, only: Option<&str>) -> Result<Vec<String>, RegenError> {
+    let plan = plan(root, only)?;
+    apply(root, &plan)
+}

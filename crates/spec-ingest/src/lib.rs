@@ -11,6 +11,7 @@
 
 mod downconvert;
 mod error;
+mod examples;
 mod fault;
 mod infer;
 mod manifest;
@@ -31,6 +32,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 pub use error::{ErrorKind, IngestError, Location, Warning};
+pub use examples::{ResponseExample, response_examples, synthesize};
 pub use manifest::{Auth, Cost, CreditHeaders, DocFormat, Manifest};
 pub use names::{operation_id, pascal, snake};
 pub use source::Page;

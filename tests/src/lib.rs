@@ -1,0 +1,111 @@
+//! Helpers shared by the cross-crate tests.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// The workspace root.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+/// Decodes `body` into `T` and encodes it again.
+pub fn roundtrip<T: DeserializeOwned + Serialize>(body: &Value) -> Result<Value, String> {
+    let typed: T =
+        serde_json::from_value(body.clone()).map_err(|e| format!("does not decode: {e}"))?;
+    serde_json::to_value(&typed).map_err(|e| format!("does not encode: {e}"))
+}
+
+/// Every place where `after` lost or changed information that `before` held. A null, an empty
+/// list or an empty map may be dropped (the generated types skip them); numbers compare by
+/// value and timestamps by instant, since `+00:00` and `Z` name the same time.
+pub fn losses(before: &Value, after: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    compare(before, Some(after), "", &mut out);
+    out
+}
+
+fn is_blank(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
+    }
+}
+
+fn instant(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.to_utc())
+}
+
+fn compare(before: &Value, after: Option<&Value>, path: &str, out: &mut Vec<String>) {
+    let Some(after) = after else {
+        if !is_blank(before) {
+            out.push(format!("{path}: lost {before}"));
+        }
+        return;
+    };
+    match (before, after) {
+        (Value::Object(b), Value::Object(a)) => {
+            for (k, v) in b {
+                compare(v, a.get(k), &format!("{path}/{k}"), out);
+            }
+        }
+        (Value::Array(b), Value::Array(a)) => {
+            if b.len() != a.len() {
+                out.push(format!("{path}: {} items became {}", b.len(), a.len()));
+            }
+            for (i, (x, y)) in b.iter().zip(a).enumerate() {
+                compare(x, Some(y), &format!("{path}/{i}"), out);
+            }
+        }
+        (Value::Number(b), Value::Number(a)) => {
+            let same = match (b.as_i64(), a.as_i64(), b.as_u64(), a.as_u64()) {
+                (Some(x), Some(y), _, _) => x == y,
+                (_, _, Some(x), Some(y)) => x == y,
+                _ => b.as_f64() == a.as_f64(),
+            };
+            if !same {
+                out.push(format!("{path}: {b} became {a}"));
+            }
+        }
+        (Value::String(b), Value::String(a)) => {
+            let same = b == a || matches!((instant(b), instant(a)), (Some(x), Some(y)) if x == y);
+            if !same {
+                out.push(format!("{path}: {b:?} became {a:?}"));
+            }
+        }
+        (b, a) if is_blank(b) && is_blank(a) => {}
+        (b, a) if b != a => out.push(format!("{path}: {b} became {a}")),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn reports_lost_and_changed_fields_but_not_dropped_blanks() {
+        let before = json!({"a": 1, "b": null, "c": [], "d": {"e": "x"}, "t": "2025-11-23T07:44:11+00:00", "f": 15.0});
+        let after = json!({"a": 1, "d": {}, "t": "2025-11-23T07:44:11Z", "f": 15});
+        assert_eq!(losses(&before, &after), vec!["/d/e: lost \"x\"".to_owned()]);
+        assert_eq!(
+            losses(
+                &json!({"n": 3772053608293416704_i64}),
+                &json!({"n": 3772053608293416705_i64})
+            )
+            .len(),
+            1
+        );
+        assert_eq!(losses(&json!(["a", "b"]), &json!(["a"])).len(), 1);
+    }
+}

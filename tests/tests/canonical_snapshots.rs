@@ -1,0 +1,67 @@
+//! The canonical OpenAPI documents, snapshotted so a reviewer sees every change of what the
+//! generators consume. Review changes with `cargo insta review`.
+
+use serde_json::Value;
+use tests::repo_root;
+
+fn canonical(vendor: &str) -> Value {
+    let root = repo_root();
+    let spec = spec_ingest::load_vendor(&root, &root.join("specs").join(vendor))
+        .unwrap_or_else(|e| panic!("{e}"));
+    spec_ingest::ingest(&spec)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .document
+}
+
+#[test]
+fn keyapi_canonical_document() {
+    insta::assert_json_snapshot!(canonical("keyapi"));
+}
+
+#[test]
+fn konbiniapi_canonical_document() {
+    insta::assert_json_snapshot!(canonical("konbiniapi"));
+}
+
+#[test]
+fn sociavault_canonical_document() {
+    insta::assert_json_snapshot!(canonical("sociavault"));
+}
+
+/// The documents are OpenAPI 3.0 as openapiv3 (progenitor's parser) reads it, with every
+/// operation named and costed.
+#[test]
+fn canonical_documents_parse_as_openapi_3_0() {
+    for vendor in ["keyapi", "konbiniapi", "sociavault"] {
+        let doc = canonical(vendor);
+        assert_eq!(doc["openapi"], "3.0.3");
+        let parsed: openapiv3::OpenAPI =
+            serde_json::from_value(doc.clone()).unwrap_or_else(|e| panic!("{vendor}: {e}"));
+        assert!(!parsed.paths.paths.is_empty(), "{vendor} has no paths");
+        for (path, method, op) in spec_ingest::operations(&doc) {
+            assert!(op["operationId"].is_string(), "{vendor} {method} {path}");
+            assert!(
+                op["x-cost"]["amount"].as_u64().is_some_and(|n| n > 0),
+                "{vendor} {method} {path}"
+            );
+        }
+    }
+}
+
+#[test]
+fn prose_costs_reach_the_operations() {
+    let cost = |vendor: &str| {
+        let doc = canonical(vendor);
+        let (_, _, op) = spec_ingest::operations(&doc)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("no op"));
+        (
+            op["x-cost"]["amount"].as_u64(),
+            op["x-cost"]["source"].as_str().map(str::to_owned),
+        )
+    };
+    assert_eq!(cost("keyapi"), (Some(2), Some("page".to_owned())));
+    assert_eq!(cost("sociavault"), (Some(1), Some("page".to_owned())));
+    assert_eq!(cost("konbiniapi"), (Some(1), Some("manifest".to_owned())));
+}

@@ -1,0 +1,149 @@
+//! The generated clients against a loopback server: the API key travels the vendor's way,
+//! typed bodies decode, and credit headers stay readable on success and on error.
+
+use serde_json::Value;
+use tests::repo_root;
+use wiremock::matchers::{header, method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn example(vendor: &str, status: &str) -> Value {
+    let text = std::fs::read_to_string(
+        repo_root().join(format!("generated/{vendor}-client/openapi.json")),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let doc: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+    spec_ingest::response_examples(&doc)
+        .into_iter()
+        .find(|e| e.status == status)
+        .unwrap_or_else(|| panic!("{vendor} has no {status} example"))
+        .body
+}
+
+#[tokio::test]
+async fn konbiniapi_sends_a_bearer_token_and_exposes_credit_headers() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/instagram/highlights/17890000000000001"))
+        .and(header("authorization", "Bearer secret-key"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(example("konbiniapi", "200"))
+                .insert_header("X-Credits-Remaining", "41")
+                .insert_header("X-Credits-Used", "1"),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = konbiniapi_client::Client::with_api_key(&server.uri(), "secret-key")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let response = client
+        .instagram_get_highlight_stories()
+        .highlight_id("17890000000000001")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.headers()["x-credits-remaining"], "41");
+    assert_eq!(response.data.entity_id, "highlight:17890000000000001");
+    assert_eq!(
+        konbiniapi_client::CREDITS_REMAINING_HEADER,
+        Some("X-Credits-Remaining")
+    );
+}
+
+#[tokio::test]
+async fn konbiniapi_error_bodies_are_typed_and_keep_their_headers() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(402)
+                .set_body_json(serde_json::json!({"errors": [{"code": "credits_exhausted", "message": "Credits exhausted"}], "data": null}))
+                .insert_header("X-Credits-Remaining", "0"),
+        )
+        .mount(&server)
+        .await;
+    let client = konbiniapi_client::Client::with_api_key(&server.uri(), "k")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let err = client
+        .instagram_get_highlight_stories()
+        .highlight_id("1")
+        .send()
+        .await
+        .expect_err("402");
+    let konbiniapi_client::Error::ErrorResponse(body) = err else {
+        panic!("expected a typed error body, got {err}")
+    };
+    assert_eq!(body.status().as_u16(), 402);
+    assert_eq!(body.headers()["x-credits-remaining"], "0");
+    assert_eq!(body.errors[0].message, "Credits exhausted");
+}
+
+#[tokio::test]
+async fn sociavault_sends_the_x_api_key_header() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/scrape/instagram/highlights"))
+        .and(query_param("handle", "jane"))
+        .and(header("x-api-key", "sk_live_1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(example("sociavault", "200")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = sociavault_client::Client::with_api_key(&server.uri(), "sk_live_1")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let response = client
+        .instagram_story_highlights()
+        .handle("jane")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let first = response
+        .data
+        .highlights
+        .get("0")
+        .unwrap_or_else(|| panic!("no highlight 0"));
+    assert_eq!(first.id, "18154582366360931");
+    assert_eq!(response.credits_used, 1);
+}
+
+#[tokio::test]
+async fn keyapi_sends_a_bearer_token() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/instagram/fetch_user_stories"))
+        .and(query_param("username", "javan"))
+        .and(header("authorization", "Bearer kk"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(example("keyapi", "200")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client =
+        keyapi_client::Client::with_api_key(&server.uri(), "kk").unwrap_or_else(|e| panic!("{e}"));
+    let response = client
+        .fetch_user_stories()
+        .username("javan")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.code, 0);
+    assert_eq!(response.data.data.items.len(), 2);
+}
+
+#[test]
+fn keys_that_cannot_be_headers_are_rejected_and_never_debug_printed() {
+    assert!(keyapi_client::Client::with_api_key("http://127.0.0.1:1", "bad\nkey").is_err());
+    let client = keyapi_client::Client::with_api_key("http://127.0.0.1:1", "very-secret")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!format!("{client:?}").contains("very-secret"));
+}
+
+#[test]
+fn operations_carry_their_documented_cost() {
+    assert_eq!(keyapi_client::OPERATIONS.len(), 1);
+    assert_eq!(keyapi_client::OPERATIONS[0].cost, 2);
+    assert_eq!(
+        keyapi_client::OPERATIONS[0].path,
+        "/v1/instagram/fetch_user_stories"
+    );
+    assert_eq!(sociavault_client::OPERATIONS[0].cost_unit, "credit");
+    assert_eq!(konbiniapi_client::BASE_URL, "https://api.konbiniapi.com");
+}
