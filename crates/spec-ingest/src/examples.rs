@@ -84,14 +84,14 @@ fn synth(doc: &Value, schema: &Value, depth: usize) -> Value {
                 merged.extend(m);
             }
         }
-        if let Some(props) = s.get("properties") {
-            if let Value::Object(m) = synth(
+        if let Some(props) = s.get("properties")
+            && let Value::Object(m) = synth(
                 doc,
                 &json!({"type": "object", "properties": props}),
                 depth + 1,
-            ) {
-                merged.extend(m);
-            }
+            )
+        {
+            merged.extend(m);
         }
         return Value::Object(merged);
     }
