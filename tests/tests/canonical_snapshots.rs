@@ -14,6 +14,11 @@ fn canonical(vendor: &str) -> Value {
 }
 
 #[test]
+fn hikerapi_canonical_document() {
+    insta::assert_json_snapshot!(canonical("hikerapi"));
+}
+
+#[test]
 fn keyapi_canonical_document() {
     insta::assert_json_snapshot!(canonical("keyapi"));
 }
@@ -32,7 +37,7 @@ fn sociavault_canonical_document() {
 /// operation named and costed.
 #[test]
 fn canonical_documents_parse_as_openapi_3_0() {
-    for vendor in ["keyapi", "konbiniapi", "sociavault"] {
+    for vendor in ["hikerapi", "keyapi", "konbiniapi", "sociavault"] {
         let doc = canonical(vendor);
         assert_eq!(doc["openapi"], "3.0.3");
         let parsed: openapiv3::OpenAPI =
@@ -64,4 +69,25 @@ fn prose_costs_reach_the_operations() {
     assert_eq!(cost("keyapi"), (Some(2), Some("page".to_owned())));
     assert_eq!(cost("sociavault"), (Some(1), Some("page".to_owned())));
     assert_eq!(cost("konbiniapi"), (Some(1), Some("manifest".to_owned())));
+    let hiker = canonical("hikerapi");
+    let costs: Vec<(String, u64)> = spec_ingest::operations(&hiker)
+        .into_iter()
+        .map(|(path, _, op)| {
+            (
+                path.to_owned(),
+                op["x-cost"]["amount"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    for (path, amount) in [
+        ("/v1/user/highlights", 2),
+        ("/v1/user/highlights/by/username", 3),
+        ("/v1/user/stories", 2),
+        ("/v1/story/by/id", 1),
+    ] {
+        assert!(
+            costs.contains(&(path.to_owned(), amount)),
+            "{path}: {costs:?}"
+        );
+    }
 }

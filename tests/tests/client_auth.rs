@@ -7,6 +7,10 @@ use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn example(vendor: &str, status: &str) -> Value {
+    example_of(vendor, None, status)
+}
+
+fn example_of(vendor: &str, operation: Option<&str>, status: &str) -> Value {
     let text = std::fs::read_to_string(
         repo_root().join(format!("generated/{vendor}-client/openapi.json")),
     )
@@ -14,7 +18,7 @@ fn example(vendor: &str, status: &str) -> Value {
     let doc: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
     spec_ingest::response_examples(&doc)
         .into_iter()
-        .find(|e| e.status == status)
+        .find(|e| e.status == status && operation.is_none_or(|op| e.operation_id == op))
         .unwrap_or_else(|| panic!("{vendor} has no {status} example"))
         .body
 }
@@ -126,6 +130,60 @@ async fn keyapi_sends_a_bearer_token() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(response.code, 0);
     assert_eq!(response.data.data.items.len(), 2);
+}
+
+#[tokio::test]
+async fn hikerapi_sends_x_access_key_and_downloads_bytes() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/user/stories/by/username"))
+        .and(query_param("username", "natgeo"))
+        .and(header("x-access-key", "hk"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(example_of(
+            "hikerapi",
+            Some("get_v1_user_stories_by_username"),
+            "200",
+        )))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/story/download"))
+        .and(header("x-access-key", "hk"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_bytes(b"\x00mp4".to_vec())
+                .insert_header("content-type", "video/mp4"),
+        )
+        .mount(&server)
+        .await;
+    let client = hikerapi_client::Client::with_api_key(&server.uri(), "hk")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stories = client
+        .get_v1_user_stories_by_username()
+        .username("natgeo")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!stories.is_empty());
+    let bytes = client
+        .get_v1_story_download()
+        .id("1")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut stream = bytes.into_inner();
+    let mut body = Vec::new();
+    while let Some(chunk) = futures_next(&mut stream).await {
+        body.extend_from_slice(&chunk.unwrap_or_else(|e| panic!("{e}")));
+    }
+    assert_eq!(body, b"\x00mp4");
+}
+
+async fn futures_next(
+    stream: &mut hikerapi_client::ByteStream,
+) -> Option<reqwest::Result<bytes::Bytes>> {
+    use futures::StreamExt;
+    stream.next().await
 }
 
 #[test]

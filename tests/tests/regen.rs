@@ -40,7 +40,12 @@ fn every_vendor_generates_the_three_files() {
     let names: Vec<&str> = plan.crates.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(
         names,
-        ["keyapi-client", "konbiniapi-client", "sociavault-client"]
+        [
+            "hikerapi-client",
+            "keyapi-client",
+            "konbiniapi-client",
+            "sociavault-client"
+        ]
     );
     for krate in &plan.crates {
         let files: Vec<&str> = krate.files.keys().map(String::as_str).collect();
@@ -292,7 +297,7 @@ fn one_vendor_can_be_regenerated_alone_and_unknown_ones_are_named() {
     let err = regen::plan(dir.path(), Some("nope")).expect_err("unknown vendor");
     assert!(
         err.to_string()
-            .contains("known: keyapi, konbiniapi, sociavault"),
+            .contains("known: hikerapi, keyapi, konbiniapi, sociavault"),
         "{err}"
     );
 }
@@ -320,4 +325,80 @@ fn conflicting_pages_of_one_vendor_name_both_pages() {
         err.related_location().map(|l| l.file.as_str()),
         Some("specs/konbiniapi/get-highlight-stories.md")
     );
+}
+
+#[test]
+fn hikerapi_has_every_live_endpoint_and_the_deprecated_one() {
+    let plan = regen::plan(&repo_root(), Some("hikerapi")).unwrap_or_else(|e| panic!("{e}"));
+    let doc: serde_json::Value = serde_json::from_str(&plan.crates[0].files["openapi.json"])
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut ops: Vec<(String, bool)> = spec_ingest::operations(&doc)
+        .into_iter()
+        .map(|(path, method, op)| {
+            (
+                format!("{} {path}", method.to_uppercase()),
+                op["deprecated"] == true,
+            )
+        })
+        .collect();
+    ops.sort();
+    let expected = [
+        ("GET /v1/highlight/by/id", true),
+        ("GET /v1/highlight/by/url", false),
+        ("GET /v1/story/by/id", false),
+        ("GET /v1/story/by/url", false),
+        ("GET /v1/story/download", false),
+        ("GET /v1/story/download/by/story/url", false),
+        ("GET /v1/story/download/by/url", false),
+        ("GET /v1/user/highlights", false),
+        ("GET /v1/user/highlights/by/username", false),
+        ("GET /v1/user/stories", false),
+        ("GET /v1/user/stories/by/username", false),
+    ];
+    assert_eq!(ops, expected.map(|(o, d)| (o.to_owned(), d)));
+    // The page's footer is the only line the parser does not know.
+    assert!(
+        plan.warnings
+            .iter()
+            .any(|w| w.message.contains("Ready to integrate"))
+    );
+}
+
+/// More pages of the same site are handled without code changes: a new page with a new
+/// object, a POST with a body table, and an endpoint returning an existing object.
+#[test]
+fn a_new_markdown_page_needs_no_code_change() {
+    let dir = scratch();
+    let page = "Comments Endpoints\nGet comments.\nAuthentication & errors\nAll endpoints require x-access-key header.\n\
+GET /v1/media/comments\n\u{26a0}\u{fe0f} Billing: 2 requests per call. Returns a list of Comment objects.\n\
+| Type | Parameter | Required | Description |\n|---|---|---|---|\n| string | id | Yes | Media id |\n\
+Example response\n[\n{\"pk\": \"1\", \"text\": \"hi\", \"created_at\": \"2026-01-01T00:00:00Z\", \"user\": {\"pk\": \"2\", \"id\": \"2\", \"username\": \"a\", \"full_name\": \"A\", \"profile_pic_url\": null, \"profile_pic_url_hd\": null, \"is_private\": false, \"is_verified\": false}}\n]\n\
+POST /v1/media/comment\nPost a comment. Returns a Comment object.\nBody parameters\n| Parameter | Type | Required | Description |\n|---|---|---|---|\n| id | string | Yes | Media id |\n| text | string | Yes | Text |\n\
+GET /v1/story/latest\nThe newest story. Returns a Story object.\n| Parameter | Type | Required | Description |\n|---|---|---|---|\n| user_id | string | Yes | User Id |\n";
+    fs::write(dir.path().join("specs/hikerapi/comments.md"), page)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let plan = regen::plan(dir.path(), Some("hikerapi")).unwrap_or_else(|e| panic!("{e}"));
+    let doc: serde_json::Value = serde_json::from_str(&plan.crates[0].files["openapi.json"])
+        .unwrap_or_else(|e| panic!("{e}"));
+    let comments = &doc["paths"]["/v1/media/comments"]["get"];
+    assert_eq!(comments["x-cost"]["amount"], 2);
+    assert_eq!(
+        comments["responses"]["200"]["content"]["application/json"]["schema"]["items"]["$ref"],
+        "#/components/schemas/Comment"
+    );
+    assert_eq!(
+        doc["components"]["schemas"]["Comment"]["properties"]["user"]["$ref"],
+        "#/components/schemas/User"
+    );
+    let post = &doc["paths"]["/v1/media/comment"]["post"];
+    assert_eq!(
+        post["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/PostV1MediaCommentBody"
+    );
+    assert_eq!(
+        doc["paths"]["/v1/story/latest"]["get"]["responses"]["200"]["content"]["application/json"]
+            ["schema"]["$ref"],
+        "#/components/schemas/Story"
+    );
+    assert!(plan.crates[0].files["src/client.rs"].contains("pub fn post_v1_media_comment"));
 }

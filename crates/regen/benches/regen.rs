@@ -9,7 +9,7 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-const VENDORS: &[&str] = &["keyapi", "konbiniapi", "sociavault"];
+const VENDORS: &[&str] = &["hikerapi", "keyapi", "konbiniapi", "sociavault"];
 
 fn main() {
     divan::main();

@@ -15,6 +15,7 @@ mod examples;
 mod fault;
 mod infer;
 mod manifest;
+mod markdown;
 mod merge;
 mod mintlify;
 mod names;
@@ -157,25 +158,28 @@ pub fn ingest(spec: &VendorSpec) -> Result<Canonical, IngestError> {
     let vendor = spec.manifest.vendor.as_str();
     let mut warnings = Vec::new();
     let mut origins = Origins::default();
-    let mut docs = Vec::new();
-    match spec.manifest.format {
+    let mut document = match spec.manifest.format {
         DocFormat::OpenapiPages => {
+            let mut docs = Vec::new();
             for (index, page) in spec.pages.iter().enumerate() {
-                for (doc, origin) in openapi_page(index, page, vendor, &mut origins, &mut warnings)?
-                {
-                    docs.push((doc, origin));
-                }
+                docs.extend(openapi_page(
+                    index,
+                    page,
+                    vendor,
+                    &mut origins,
+                    &mut warnings,
+                )?);
             }
+            merge::merge(docs, &mut origins, &spec.pages, vendor)?
         }
         DocFormat::MarkdownEndpoints => {
-            return Err(IngestError::new(
-                ErrorKind::Markdown,
-                vendor,
-                "markdown endpoint pages are not supported yet",
-            ));
+            let title = format!("{} API", spec.manifest.display_name);
+            let parsed = markdown::parse_pages(&spec.pages, vendor, &title)?;
+            warnings.extend(parsed.warnings);
+            origins = parsed.origins;
+            parsed.doc
         }
-    }
-    let mut document = merge::merge(docs, &mut origins, &spec.pages, vendor)?;
+    };
     let mut all_pages = spec.pages.clone();
     if let Some(overlay_page) = &spec.overlay {
         all_pages.push(overlay_page.clone());
@@ -368,7 +372,8 @@ fn add_manifest_facts(doc: &mut Value, manifest: &Manifest) {
     doc["x-vendor"] = vendor;
 }
 
-/// JSON bodies with neither schema nor example become untyped; say so.
+/// Success bodies with neither schema nor example become untyped; say so. (Error bodies that
+/// a vendor leaves undocumented are common and stay quiet.)
 fn warn_untyped_bodies(
     doc: &Value,
     vendor: &str,
@@ -380,7 +385,7 @@ fn warn_untyped_bodies(
         let Some(responses) = op.get("responses").and_then(Value::as_object) else {
             continue;
         };
-        for (status, response) in responses {
+        for (status, response) in responses.iter().filter(|(s, _)| s.starts_with('2')) {
             let Some(media) = response.pointer("/content/application~1json") else {
                 continue;
             };

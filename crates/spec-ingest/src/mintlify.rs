@@ -33,7 +33,7 @@ static FENCE_OPEN: LazyLock<Regex> =
 static ANY_FENCE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*(`{3,}|~{3,})").expect("valid regex"));
 static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<[^<>]*>").expect("valid regex"));
-static COST: LazyLock<Regex> = LazyLock::new(|| {
+pub(crate) static COST: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(\d+)\s+(credit|request)s?\s+per\s+(?:request|call)\b").expect("valid regex")
 });
 

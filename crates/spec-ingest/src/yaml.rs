@@ -18,6 +18,11 @@ pub struct Positions {
 
 impl Positions {
     /// Where the node at `pointer` starts, or its nearest located ancestor.
+    /// Records where the node at `pointer` starts (for documents not parsed from YAML).
+    pub fn insert(&mut self, pointer: String, offset: usize) {
+        self.by_pointer.insert(pointer, offset);
+    }
+
     pub fn offset(&self, pointer: &str) -> Option<usize> {
         let mut p = pointer;
         loop {
