@@ -122,7 +122,9 @@ fn generate_tokens(
         let mut settings = GenerationSettings::default();
         settings
             .with_interface(InterfaceStyle::Builder)
-            .with_tag(TagStyle::Merged);
+            .with_tag(TagStyle::Merged)
+            // Maps serialize in key order, so generated types round-trip deterministically.
+            .with_map_type("::std::collections::BTreeMap");
         let mut generator = Generator::new(&settings);
         let tokens = generator.generate_tokens(&spec)?;
         let space = generator.get_type_space();

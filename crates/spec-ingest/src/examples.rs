@@ -34,8 +34,9 @@ pub fn response_examples(doc: &Value) -> Vec<ResponseExample> {
             let Some(media) = response.pointer("/content/application~1json") else {
                 continue;
             };
+            let synthesized = media.get(crate::shape::SYNTHESIZED) == Some(&Value::Bool(true));
             let (body, documented) = match media.get("example") {
-                Some(example) => (example.clone(), true),
+                Some(example) => (example.clone(), !synthesized),
                 None => match media.get("schema") {
                     Some(schema) => (synthesize(doc, schema), false),
                     None => continue,

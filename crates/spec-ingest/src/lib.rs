@@ -214,6 +214,7 @@ pub fn ingest(spec: &VendorSpec) -> Result<Canonical, IngestError> {
     shape::json_media_types(&mut document);
     shape::schemas_from_examples(&mut document).map_err(located)?;
     warn_untyped_bodies(&document, vendor, &origins, &all_pages, &mut warnings);
+    shape::examples_from_schemas(&mut document);
     shape::one_body_type_per_outcome(&mut document);
     shape::collapse_annotated_refs(&mut document).map_err(located)?;
     shape::hoist(&mut document).map_err(located)?;

@@ -182,6 +182,38 @@ pub fn schemas_from_examples(doc: &mut Value) -> Result<(), Fault> {
     Ok(())
 }
 
+/// Marks a media-level example that ingestion built from the schema's own examples.
+pub const SYNTHESIZED: &str = "x-example-synthesized";
+
+/// Gives every JSON response without an example one built from its schema's property examples,
+/// before the outcomes' schemas are joined, so each status keeps its own (a 404's `not_found`
+/// code rather than the joined enum's first value). Tests and mocks serve these bodies.
+pub fn examples_from_schemas(doc: &mut Value) {
+    let snapshot = doc.clone();
+    for (_, _, op) in walk::operations_mut(doc) {
+        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        for response in responses.values_mut() {
+            let Some(media) = response
+                .pointer_mut("/content/application~1json")
+                .and_then(Value::as_object_mut)
+            else {
+                continue;
+            };
+            if media.contains_key("example") {
+                continue;
+            }
+            let Some(schema) = media.get("schema").filter(|s| !infer::is_empty_schema(s)) else {
+                continue;
+            };
+            let example = crate::examples::synthesize(&snapshot, schema);
+            media.insert("example".into(), example);
+            media.insert(SYNTHESIZED.into(), json!(true));
+        }
+    }
+}
+
 fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
     let mut current = schema;
     for _ in 0..16 {

@@ -74,8 +74,10 @@ pub mod types {
         pub taken_at: ::chrono::DateTime<::chrono::offset::Utc>,
         pub thumbnail_url: ::std::string::String,
         pub user: User,
-        pub video_duration: f64,
-        pub video_url: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub video_duration: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub video_url: ::std::option::Option<::std::string::String>,
     }
     impl Story {
         pub fn builder() -> builder::Story {
@@ -609,9 +611,12 @@ pub mod types {
                 ::std::string::String,
             >,
             user: ::std::result::Result<super::User, ::std::string::String>,
-            video_duration: ::std::result::Result<f64, ::std::string::String>,
-            video_url: ::std::result::Result<
+            video_duration: ::std::result::Result<
+                ::std::option::Option<f64>,
                 ::std::string::String,
+            >,
+            video_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
         }
@@ -635,10 +640,8 @@ pub mod types {
                         "no value supplied for thumbnail_url".to_string(),
                     ),
                     user: Err("no value supplied for user".to_string()),
-                    video_duration: Err(
-                        "no value supplied for video_duration".to_string(),
-                    ),
-                    video_url: Err("no value supplied for video_url".to_string()),
+                    video_duration: Ok(Default::default()),
+                    video_url: Ok(Default::default()),
                 }
             }
         }
@@ -821,7 +824,7 @@ pub mod types {
             }
             pub fn video_duration<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.video_duration = value
@@ -835,7 +838,7 @@ pub mod types {
             }
             pub fn video_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.video_url = value

@@ -25,8 +25,11 @@ pub mod types {
         pub code: i64,
         pub data: FetchUserStoriesResponseData,
         pub message: ::std::string::String,
-        #[serde(rename = "requestId")]
-        pub request_id: ::std::string::String,
+        #[serde(
+            rename = "requestId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub request_id: ::std::option::Option<::std::string::String>,
     }
     impl FetchUserStoriesResponse {
         pub fn builder() -> builder::FetchUserStoriesResponse {
@@ -46,7 +49,10 @@ pub mod types {
     ///`FetchUserStoriesResponseDataData`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct FetchUserStoriesResponseDataData {
-        pub additional_data: FetchUserStoriesResponseDataDataAdditionalData,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub additional_data: ::std::option::Option<
+            FetchUserStoriesResponseDataDataAdditionalData,
+        >,
         pub count: i64,
         pub items: ::std::vec::Vec<FetchUserStoriesResponseDataDataItemsItem>,
     }
@@ -102,99 +108,214 @@ pub mod types {
     ///`FetchUserStoriesResponseDataDataItemsItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct FetchUserStoriesResponseDataDataItemsItem {
-        pub archive_story_deletion_ts: i64,
-        pub boost_unavailable_identifier: ::serde_json::Value,
-        pub boost_unavailable_reason: ::serde_json::Value,
-        pub boost_unavailable_reason_v2: ::serde_json::Value,
-        pub can_hype: bool,
-        pub can_mention_back: bool,
-        pub can_mention_share: bool,
-        pub can_play_spotify_audio: bool,
-        pub can_reply: bool,
-        pub can_reshare: bool,
-        pub can_reshare_to_story: bool,
-        pub can_save: bool,
-        pub can_send_prompt: bool,
-        pub caption: ::serde_json::Value,
-        pub caption_is_edited: bool,
-        pub coauthor_producer_can_see_organic_insights: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub accessibility_caption: ::std::option::Option<::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub archive_story_deletion_ts: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub boost_unavailable_identifier: ::std::option::Option<::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub boost_unavailable_reason: ::std::option::Option<::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub boost_unavailable_reason_v2: ::std::option::Option<::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub can_hype: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub can_mention_back: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub can_mention_share: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub can_play_spotify_audio: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub can_reply: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub can_reshare: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub can_reshare_to_story: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub can_save: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub can_send_prompt: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub caption: ::std::option::Option<::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub caption_is_edited: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub coauthor_producer_can_see_organic_insights: ::std::option::Option<bool>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub coauthor_producers: ::std::vec::Vec<::serde_json::Value>,
         pub code: ::std::string::String,
-        pub creative_config: ::serde_json::Value,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub creative_config: ::std::option::Option<::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub crosspost: ::std::vec::Vec<::std::string::String>,
-        pub crosspost_metadata: FetchUserStoriesResponseDataDataItemsItemCrosspostMetadata,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub crosspost_metadata: ::std::option::Option<
+            FetchUserStoriesResponseDataDataItemsItemCrosspostMetadata,
+        >,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub cutout_sticker_info: ::std::vec::Vec<::serde_json::Value>,
-        pub deleted_reason: i64,
-        pub device_timestamp: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub deleted_reason: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub device_timestamp: ::std::option::Option<i64>,
         pub expiring_at: i64,
-        pub fbid: ::std::string::String,
-        pub filter_type: i64,
-        pub fundraiser_tag: FetchUserStoriesResponseDataDataItemsItemFundraiserTag,
-        pub gen_ai_detection_method: FetchUserStoriesResponseDataDataItemsItemGenAiDetectionMethod,
-        pub has_high_risk_gen_ai_inform_treatment: bool,
-        pub has_liked: bool,
-        pub has_privately_liked: bool,
-        pub has_translation: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub fbid: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub filter_type: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub fundraiser_tag: ::std::option::Option<
+            FetchUserStoriesResponseDataDataItemsItemFundraiserTag,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub gen_ai_detection_method: ::std::option::Option<
+            FetchUserStoriesResponseDataDataItemsItemGenAiDetectionMethod,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub has_audio: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub has_high_risk_gen_ai_inform_treatment: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub has_liked: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub has_privately_liked: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub has_translation: ::std::option::Option<bool>,
         pub id: ::std::string::String,
-        pub ig_media_sharing_disabled: bool,
-        pub image_versions: FetchUserStoriesResponseDataDataItemsItemImageVersions,
-        pub integrity_review_decision: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ig_media_sharing_disabled: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub image_versions: ::std::option::Option<
+            FetchUserStoriesResponseDataDataItemsItemImageVersions,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub image_versions2: ::std::option::Option<
+            FetchUserStoriesResponseDataDataItemsItemImageVersions2,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub integrity_review_decision: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub invited_coauthor_producers: ::std::vec::Vec<::serde_json::Value>,
-        pub is_creator_secret_story: bool,
-        pub is_first_take: bool,
-        pub is_from_ayt_clips_inspiration: bool,
-        pub is_from_discovery_surface: bool,
-        pub is_in_profile_grid: bool,
-        pub is_open_to_public_submission: bool,
-        pub is_organic_product_tagging_eligible: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_creator_secret_story: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_first_take: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_from_ayt_clips_inspiration: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_from_discovery_surface: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_in_profile_grid: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_open_to_public_submission: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_organic_product_tagging_eligible: ::std::option::Option<bool>,
         pub is_paid_partnership: bool,
-        pub is_photo_mash_story: bool,
-        pub is_pinned: bool,
-        pub is_quicksnap_recap: bool,
-        pub is_reel_media: bool,
-        pub is_reshare_of_text_post_app_media_in_ig: bool,
-        pub is_story_image_with_music: bool,
-        pub is_tagged_media_shared_to_viewer_profile_grid: bool,
-        pub is_terminal_video_segment: bool,
-        pub is_video: bool,
-        pub is_viewer_mentioned: bool,
-        pub location: ::serde_json::Value,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_photo_mash_story: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_pinned: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_quicksnap_recap: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_reel_media: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_reshare_of_text_post_app_media_in_ig: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_story_image_with_music: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_tagged_media_shared_to_viewer_profile_grid: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_terminal_video_segment: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_video: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_viewer_mentioned: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub location: ::std::option::Option<::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub media_attributions_data: ::std::vec::Vec<::serde_json::Value>,
-        pub media_format: ::std::string::String,
-        pub media_name: ::std::string::String,
-        pub media_overlay_info: ::serde_json::Value,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub media_format: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub media_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub media_overlay_info: ::std::option::Option<::serde_json::Value>,
         pub media_type: i64,
-        pub music_metadata: ::serde_json::Value,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub music_metadata: ::std::option::Option<::serde_json::Value>,
         pub original_height: i64,
-        pub original_media_type: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub original_media_type: ::std::option::Option<i64>,
         pub original_width: i64,
         pub owner: FetchUserStoriesResponseDataDataItemsItemOwner,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pk: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub product_suggestions: ::std::vec::Vec<::serde_json::Value>,
         pub product_type: ::std::string::String,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub reel_mentions: ::std::vec::Vec<
             FetchUserStoriesResponseDataDataItemsItemReelMentionsItem,
         >,
-        pub sharing_friction_info: FetchUserStoriesResponseDataDataItemsItemSharingFrictionInfo,
-        pub shop_routing_user_id: ::serde_json::Value,
-        pub should_show_author_pog_for_tagged_media_shared_to_profile_grid: bool,
-        pub sponsor_tags: ::std::vec::Vec<::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sharing_friction_info: ::std::option::Option<
+            FetchUserStoriesResponseDataDataItemsItemSharingFrictionInfo,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub shop_routing_user_id: ::std::option::Option<::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub should_show_author_pog_for_tagged_media_shared_to_profile_grid: ::std::option::Option<
+            bool,
+        >,
+        pub sponsor_tags: ::std::vec::Vec<
+            FetchUserStoriesResponseDataDataItemsItemSponsorTagsItem,
+        >,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub story_comments: ::std::vec::Vec<
             FetchUserStoriesResponseDataDataItemsItemStoryCommentsItem,
         >,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub story_cta: ::std::vec::Vec<
+            FetchUserStoriesResponseDataDataItemsItemStoryCtaItem,
+        >,
         pub story_hashtags: ::std::vec::Vec<
             FetchUserStoriesResponseDataDataItemsItemStoryHashtagsItem,
         >,
-        pub supports_reel_reactions: bool,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub story_link_stickers: ::std::vec::Vec<
+            FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItem,
+        >,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub story_locations: ::std::vec::Vec<
+            FetchUserStoriesResponseDataDataItemsItemStoryLocationsItem,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub supports_reel_reactions: ::std::option::Option<bool>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tagged_users: ::std::vec::Vec<::serde_json::Value>,
         pub taken_at: i64,
-        pub taken_at_date: ::chrono::DateTime<::chrono::offset::Utc>,
-        pub taken_at_ts: i64,
-        pub thumbnail_url: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub taken_at_date: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub taken_at_ts: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub thumbnail_url: ::std::option::Option<::std::string::String>,
         pub user: FetchUserStoriesResponseDataDataItemsItemUser,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub video_duration: ::std::option::Option<f64>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub video_sticker_locales: ::std::vec::Vec<::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub video_versions: ::std::vec::Vec<
+            FetchUserStoriesResponseDataDataItemsItemVideoVersionsItem,
+        >,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub wearable_shared_media_resolutions: ::std::vec::Vec<::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub wearables_creator_tools_info: ::std::vec::Vec<::serde_json::Value>,
     }
     impl FetchUserStoriesResponseDataDataItemsItem {
@@ -254,6 +375,30 @@ pub mod types {
             Default::default()
         }
     }
+    ///`FetchUserStoriesResponseDataDataItemsItemImageVersions2`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct FetchUserStoriesResponseDataDataItemsItemImageVersions2 {
+        pub candidates: ::std::vec::Vec<
+            FetchUserStoriesResponseDataDataItemsItemImageVersions2CandidatesItem,
+        >,
+    }
+    impl FetchUserStoriesResponseDataDataItemsItemImageVersions2 {
+        pub fn builder() -> builder::FetchUserStoriesResponseDataDataItemsItemImageVersions2 {
+            Default::default()
+        }
+    }
+    ///`FetchUserStoriesResponseDataDataItemsItemImageVersions2CandidatesItem`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct FetchUserStoriesResponseDataDataItemsItemImageVersions2CandidatesItem {
+        pub height: i64,
+        pub url: ::std::string::String,
+        pub width: i64,
+    }
+    impl FetchUserStoriesResponseDataDataItemsItemImageVersions2CandidatesItem {
+        pub fn builder() -> builder::FetchUserStoriesResponseDataDataItemsItemImageVersions2CandidatesItem {
+            Default::default()
+        }
+    }
     ///`FetchUserStoriesResponseDataDataItemsItemImageVersionsItemsItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct FetchUserStoriesResponseDataDataItemsItemImageVersionsItemsItem {
@@ -272,16 +417,23 @@ pub mod types {
     pub struct FetchUserStoriesResponseDataDataItemsItemOwner {
         pub full_name: ::std::string::String,
         pub id: ::std::string::String,
-        pub interop_messaging_user_fbid: i64,
-        pub is_creator_agent_enabled: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub interop_messaging_user_fbid: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_creator_agent_enabled: ::std::option::Option<bool>,
         pub is_private: bool,
-        pub is_ring_creator: bool,
-        pub is_screenshot_blocking_enabled: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_ring_creator: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_screenshot_blocking_enabled: ::std::option::Option<bool>,
         pub is_verified: bool,
-        pub profile_pic_id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub profile_pic_id: ::std::option::Option<::std::string::String>,
         pub profile_pic_url: ::std::string::String,
-        pub show_ring_award: bool,
-        pub transparency_product_enabled: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub show_ring_award: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub transparency_product_enabled: ::std::option::Option<bool>,
         pub username: ::std::string::String,
     }
     impl FetchUserStoriesResponseDataDataItemsItemOwner {
@@ -341,6 +493,29 @@ pub mod types {
             Default::default()
         }
     }
+    ///`FetchUserStoriesResponseDataDataItemsItemSponsorTagsItem`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct FetchUserStoriesResponseDataDataItemsItemSponsorTagsItem {
+        pub sponsor: FetchUserStoriesResponseDataDataItemsItemSponsorTagsItemSponsor,
+    }
+    impl FetchUserStoriesResponseDataDataItemsItemSponsorTagsItem {
+        pub fn builder() -> builder::FetchUserStoriesResponseDataDataItemsItemSponsorTagsItem {
+            Default::default()
+        }
+    }
+    ///`FetchUserStoriesResponseDataDataItemsItemSponsorTagsItemSponsor`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct FetchUserStoriesResponseDataDataItemsItemSponsorTagsItemSponsor {
+        pub full_name: ::std::string::String,
+        pub id: ::std::string::String,
+        pub is_verified: bool,
+        pub username: ::std::string::String,
+    }
+    impl FetchUserStoriesResponseDataDataItemsItemSponsorTagsItemSponsor {
+        pub fn builder() -> builder::FetchUserStoriesResponseDataDataItemsItemSponsorTagsItemSponsor {
+            Default::default()
+        }
+    }
     ///`FetchUserStoriesResponseDataDataItemsItemStoryCommentsItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct FetchUserStoriesResponseDataDataItemsItemStoryCommentsItem {
@@ -382,6 +557,29 @@ pub mod types {
             Default::default()
         }
     }
+    ///`FetchUserStoriesResponseDataDataItemsItemStoryCtaItem`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct FetchUserStoriesResponseDataDataItemsItemStoryCtaItem {
+        pub links: ::std::vec::Vec<
+            FetchUserStoriesResponseDataDataItemsItemStoryCtaItemLinksItem,
+        >,
+    }
+    impl FetchUserStoriesResponseDataDataItemsItemStoryCtaItem {
+        pub fn builder() -> builder::FetchUserStoriesResponseDataDataItemsItemStoryCtaItem {
+            Default::default()
+        }
+    }
+    ///`FetchUserStoriesResponseDataDataItemsItemStoryCtaItemLinksItem`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct FetchUserStoriesResponseDataDataItemsItemStoryCtaItemLinksItem {
+        #[serde(rename = "webUri")]
+        pub web_uri: ::std::string::String,
+    }
+    impl FetchUserStoriesResponseDataDataItemsItemStoryCtaItemLinksItem {
+        pub fn builder() -> builder::FetchUserStoriesResponseDataDataItemsItemStoryCtaItemLinksItem {
+            Default::default()
+        }
+    }
     ///`FetchUserStoriesResponseDataDataItemsItemStoryHashtagsItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct FetchUserStoriesResponseDataDataItemsItemStoryHashtagsItem {
@@ -416,25 +614,92 @@ pub mod types {
             Default::default()
         }
     }
+    ///`FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItem`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItem {
+        pub story_link: FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItemStoryLink,
+    }
+    impl FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItem {
+        pub fn builder() -> builder::FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItem {
+            Default::default()
+        }
+    }
+    ///`FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItemStoryLink`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItemStoryLink {
+        pub display_url: ::std::string::String,
+        pub link_title: ::std::string::String,
+        pub url: ::std::string::String,
+    }
+    impl FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItemStoryLink {
+        pub fn builder() -> builder::FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItemStoryLink {
+            Default::default()
+        }
+    }
+    ///`FetchUserStoriesResponseDataDataItemsItemStoryLocationsItem`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct FetchUserStoriesResponseDataDataItemsItemStoryLocationsItem {
+        pub location: FetchUserStoriesResponseDataDataItemsItemStoryLocationsItemLocation,
+    }
+    impl FetchUserStoriesResponseDataDataItemsItemStoryLocationsItem {
+        pub fn builder() -> builder::FetchUserStoriesResponseDataDataItemsItemStoryLocationsItem {
+            Default::default()
+        }
+    }
+    ///`FetchUserStoriesResponseDataDataItemsItemStoryLocationsItemLocation`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct FetchUserStoriesResponseDataDataItemsItemStoryLocationsItemLocation {
+        pub lat: f64,
+        pub lng: f64,
+        pub name: ::std::string::String,
+        pub pk: ::std::string::String,
+    }
+    impl FetchUserStoriesResponseDataDataItemsItemStoryLocationsItemLocation {
+        pub fn builder() -> builder::FetchUserStoriesResponseDataDataItemsItemStoryLocationsItemLocation {
+            Default::default()
+        }
+    }
     ///`FetchUserStoriesResponseDataDataItemsItemUser`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct FetchUserStoriesResponseDataDataItemsItemUser {
         pub full_name: ::std::string::String,
         pub id: ::std::string::String,
-        pub interop_messaging_user_fbid: i64,
-        pub is_creator_agent_enabled: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub interop_messaging_user_fbid: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_creator_agent_enabled: ::std::option::Option<bool>,
         pub is_private: bool,
-        pub is_ring_creator: bool,
-        pub is_screenshot_blocking_enabled: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_ring_creator: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_screenshot_blocking_enabled: ::std::option::Option<bool>,
         pub is_verified: bool,
-        pub profile_pic_id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub profile_pic_id: ::std::option::Option<::std::string::String>,
         pub profile_pic_url: ::std::string::String,
-        pub show_ring_award: bool,
-        pub transparency_product_enabled: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub show_ring_award: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub transparency_product_enabled: ::std::option::Option<bool>,
         pub username: ::std::string::String,
     }
     impl FetchUserStoriesResponseDataDataItemsItemUser {
         pub fn builder() -> builder::FetchUserStoriesResponseDataDataItemsItemUser {
+            Default::default()
+        }
+    }
+    ///`FetchUserStoriesResponseDataDataItemsItemVideoVersionsItem`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct FetchUserStoriesResponseDataDataItemsItemVideoVersionsItem {
+        pub height: i64,
+        pub id: ::std::string::String,
+        #[serde(rename = "type")]
+        pub type_: i64,
+        pub url: ::std::string::String,
+        pub width: i64,
+    }
+    impl FetchUserStoriesResponseDataDataItemsItemVideoVersionsItem {
+        pub fn builder() -> builder::FetchUserStoriesResponseDataDataItemsItemVideoVersionsItem {
             Default::default()
         }
     }
@@ -525,7 +790,7 @@ pub mod types {
             >,
             message: ::std::result::Result<::std::string::String, ::std::string::String>,
             request_id: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
         }
@@ -535,7 +800,7 @@ pub mod types {
                     code: Err("no value supplied for code".to_string()),
                     data: Err("no value supplied for data".to_string()),
                     message: Err("no value supplied for message".to_string()),
-                    request_id: Err("no value supplied for request_id".to_string()),
+                    request_id: Ok(Default::default()),
                 }
             }
         }
@@ -578,7 +843,7 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -660,7 +925,9 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct FetchUserStoriesResponseDataData {
             additional_data: ::std::result::Result<
-                super::FetchUserStoriesResponseDataDataAdditionalData,
+                ::std::option::Option<
+                    super::FetchUserStoriesResponseDataDataAdditionalData,
+                >,
                 ::std::string::String,
             >,
             count: ::std::result::Result<i64, ::std::string::String>,
@@ -672,9 +939,7 @@ pub mod types {
         impl ::std::default::Default for FetchUserStoriesResponseDataData {
             fn default() -> Self {
                 Self {
-                    additional_data: Err(
-                        "no value supplied for additional_data".to_string(),
-                    ),
+                    additional_data: Ok(Default::default()),
                     count: Err("no value supplied for count".to_string()),
                     items: Err("no value supplied for items".to_string()),
                 }
@@ -684,7 +949,9 @@ pub mod types {
             pub fn additional_data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    super::FetchUserStoriesResponseDataDataAdditionalData,
+                    ::std::option::Option<
+                        super::FetchUserStoriesResponseDataDataAdditionalData,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1323,32 +1590,72 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct FetchUserStoriesResponseDataDataItemsItem {
-            archive_story_deletion_ts: ::std::result::Result<i64, ::std::string::String>,
+            accessibility_caption: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            archive_story_deletion_ts: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             boost_unavailable_identifier: ::std::result::Result<
-                ::serde_json::Value,
+                ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
             >,
             boost_unavailable_reason: ::std::result::Result<
-                ::serde_json::Value,
+                ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
             >,
             boost_unavailable_reason_v2: ::std::result::Result<
-                ::serde_json::Value,
+                ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
             >,
-            can_hype: ::std::result::Result<bool, ::std::string::String>,
-            can_mention_back: ::std::result::Result<bool, ::std::string::String>,
-            can_mention_share: ::std::result::Result<bool, ::std::string::String>,
-            can_play_spotify_audio: ::std::result::Result<bool, ::std::string::String>,
-            can_reply: ::std::result::Result<bool, ::std::string::String>,
-            can_reshare: ::std::result::Result<bool, ::std::string::String>,
-            can_reshare_to_story: ::std::result::Result<bool, ::std::string::String>,
-            can_save: ::std::result::Result<bool, ::std::string::String>,
-            can_send_prompt: ::std::result::Result<bool, ::std::string::String>,
-            caption: ::std::result::Result<::serde_json::Value, ::std::string::String>,
-            caption_is_edited: ::std::result::Result<bool, ::std::string::String>,
+            can_hype: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            can_mention_back: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            can_mention_share: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            can_play_spotify_audio: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            can_reply: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            can_reshare: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            can_reshare_to_story: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            can_save: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            can_send_prompt: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            caption: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            caption_is_edited: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             coauthor_producer_can_see_organic_insights: ::std::result::Result<
-                bool,
+                ::std::option::Option<bool>,
                 ::std::string::String,
             >,
             coauthor_producers: ::std::result::Result<
@@ -1357,7 +1664,7 @@ pub mod types {
             >,
             code: ::std::result::Result<::std::string::String, ::std::string::String>,
             creative_config: ::std::result::Result<
-                ::serde_json::Value,
+                ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
             >,
             crosspost: ::std::result::Result<
@@ -1365,119 +1672,195 @@ pub mod types {
                 ::std::string::String,
             >,
             crosspost_metadata: ::std::result::Result<
-                super::FetchUserStoriesResponseDataDataItemsItemCrosspostMetadata,
+                ::std::option::Option<
+                    super::FetchUserStoriesResponseDataDataItemsItemCrosspostMetadata,
+                >,
                 ::std::string::String,
             >,
             cutout_sticker_info: ::std::result::Result<
                 ::std::vec::Vec<::serde_json::Value>,
                 ::std::string::String,
             >,
-            deleted_reason: ::std::result::Result<i64, ::std::string::String>,
-            device_timestamp: ::std::result::Result<i64, ::std::string::String>,
+            deleted_reason: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            device_timestamp: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             expiring_at: ::std::result::Result<i64, ::std::string::String>,
-            fbid: ::std::result::Result<::std::string::String, ::std::string::String>,
-            filter_type: ::std::result::Result<i64, ::std::string::String>,
+            fbid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            filter_type: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             fundraiser_tag: ::std::result::Result<
-                super::FetchUserStoriesResponseDataDataItemsItemFundraiserTag,
+                ::std::option::Option<
+                    super::FetchUserStoriesResponseDataDataItemsItemFundraiserTag,
+                >,
                 ::std::string::String,
             >,
             gen_ai_detection_method: ::std::result::Result<
-                super::FetchUserStoriesResponseDataDataItemsItemGenAiDetectionMethod,
+                ::std::option::Option<
+                    super::FetchUserStoriesResponseDataDataItemsItemGenAiDetectionMethod,
+                >,
+                ::std::string::String,
+            >,
+            has_audio: ::std::result::Result<
+                ::std::option::Option<bool>,
                 ::std::string::String,
             >,
             has_high_risk_gen_ai_inform_treatment: ::std::result::Result<
-                bool,
+                ::std::option::Option<bool>,
                 ::std::string::String,
             >,
-            has_liked: ::std::result::Result<bool, ::std::string::String>,
-            has_privately_liked: ::std::result::Result<bool, ::std::string::String>,
-            has_translation: ::std::result::Result<bool, ::std::string::String>,
+            has_liked: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            has_privately_liked: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            has_translation: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             ig_media_sharing_disabled: ::std::result::Result<
-                bool,
+                ::std::option::Option<bool>,
                 ::std::string::String,
             >,
             image_versions: ::std::result::Result<
-                super::FetchUserStoriesResponseDataDataItemsItemImageVersions,
+                ::std::option::Option<
+                    super::FetchUserStoriesResponseDataDataItemsItemImageVersions,
+                >,
+                ::std::string::String,
+            >,
+            image_versions2: ::std::result::Result<
+                ::std::option::Option<
+                    super::FetchUserStoriesResponseDataDataItemsItemImageVersions2,
+                >,
                 ::std::string::String,
             >,
             integrity_review_decision: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             invited_coauthor_producers: ::std::result::Result<
                 ::std::vec::Vec<::serde_json::Value>,
                 ::std::string::String,
             >,
-            is_creator_secret_story: ::std::result::Result<bool, ::std::string::String>,
-            is_first_take: ::std::result::Result<bool, ::std::string::String>,
+            is_creator_secret_story: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_first_take: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             is_from_ayt_clips_inspiration: ::std::result::Result<
-                bool,
+                ::std::option::Option<bool>,
                 ::std::string::String,
             >,
             is_from_discovery_surface: ::std::result::Result<
-                bool,
+                ::std::option::Option<bool>,
                 ::std::string::String,
             >,
-            is_in_profile_grid: ::std::result::Result<bool, ::std::string::String>,
+            is_in_profile_grid: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             is_open_to_public_submission: ::std::result::Result<
-                bool,
+                ::std::option::Option<bool>,
                 ::std::string::String,
             >,
             is_organic_product_tagging_eligible: ::std::result::Result<
-                bool,
+                ::std::option::Option<bool>,
                 ::std::string::String,
             >,
             is_paid_partnership: ::std::result::Result<bool, ::std::string::String>,
-            is_photo_mash_story: ::std::result::Result<bool, ::std::string::String>,
-            is_pinned: ::std::result::Result<bool, ::std::string::String>,
-            is_quicksnap_recap: ::std::result::Result<bool, ::std::string::String>,
-            is_reel_media: ::std::result::Result<bool, ::std::string::String>,
+            is_photo_mash_story: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_pinned: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_quicksnap_recap: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_reel_media: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             is_reshare_of_text_post_app_media_in_ig: ::std::result::Result<
-                bool,
+                ::std::option::Option<bool>,
                 ::std::string::String,
             >,
             is_story_image_with_music: ::std::result::Result<
-                bool,
+                ::std::option::Option<bool>,
                 ::std::string::String,
             >,
             is_tagged_media_shared_to_viewer_profile_grid: ::std::result::Result<
-                bool,
+                ::std::option::Option<bool>,
                 ::std::string::String,
             >,
             is_terminal_video_segment: ::std::result::Result<
-                bool,
+                ::std::option::Option<bool>,
                 ::std::string::String,
             >,
-            is_video: ::std::result::Result<bool, ::std::string::String>,
-            is_viewer_mentioned: ::std::result::Result<bool, ::std::string::String>,
-            location: ::std::result::Result<::serde_json::Value, ::std::string::String>,
+            is_video: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_viewer_mentioned: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            location: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
             media_attributions_data: ::std::result::Result<
                 ::std::vec::Vec<::serde_json::Value>,
                 ::std::string::String,
             >,
             media_format: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             media_name: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             media_overlay_info: ::std::result::Result<
-                ::serde_json::Value,
+                ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
             >,
             media_type: ::std::result::Result<i64, ::std::string::String>,
             music_metadata: ::std::result::Result<
-                ::serde_json::Value,
+                ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
             >,
             original_height: ::std::result::Result<i64, ::std::string::String>,
-            original_media_type: ::std::result::Result<i64, ::std::string::String>,
+            original_media_type: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             original_width: ::std::result::Result<i64, ::std::string::String>,
             owner: ::std::result::Result<
                 super::FetchUserStoriesResponseDataDataItemsItemOwner,
+                ::std::string::String,
+            >,
+            pk: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             product_suggestions: ::std::result::Result<
@@ -1495,24 +1878,34 @@ pub mod types {
                 ::std::string::String,
             >,
             sharing_friction_info: ::std::result::Result<
-                super::FetchUserStoriesResponseDataDataItemsItemSharingFrictionInfo,
+                ::std::option::Option<
+                    super::FetchUserStoriesResponseDataDataItemsItemSharingFrictionInfo,
+                >,
                 ::std::string::String,
             >,
             shop_routing_user_id: ::std::result::Result<
-                ::serde_json::Value,
+                ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
             >,
             should_show_author_pog_for_tagged_media_shared_to_profile_grid: ::std::result::Result<
-                bool,
+                ::std::option::Option<bool>,
                 ::std::string::String,
             >,
             sponsor_tags: ::std::result::Result<
-                ::std::vec::Vec<::serde_json::Value>,
+                ::std::vec::Vec<
+                    super::FetchUserStoriesResponseDataDataItemsItemSponsorTagsItem,
+                >,
                 ::std::string::String,
             >,
             story_comments: ::std::result::Result<
                 ::std::vec::Vec<
                     super::FetchUserStoriesResponseDataDataItemsItemStoryCommentsItem,
+                >,
+                ::std::string::String,
+            >,
+            story_cta: ::std::result::Result<
+                ::std::vec::Vec<
+                    super::FetchUserStoriesResponseDataDataItemsItemStoryCtaItem,
                 >,
                 ::std::string::String,
             >,
@@ -1522,27 +1915,55 @@ pub mod types {
                 >,
                 ::std::string::String,
             >,
-            supports_reel_reactions: ::std::result::Result<bool, ::std::string::String>,
+            story_link_stickers: ::std::result::Result<
+                ::std::vec::Vec<
+                    super::FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItem,
+                >,
+                ::std::string::String,
+            >,
+            story_locations: ::std::result::Result<
+                ::std::vec::Vec<
+                    super::FetchUserStoriesResponseDataDataItemsItemStoryLocationsItem,
+                >,
+                ::std::string::String,
+            >,
+            supports_reel_reactions: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             tagged_users: ::std::result::Result<
                 ::std::vec::Vec<::serde_json::Value>,
                 ::std::string::String,
             >,
             taken_at: ::std::result::Result<i64, ::std::string::String>,
             taken_at_date: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            taken_at_ts: ::std::result::Result<i64, ::std::string::String>,
-            thumbnail_url: ::std::result::Result<
+            taken_at_ts: ::std::result::Result<
+                ::std::option::Option<i64>,
                 ::std::string::String,
+            >,
+            thumbnail_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             user: ::std::result::Result<
                 super::FetchUserStoriesResponseDataDataItemsItemUser,
                 ::std::string::String,
             >,
+            video_duration: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
             video_sticker_locales: ::std::result::Result<
                 ::std::vec::Vec<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            video_versions: ::std::result::Result<
+                ::std::vec::Vec<
+                    super::FetchUserStoriesResponseDataDataItemsItemVideoVersionsItem,
+                >,
                 ::std::string::String,
             >,
             wearable_shared_media_resolutions: ::std::result::Result<
@@ -1557,224 +1978,134 @@ pub mod types {
         impl ::std::default::Default for FetchUserStoriesResponseDataDataItemsItem {
             fn default() -> Self {
                 Self {
-                    archive_story_deletion_ts: Err(
-                        "no value supplied for archive_story_deletion_ts".to_string(),
-                    ),
-                    boost_unavailable_identifier: Err(
-                        "no value supplied for boost_unavailable_identifier".to_string(),
-                    ),
-                    boost_unavailable_reason: Err(
-                        "no value supplied for boost_unavailable_reason".to_string(),
-                    ),
-                    boost_unavailable_reason_v2: Err(
-                        "no value supplied for boost_unavailable_reason_v2".to_string(),
-                    ),
-                    can_hype: Err("no value supplied for can_hype".to_string()),
-                    can_mention_back: Err(
-                        "no value supplied for can_mention_back".to_string(),
-                    ),
-                    can_mention_share: Err(
-                        "no value supplied for can_mention_share".to_string(),
-                    ),
-                    can_play_spotify_audio: Err(
-                        "no value supplied for can_play_spotify_audio".to_string(),
-                    ),
-                    can_reply: Err("no value supplied for can_reply".to_string()),
-                    can_reshare: Err("no value supplied for can_reshare".to_string()),
-                    can_reshare_to_story: Err(
-                        "no value supplied for can_reshare_to_story".to_string(),
-                    ),
-                    can_save: Err("no value supplied for can_save".to_string()),
-                    can_send_prompt: Err(
-                        "no value supplied for can_send_prompt".to_string(),
-                    ),
-                    caption: Err("no value supplied for caption".to_string()),
-                    caption_is_edited: Err(
-                        "no value supplied for caption_is_edited".to_string(),
-                    ),
-                    coauthor_producer_can_see_organic_insights: Err(
-                        "no value supplied for coauthor_producer_can_see_organic_insights"
-                            .to_string(),
-                    ),
-                    coauthor_producers: Err(
-                        "no value supplied for coauthor_producers".to_string(),
-                    ),
+                    accessibility_caption: Ok(Default::default()),
+                    archive_story_deletion_ts: Ok(Default::default()),
+                    boost_unavailable_identifier: Ok(Default::default()),
+                    boost_unavailable_reason: Ok(Default::default()),
+                    boost_unavailable_reason_v2: Ok(Default::default()),
+                    can_hype: Ok(Default::default()),
+                    can_mention_back: Ok(Default::default()),
+                    can_mention_share: Ok(Default::default()),
+                    can_play_spotify_audio: Ok(Default::default()),
+                    can_reply: Ok(Default::default()),
+                    can_reshare: Ok(Default::default()),
+                    can_reshare_to_story: Ok(Default::default()),
+                    can_save: Ok(Default::default()),
+                    can_send_prompt: Ok(Default::default()),
+                    caption: Ok(Default::default()),
+                    caption_is_edited: Ok(Default::default()),
+                    coauthor_producer_can_see_organic_insights: Ok(Default::default()),
+                    coauthor_producers: Ok(Default::default()),
                     code: Err("no value supplied for code".to_string()),
-                    creative_config: Err(
-                        "no value supplied for creative_config".to_string(),
-                    ),
-                    crosspost: Err("no value supplied for crosspost".to_string()),
-                    crosspost_metadata: Err(
-                        "no value supplied for crosspost_metadata".to_string(),
-                    ),
-                    cutout_sticker_info: Err(
-                        "no value supplied for cutout_sticker_info".to_string(),
-                    ),
-                    deleted_reason: Err(
-                        "no value supplied for deleted_reason".to_string(),
-                    ),
-                    device_timestamp: Err(
-                        "no value supplied for device_timestamp".to_string(),
-                    ),
+                    creative_config: Ok(Default::default()),
+                    crosspost: Ok(Default::default()),
+                    crosspost_metadata: Ok(Default::default()),
+                    cutout_sticker_info: Ok(Default::default()),
+                    deleted_reason: Ok(Default::default()),
+                    device_timestamp: Ok(Default::default()),
                     expiring_at: Err("no value supplied for expiring_at".to_string()),
-                    fbid: Err("no value supplied for fbid".to_string()),
-                    filter_type: Err("no value supplied for filter_type".to_string()),
-                    fundraiser_tag: Err(
-                        "no value supplied for fundraiser_tag".to_string(),
-                    ),
-                    gen_ai_detection_method: Err(
-                        "no value supplied for gen_ai_detection_method".to_string(),
-                    ),
-                    has_high_risk_gen_ai_inform_treatment: Err(
-                        "no value supplied for has_high_risk_gen_ai_inform_treatment"
-                            .to_string(),
-                    ),
-                    has_liked: Err("no value supplied for has_liked".to_string()),
-                    has_privately_liked: Err(
-                        "no value supplied for has_privately_liked".to_string(),
-                    ),
-                    has_translation: Err(
-                        "no value supplied for has_translation".to_string(),
-                    ),
+                    fbid: Ok(Default::default()),
+                    filter_type: Ok(Default::default()),
+                    fundraiser_tag: Ok(Default::default()),
+                    gen_ai_detection_method: Ok(Default::default()),
+                    has_audio: Ok(Default::default()),
+                    has_high_risk_gen_ai_inform_treatment: Ok(Default::default()),
+                    has_liked: Ok(Default::default()),
+                    has_privately_liked: Ok(Default::default()),
+                    has_translation: Ok(Default::default()),
                     id: Err("no value supplied for id".to_string()),
-                    ig_media_sharing_disabled: Err(
-                        "no value supplied for ig_media_sharing_disabled".to_string(),
-                    ),
-                    image_versions: Err(
-                        "no value supplied for image_versions".to_string(),
-                    ),
-                    integrity_review_decision: Err(
-                        "no value supplied for integrity_review_decision".to_string(),
-                    ),
-                    invited_coauthor_producers: Err(
-                        "no value supplied for invited_coauthor_producers".to_string(),
-                    ),
-                    is_creator_secret_story: Err(
-                        "no value supplied for is_creator_secret_story".to_string(),
-                    ),
-                    is_first_take: Err(
-                        "no value supplied for is_first_take".to_string(),
-                    ),
-                    is_from_ayt_clips_inspiration: Err(
-                        "no value supplied for is_from_ayt_clips_inspiration".to_string(),
-                    ),
-                    is_from_discovery_surface: Err(
-                        "no value supplied for is_from_discovery_surface".to_string(),
-                    ),
-                    is_in_profile_grid: Err(
-                        "no value supplied for is_in_profile_grid".to_string(),
-                    ),
-                    is_open_to_public_submission: Err(
-                        "no value supplied for is_open_to_public_submission".to_string(),
-                    ),
-                    is_organic_product_tagging_eligible: Err(
-                        "no value supplied for is_organic_product_tagging_eligible"
-                            .to_string(),
-                    ),
+                    ig_media_sharing_disabled: Ok(Default::default()),
+                    image_versions: Ok(Default::default()),
+                    image_versions2: Ok(Default::default()),
+                    integrity_review_decision: Ok(Default::default()),
+                    invited_coauthor_producers: Ok(Default::default()),
+                    is_creator_secret_story: Ok(Default::default()),
+                    is_first_take: Ok(Default::default()),
+                    is_from_ayt_clips_inspiration: Ok(Default::default()),
+                    is_from_discovery_surface: Ok(Default::default()),
+                    is_in_profile_grid: Ok(Default::default()),
+                    is_open_to_public_submission: Ok(Default::default()),
+                    is_organic_product_tagging_eligible: Ok(Default::default()),
                     is_paid_partnership: Err(
                         "no value supplied for is_paid_partnership".to_string(),
                     ),
-                    is_photo_mash_story: Err(
-                        "no value supplied for is_photo_mash_story".to_string(),
+                    is_photo_mash_story: Ok(Default::default()),
+                    is_pinned: Ok(Default::default()),
+                    is_quicksnap_recap: Ok(Default::default()),
+                    is_reel_media: Ok(Default::default()),
+                    is_reshare_of_text_post_app_media_in_ig: Ok(Default::default()),
+                    is_story_image_with_music: Ok(Default::default()),
+                    is_tagged_media_shared_to_viewer_profile_grid: Ok(
+                        Default::default(),
                     ),
-                    is_pinned: Err("no value supplied for is_pinned".to_string()),
-                    is_quicksnap_recap: Err(
-                        "no value supplied for is_quicksnap_recap".to_string(),
-                    ),
-                    is_reel_media: Err(
-                        "no value supplied for is_reel_media".to_string(),
-                    ),
-                    is_reshare_of_text_post_app_media_in_ig: Err(
-                        "no value supplied for is_reshare_of_text_post_app_media_in_ig"
-                            .to_string(),
-                    ),
-                    is_story_image_with_music: Err(
-                        "no value supplied for is_story_image_with_music".to_string(),
-                    ),
-                    is_tagged_media_shared_to_viewer_profile_grid: Err(
-                        "no value supplied for is_tagged_media_shared_to_viewer_profile_grid"
-                            .to_string(),
-                    ),
-                    is_terminal_video_segment: Err(
-                        "no value supplied for is_terminal_video_segment".to_string(),
-                    ),
-                    is_video: Err("no value supplied for is_video".to_string()),
-                    is_viewer_mentioned: Err(
-                        "no value supplied for is_viewer_mentioned".to_string(),
-                    ),
-                    location: Err("no value supplied for location".to_string()),
-                    media_attributions_data: Err(
-                        "no value supplied for media_attributions_data".to_string(),
-                    ),
-                    media_format: Err("no value supplied for media_format".to_string()),
-                    media_name: Err("no value supplied for media_name".to_string()),
-                    media_overlay_info: Err(
-                        "no value supplied for media_overlay_info".to_string(),
-                    ),
+                    is_terminal_video_segment: Ok(Default::default()),
+                    is_video: Ok(Default::default()),
+                    is_viewer_mentioned: Ok(Default::default()),
+                    location: Ok(Default::default()),
+                    media_attributions_data: Ok(Default::default()),
+                    media_format: Ok(Default::default()),
+                    media_name: Ok(Default::default()),
+                    media_overlay_info: Ok(Default::default()),
                     media_type: Err("no value supplied for media_type".to_string()),
-                    music_metadata: Err(
-                        "no value supplied for music_metadata".to_string(),
-                    ),
+                    music_metadata: Ok(Default::default()),
                     original_height: Err(
                         "no value supplied for original_height".to_string(),
                     ),
-                    original_media_type: Err(
-                        "no value supplied for original_media_type".to_string(),
-                    ),
+                    original_media_type: Ok(Default::default()),
                     original_width: Err(
                         "no value supplied for original_width".to_string(),
                     ),
                     owner: Err("no value supplied for owner".to_string()),
-                    product_suggestions: Err(
-                        "no value supplied for product_suggestions".to_string(),
-                    ),
+                    pk: Ok(Default::default()),
+                    product_suggestions: Ok(Default::default()),
                     product_type: Err("no value supplied for product_type".to_string()),
                     reel_mentions: Ok(Default::default()),
-                    sharing_friction_info: Err(
-                        "no value supplied for sharing_friction_info".to_string(),
-                    ),
-                    shop_routing_user_id: Err(
-                        "no value supplied for shop_routing_user_id".to_string(),
-                    ),
-                    should_show_author_pog_for_tagged_media_shared_to_profile_grid: Err(
-                        "no value supplied for should_show_author_pog_for_tagged_media_shared_to_profile_grid"
-                            .to_string(),
+                    sharing_friction_info: Ok(Default::default()),
+                    shop_routing_user_id: Ok(Default::default()),
+                    should_show_author_pog_for_tagged_media_shared_to_profile_grid: Ok(
+                        Default::default(),
                     ),
                     sponsor_tags: Err("no value supplied for sponsor_tags".to_string()),
                     story_comments: Ok(Default::default()),
+                    story_cta: Ok(Default::default()),
                     story_hashtags: Err(
                         "no value supplied for story_hashtags".to_string(),
                     ),
-                    supports_reel_reactions: Err(
-                        "no value supplied for supports_reel_reactions".to_string(),
-                    ),
-                    tagged_users: Err("no value supplied for tagged_users".to_string()),
+                    story_link_stickers: Ok(Default::default()),
+                    story_locations: Ok(Default::default()),
+                    supports_reel_reactions: Ok(Default::default()),
+                    tagged_users: Ok(Default::default()),
                     taken_at: Err("no value supplied for taken_at".to_string()),
-                    taken_at_date: Err(
-                        "no value supplied for taken_at_date".to_string(),
-                    ),
-                    taken_at_ts: Err("no value supplied for taken_at_ts".to_string()),
-                    thumbnail_url: Err(
-                        "no value supplied for thumbnail_url".to_string(),
-                    ),
+                    taken_at_date: Ok(Default::default()),
+                    taken_at_ts: Ok(Default::default()),
+                    thumbnail_url: Ok(Default::default()),
                     user: Err("no value supplied for user".to_string()),
-                    video_sticker_locales: Err(
-                        "no value supplied for video_sticker_locales".to_string(),
-                    ),
-                    wearable_shared_media_resolutions: Err(
-                        "no value supplied for wearable_shared_media_resolutions"
-                            .to_string(),
-                    ),
-                    wearables_creator_tools_info: Err(
-                        "no value supplied for wearables_creator_tools_info".to_string(),
-                    ),
+                    video_duration: Ok(Default::default()),
+                    video_sticker_locales: Ok(Default::default()),
+                    video_versions: Ok(Default::default()),
+                    wearable_shared_media_resolutions: Ok(Default::default()),
+                    wearables_creator_tools_info: Ok(Default::default()),
                 }
             }
         }
         impl FetchUserStoriesResponseDataDataItemsItem {
+            pub fn accessibility_caption<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.accessibility_caption = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for accessibility_caption: {e}"
+                        )
+                    });
+                self
+            }
             pub fn archive_story_deletion_ts<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.archive_story_deletion_ts = value
@@ -1788,7 +2119,7 @@ pub mod types {
             }
             pub fn boost_unavailable_identifier<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::serde_json::Value>,
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.boost_unavailable_identifier = value
@@ -1802,7 +2133,7 @@ pub mod types {
             }
             pub fn boost_unavailable_reason<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::serde_json::Value>,
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.boost_unavailable_reason = value
@@ -1816,7 +2147,7 @@ pub mod types {
             }
             pub fn boost_unavailable_reason_v2<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::serde_json::Value>,
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.boost_unavailable_reason_v2 = value
@@ -1830,7 +2161,7 @@ pub mod types {
             }
             pub fn can_hype<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.can_hype = value
@@ -1842,7 +2173,7 @@ pub mod types {
             }
             pub fn can_mention_back<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.can_mention_back = value
@@ -1856,7 +2187,7 @@ pub mod types {
             }
             pub fn can_mention_share<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.can_mention_share = value
@@ -1870,7 +2201,7 @@ pub mod types {
             }
             pub fn can_play_spotify_audio<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.can_play_spotify_audio = value
@@ -1884,7 +2215,7 @@ pub mod types {
             }
             pub fn can_reply<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.can_reply = value
@@ -1896,7 +2227,7 @@ pub mod types {
             }
             pub fn can_reshare<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.can_reshare = value
@@ -1908,7 +2239,7 @@ pub mod types {
             }
             pub fn can_reshare_to_story<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.can_reshare_to_story = value
@@ -1922,7 +2253,7 @@ pub mod types {
             }
             pub fn can_save<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.can_save = value
@@ -1934,7 +2265,7 @@ pub mod types {
             }
             pub fn can_send_prompt<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.can_send_prompt = value
@@ -1948,7 +2279,7 @@ pub mod types {
             }
             pub fn caption<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::serde_json::Value>,
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.caption = value
@@ -1960,7 +2291,7 @@ pub mod types {
             }
             pub fn caption_is_edited<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.caption_is_edited = value
@@ -1977,7 +2308,7 @@ pub mod types {
                 value: T,
             ) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.coauthor_producer_can_see_organic_insights = value
@@ -2017,7 +2348,7 @@ pub mod types {
             }
             pub fn creative_config<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::serde_json::Value>,
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.creative_config = value
@@ -2044,7 +2375,9 @@ pub mod types {
             pub fn crosspost_metadata<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    super::FetchUserStoriesResponseDataDataItemsItemCrosspostMetadata,
+                    ::std::option::Option<
+                        super::FetchUserStoriesResponseDataDataItemsItemCrosspostMetadata,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -2073,7 +2406,7 @@ pub mod types {
             }
             pub fn deleted_reason<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.deleted_reason = value
@@ -2087,7 +2420,7 @@ pub mod types {
             }
             pub fn device_timestamp<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.device_timestamp = value
@@ -2113,7 +2446,7 @@ pub mod types {
             }
             pub fn fbid<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.fbid = value
@@ -2125,7 +2458,7 @@ pub mod types {
             }
             pub fn filter_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.filter_type = value
@@ -2138,7 +2471,9 @@ pub mod types {
             pub fn fundraiser_tag<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    super::FetchUserStoriesResponseDataDataItemsItemFundraiserTag,
+                    ::std::option::Option<
+                        super::FetchUserStoriesResponseDataDataItemsItemFundraiserTag,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -2154,7 +2489,9 @@ pub mod types {
             pub fn gen_ai_detection_method<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    super::FetchUserStoriesResponseDataDataItemsItemGenAiDetectionMethod,
+                    ::std::option::Option<
+                        super::FetchUserStoriesResponseDataDataItemsItemGenAiDetectionMethod,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -2167,9 +2504,21 @@ pub mod types {
                     });
                 self
             }
+            pub fn has_audio<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.has_audio = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for has_audio: {e}")
+                    });
+                self
+            }
             pub fn has_high_risk_gen_ai_inform_treatment<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.has_high_risk_gen_ai_inform_treatment = value
@@ -2183,7 +2532,7 @@ pub mod types {
             }
             pub fn has_liked<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.has_liked = value
@@ -2195,7 +2544,7 @@ pub mod types {
             }
             pub fn has_privately_liked<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.has_privately_liked = value
@@ -2209,7 +2558,7 @@ pub mod types {
             }
             pub fn has_translation<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.has_translation = value
@@ -2233,7 +2582,7 @@ pub mod types {
             }
             pub fn ig_media_sharing_disabled<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.ig_media_sharing_disabled = value
@@ -2248,7 +2597,9 @@ pub mod types {
             pub fn image_versions<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    super::FetchUserStoriesResponseDataDataItemsItemImageVersions,
+                    ::std::option::Option<
+                        super::FetchUserStoriesResponseDataDataItemsItemImageVersions,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -2261,9 +2612,27 @@ pub mod types {
                     });
                 self
             }
+            pub fn image_versions2<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::FetchUserStoriesResponseDataDataItemsItemImageVersions2,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.image_versions2 = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for image_versions2: {e}"
+                        )
+                    });
+                self
+            }
             pub fn integrity_review_decision<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.integrity_review_decision = value
@@ -2291,7 +2660,7 @@ pub mod types {
             }
             pub fn is_creator_secret_story<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_creator_secret_story = value
@@ -2305,7 +2674,7 @@ pub mod types {
             }
             pub fn is_first_take<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_first_take = value
@@ -2317,7 +2686,7 @@ pub mod types {
             }
             pub fn is_from_ayt_clips_inspiration<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_from_ayt_clips_inspiration = value
@@ -2331,7 +2700,7 @@ pub mod types {
             }
             pub fn is_from_discovery_surface<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_from_discovery_surface = value
@@ -2345,7 +2714,7 @@ pub mod types {
             }
             pub fn is_in_profile_grid<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_in_profile_grid = value
@@ -2359,7 +2728,7 @@ pub mod types {
             }
             pub fn is_open_to_public_submission<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_open_to_public_submission = value
@@ -2373,7 +2742,7 @@ pub mod types {
             }
             pub fn is_organic_product_tagging_eligible<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_organic_product_tagging_eligible = value
@@ -2401,7 +2770,7 @@ pub mod types {
             }
             pub fn is_photo_mash_story<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_photo_mash_story = value
@@ -2415,7 +2784,7 @@ pub mod types {
             }
             pub fn is_pinned<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_pinned = value
@@ -2427,7 +2796,7 @@ pub mod types {
             }
             pub fn is_quicksnap_recap<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_quicksnap_recap = value
@@ -2441,7 +2810,7 @@ pub mod types {
             }
             pub fn is_reel_media<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_reel_media = value
@@ -2453,7 +2822,7 @@ pub mod types {
             }
             pub fn is_reshare_of_text_post_app_media_in_ig<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_reshare_of_text_post_app_media_in_ig = value
@@ -2467,7 +2836,7 @@ pub mod types {
             }
             pub fn is_story_image_with_music<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_story_image_with_music = value
@@ -2484,7 +2853,7 @@ pub mod types {
                 value: T,
             ) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_tagged_media_shared_to_viewer_profile_grid = value
@@ -2498,7 +2867,7 @@ pub mod types {
             }
             pub fn is_terminal_video_segment<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_terminal_video_segment = value
@@ -2512,7 +2881,7 @@ pub mod types {
             }
             pub fn is_video<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_video = value
@@ -2524,7 +2893,7 @@ pub mod types {
             }
             pub fn is_viewer_mentioned<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_viewer_mentioned = value
@@ -2538,7 +2907,7 @@ pub mod types {
             }
             pub fn location<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::serde_json::Value>,
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.location = value
@@ -2564,7 +2933,7 @@ pub mod types {
             }
             pub fn media_format<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.media_format = value
@@ -2576,7 +2945,7 @@ pub mod types {
             }
             pub fn media_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.media_name = value
@@ -2588,7 +2957,7 @@ pub mod types {
             }
             pub fn media_overlay_info<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::serde_json::Value>,
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.media_overlay_info = value
@@ -2614,7 +2983,7 @@ pub mod types {
             }
             pub fn music_metadata<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::serde_json::Value>,
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.music_metadata = value
@@ -2642,7 +3011,7 @@ pub mod types {
             }
             pub fn original_media_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.original_media_type = value
@@ -2680,6 +3049,16 @@ pub mod types {
                     .map_err(|e| {
                         format!("error converting supplied value for owner: {e}")
                     });
+                self
+            }
+            pub fn pk<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pk = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for pk: {e}"));
                 self
             }
             pub fn product_suggestions<T>(mut self, value: T) -> Self
@@ -2727,7 +3106,9 @@ pub mod types {
             pub fn sharing_friction_info<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    super::FetchUserStoriesResponseDataDataItemsItemSharingFrictionInfo,
+                    ::std::option::Option<
+                        super::FetchUserStoriesResponseDataDataItemsItemSharingFrictionInfo,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -2742,7 +3123,7 @@ pub mod types {
             }
             pub fn shop_routing_user_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::serde_json::Value>,
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.shop_routing_user_id = value
@@ -2759,7 +3140,7 @@ pub mod types {
                 value: T,
             ) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.should_show_author_pog_for_tagged_media_shared_to_profile_grid = value
@@ -2773,7 +3154,11 @@ pub mod types {
             }
             pub fn sponsor_tags<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<
+                        super::FetchUserStoriesResponseDataDataItemsItemSponsorTagsItem,
+                    >,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.sponsor_tags = value
@@ -2801,6 +3186,22 @@ pub mod types {
                     });
                 self
             }
+            pub fn story_cta<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<
+                        super::FetchUserStoriesResponseDataDataItemsItemStoryCtaItem,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.story_cta = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for story_cta: {e}")
+                    });
+                self
+            }
             pub fn story_hashtags<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -2819,9 +3220,45 @@ pub mod types {
                     });
                 self
             }
+            pub fn story_link_stickers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<
+                        super::FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItem,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.story_link_stickers = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for story_link_stickers: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn story_locations<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<
+                        super::FetchUserStoriesResponseDataDataItemsItemStoryLocationsItem,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.story_locations = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for story_locations: {e}"
+                        )
+                    });
+                self
+            }
             pub fn supports_reel_reactions<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.supports_reel_reactions = value
@@ -2859,7 +3296,9 @@ pub mod types {
             }
             pub fn taken_at_date<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.taken_at_date = value
@@ -2871,7 +3310,7 @@ pub mod types {
             }
             pub fn taken_at_ts<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.taken_at_ts = value
@@ -2883,7 +3322,7 @@ pub mod types {
             }
             pub fn thumbnail_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.thumbnail_url = value
@@ -2907,6 +3346,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn video_duration<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.video_duration = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for video_duration: {e}"
+                        )
+                    });
+                self
+            }
             pub fn video_sticker_locales<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
@@ -2917,6 +3370,24 @@ pub mod types {
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for video_sticker_locales: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn video_versions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<
+                        super::FetchUserStoriesResponseDataDataItemsItemVideoVersionsItem,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.video_versions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for video_versions: {e}"
                         )
                     });
                 self
@@ -2957,6 +3428,7 @@ pub mod types {
                 value: FetchUserStoriesResponseDataDataItemsItem,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    accessibility_caption: value.accessibility_caption?,
                     archive_story_deletion_ts: value.archive_story_deletion_ts?,
                     boost_unavailable_identifier: value.boost_unavailable_identifier?,
                     boost_unavailable_reason: value.boost_unavailable_reason?,
@@ -2987,6 +3459,7 @@ pub mod types {
                     filter_type: value.filter_type?,
                     fundraiser_tag: value.fundraiser_tag?,
                     gen_ai_detection_method: value.gen_ai_detection_method?,
+                    has_audio: value.has_audio?,
                     has_high_risk_gen_ai_inform_treatment: value
                         .has_high_risk_gen_ai_inform_treatment?,
                     has_liked: value.has_liked?,
@@ -2995,6 +3468,7 @@ pub mod types {
                     id: value.id?,
                     ig_media_sharing_disabled: value.ig_media_sharing_disabled?,
                     image_versions: value.image_versions?,
+                    image_versions2: value.image_versions2?,
                     integrity_review_decision: value.integrity_review_decision?,
                     invited_coauthor_producers: value.invited_coauthor_producers?,
                     is_creator_secret_story: value.is_creator_secret_story?,
@@ -3029,6 +3503,7 @@ pub mod types {
                     original_media_type: value.original_media_type?,
                     original_width: value.original_width?,
                     owner: value.owner?,
+                    pk: value.pk?,
                     product_suggestions: value.product_suggestions?,
                     product_type: value.product_type?,
                     reel_mentions: value.reel_mentions?,
@@ -3038,7 +3513,10 @@ pub mod types {
                         .should_show_author_pog_for_tagged_media_shared_to_profile_grid?,
                     sponsor_tags: value.sponsor_tags?,
                     story_comments: value.story_comments?,
+                    story_cta: value.story_cta?,
                     story_hashtags: value.story_hashtags?,
+                    story_link_stickers: value.story_link_stickers?,
+                    story_locations: value.story_locations?,
                     supports_reel_reactions: value.supports_reel_reactions?,
                     tagged_users: value.tagged_users?,
                     taken_at: value.taken_at?,
@@ -3046,7 +3524,9 @@ pub mod types {
                     taken_at_ts: value.taken_at_ts?,
                     thumbnail_url: value.thumbnail_url?,
                     user: value.user?,
+                    video_duration: value.video_duration?,
                     video_sticker_locales: value.video_sticker_locales?,
+                    video_versions: value.video_versions?,
                     wearable_shared_media_resolutions: value
                         .wearable_shared_media_resolutions?,
                     wearables_creator_tools_info: value.wearables_creator_tools_info?,
@@ -3057,6 +3537,7 @@ pub mod types {
         for FetchUserStoriesResponseDataDataItemsItem {
             fn from(value: super::FetchUserStoriesResponseDataDataItemsItem) -> Self {
                 Self {
+                    accessibility_caption: Ok(value.accessibility_caption),
                     archive_story_deletion_ts: Ok(value.archive_story_deletion_ts),
                     boost_unavailable_identifier: Ok(value.boost_unavailable_identifier),
                     boost_unavailable_reason: Ok(value.boost_unavailable_reason),
@@ -3088,6 +3569,7 @@ pub mod types {
                     filter_type: Ok(value.filter_type),
                     fundraiser_tag: Ok(value.fundraiser_tag),
                     gen_ai_detection_method: Ok(value.gen_ai_detection_method),
+                    has_audio: Ok(value.has_audio),
                     has_high_risk_gen_ai_inform_treatment: Ok(
                         value.has_high_risk_gen_ai_inform_treatment,
                     ),
@@ -3097,6 +3579,7 @@ pub mod types {
                     id: Ok(value.id),
                     ig_media_sharing_disabled: Ok(value.ig_media_sharing_disabled),
                     image_versions: Ok(value.image_versions),
+                    image_versions2: Ok(value.image_versions2),
                     integrity_review_decision: Ok(value.integrity_review_decision),
                     invited_coauthor_producers: Ok(value.invited_coauthor_producers),
                     is_creator_secret_story: Ok(value.is_creator_secret_story),
@@ -3136,6 +3619,7 @@ pub mod types {
                     original_media_type: Ok(value.original_media_type),
                     original_width: Ok(value.original_width),
                     owner: Ok(value.owner),
+                    pk: Ok(value.pk),
                     product_suggestions: Ok(value.product_suggestions),
                     product_type: Ok(value.product_type),
                     reel_mentions: Ok(value.reel_mentions),
@@ -3147,7 +3631,10 @@ pub mod types {
                     ),
                     sponsor_tags: Ok(value.sponsor_tags),
                     story_comments: Ok(value.story_comments),
+                    story_cta: Ok(value.story_cta),
                     story_hashtags: Ok(value.story_hashtags),
+                    story_link_stickers: Ok(value.story_link_stickers),
+                    story_locations: Ok(value.story_locations),
                     supports_reel_reactions: Ok(value.supports_reel_reactions),
                     tagged_users: Ok(value.tagged_users),
                     taken_at: Ok(value.taken_at),
@@ -3155,7 +3642,9 @@ pub mod types {
                     taken_at_ts: Ok(value.taken_at_ts),
                     thumbnail_url: Ok(value.thumbnail_url),
                     user: Ok(value.user),
+                    video_duration: Ok(value.video_duration),
                     video_sticker_locales: Ok(value.video_sticker_locales),
+                    video_versions: Ok(value.video_versions),
                     wearable_shared_media_resolutions: Ok(
                         value.wearable_shared_media_resolutions,
                     ),
@@ -3454,6 +3943,146 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct FetchUserStoriesResponseDataDataItemsItemImageVersions2 {
+            candidates: ::std::result::Result<
+                ::std::vec::Vec<
+                    super::FetchUserStoriesResponseDataDataItemsItemImageVersions2CandidatesItem,
+                >,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default
+        for FetchUserStoriesResponseDataDataItemsItemImageVersions2 {
+            fn default() -> Self {
+                Self {
+                    candidates: Err("no value supplied for candidates".to_string()),
+                }
+            }
+        }
+        impl FetchUserStoriesResponseDataDataItemsItemImageVersions2 {
+            pub fn candidates<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<
+                        super::FetchUserStoriesResponseDataDataItemsItemImageVersions2CandidatesItem,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.candidates = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for candidates: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<
+            FetchUserStoriesResponseDataDataItemsItemImageVersions2,
+        > for super::FetchUserStoriesResponseDataDataItemsItemImageVersions2 {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FetchUserStoriesResponseDataDataItemsItemImageVersions2,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    candidates: value.candidates?,
+                })
+            }
+        }
+        impl ::std::convert::From<
+            super::FetchUserStoriesResponseDataDataItemsItemImageVersions2,
+        > for FetchUserStoriesResponseDataDataItemsItemImageVersions2 {
+            fn from(
+                value: super::FetchUserStoriesResponseDataDataItemsItemImageVersions2,
+            ) -> Self {
+                Self {
+                    candidates: Ok(value.candidates),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FetchUserStoriesResponseDataDataItemsItemImageVersions2CandidatesItem {
+            height: ::std::result::Result<i64, ::std::string::String>,
+            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+            width: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default
+        for FetchUserStoriesResponseDataDataItemsItemImageVersions2CandidatesItem {
+            fn default() -> Self {
+                Self {
+                    height: Err("no value supplied for height".to_string()),
+                    url: Err("no value supplied for url".to_string()),
+                    width: Err("no value supplied for width".to_string()),
+                }
+            }
+        }
+        impl FetchUserStoriesResponseDataDataItemsItemImageVersions2CandidatesItem {
+            pub fn height<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.height = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for height: {e}")
+                    });
+                self
+            }
+            pub fn url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for url: {e}")
+                    });
+                self
+            }
+            pub fn width<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.width = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for width: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<
+            FetchUserStoriesResponseDataDataItemsItemImageVersions2CandidatesItem,
+        >
+        for super::FetchUserStoriesResponseDataDataItemsItemImageVersions2CandidatesItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FetchUserStoriesResponseDataDataItemsItemImageVersions2CandidatesItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    height: value.height?,
+                    url: value.url?,
+                    width: value.width?,
+                })
+            }
+        }
+        impl ::std::convert::From<
+            super::FetchUserStoriesResponseDataDataItemsItemImageVersions2CandidatesItem,
+        > for FetchUserStoriesResponseDataDataItemsItemImageVersions2CandidatesItem {
+            fn from(
+                value: super::FetchUserStoriesResponseDataDataItemsItemImageVersions2CandidatesItem,
+            ) -> Self {
+                Self {
+                    height: Ok(value.height),
+                    url: Ok(value.url),
+                    width: Ok(value.width),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct FetchUserStoriesResponseDataDataItemsItemImageVersionsItemsItem {
             height: ::std::result::Result<i64, ::std::string::String>,
             is_spatial_image: ::std::result::Result<bool, ::std::string::String>,
@@ -3562,28 +4191,37 @@ pub mod types {
             >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             interop_messaging_user_fbid: ::std::result::Result<
-                i64,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
-            is_creator_agent_enabled: ::std::result::Result<bool, ::std::string::String>,
+            is_creator_agent_enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             is_private: ::std::result::Result<bool, ::std::string::String>,
-            is_ring_creator: ::std::result::Result<bool, ::std::string::String>,
+            is_ring_creator: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             is_screenshot_blocking_enabled: ::std::result::Result<
-                bool,
+                ::std::option::Option<bool>,
                 ::std::string::String,
             >,
             is_verified: ::std::result::Result<bool, ::std::string::String>,
             profile_pic_id: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             profile_pic_url: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
             >,
-            show_ring_award: ::std::result::Result<bool, ::std::string::String>,
+            show_ring_award: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             transparency_product_enabled: ::std::result::Result<
-                bool,
+                ::std::option::Option<bool>,
                 ::std::string::String,
             >,
             username: ::std::result::Result<
@@ -3596,33 +4234,18 @@ pub mod types {
                 Self {
                     full_name: Err("no value supplied for full_name".to_string()),
                     id: Err("no value supplied for id".to_string()),
-                    interop_messaging_user_fbid: Err(
-                        "no value supplied for interop_messaging_user_fbid".to_string(),
-                    ),
-                    is_creator_agent_enabled: Err(
-                        "no value supplied for is_creator_agent_enabled".to_string(),
-                    ),
+                    interop_messaging_user_fbid: Ok(Default::default()),
+                    is_creator_agent_enabled: Ok(Default::default()),
                     is_private: Err("no value supplied for is_private".to_string()),
-                    is_ring_creator: Err(
-                        "no value supplied for is_ring_creator".to_string(),
-                    ),
-                    is_screenshot_blocking_enabled: Err(
-                        "no value supplied for is_screenshot_blocking_enabled"
-                            .to_string(),
-                    ),
+                    is_ring_creator: Ok(Default::default()),
+                    is_screenshot_blocking_enabled: Ok(Default::default()),
                     is_verified: Err("no value supplied for is_verified".to_string()),
-                    profile_pic_id: Err(
-                        "no value supplied for profile_pic_id".to_string(),
-                    ),
+                    profile_pic_id: Ok(Default::default()),
                     profile_pic_url: Err(
                         "no value supplied for profile_pic_url".to_string(),
                     ),
-                    show_ring_award: Err(
-                        "no value supplied for show_ring_award".to_string(),
-                    ),
-                    transparency_product_enabled: Err(
-                        "no value supplied for transparency_product_enabled".to_string(),
-                    ),
+                    show_ring_award: Ok(Default::default()),
+                    transparency_product_enabled: Ok(Default::default()),
                     username: Err("no value supplied for username".to_string()),
                 }
             }
@@ -3652,7 +4275,7 @@ pub mod types {
             }
             pub fn interop_messaging_user_fbid<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.interop_messaging_user_fbid = value
@@ -3666,7 +4289,7 @@ pub mod types {
             }
             pub fn is_creator_agent_enabled<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_creator_agent_enabled = value
@@ -3692,7 +4315,7 @@ pub mod types {
             }
             pub fn is_ring_creator<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_ring_creator = value
@@ -3706,7 +4329,7 @@ pub mod types {
             }
             pub fn is_screenshot_blocking_enabled<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_screenshot_blocking_enabled = value
@@ -3732,7 +4355,7 @@ pub mod types {
             }
             pub fn profile_pic_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.profile_pic_id = value
@@ -3760,7 +4383,7 @@ pub mod types {
             }
             pub fn show_ring_award<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.show_ring_award = value
@@ -3774,7 +4397,7 @@ pub mod types {
             }
             pub fn transparency_product_enabled<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.transparency_product_enabled = value
@@ -4388,6 +5011,157 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct FetchUserStoriesResponseDataDataItemsItemSponsorTagsItem {
+            sponsor: ::std::result::Result<
+                super::FetchUserStoriesResponseDataDataItemsItemSponsorTagsItemSponsor,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default
+        for FetchUserStoriesResponseDataDataItemsItemSponsorTagsItem {
+            fn default() -> Self {
+                Self {
+                    sponsor: Err("no value supplied for sponsor".to_string()),
+                }
+            }
+        }
+        impl FetchUserStoriesResponseDataDataItemsItemSponsorTagsItem {
+            pub fn sponsor<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    super::FetchUserStoriesResponseDataDataItemsItemSponsorTagsItemSponsor,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sponsor = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for sponsor: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<
+            FetchUserStoriesResponseDataDataItemsItemSponsorTagsItem,
+        > for super::FetchUserStoriesResponseDataDataItemsItemSponsorTagsItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FetchUserStoriesResponseDataDataItemsItemSponsorTagsItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { sponsor: value.sponsor? })
+            }
+        }
+        impl ::std::convert::From<
+            super::FetchUserStoriesResponseDataDataItemsItemSponsorTagsItem,
+        > for FetchUserStoriesResponseDataDataItemsItemSponsorTagsItem {
+            fn from(
+                value: super::FetchUserStoriesResponseDataDataItemsItemSponsorTagsItem,
+            ) -> Self {
+                Self { sponsor: Ok(value.sponsor) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FetchUserStoriesResponseDataDataItemsItemSponsorTagsItemSponsor {
+            full_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            is_verified: ::std::result::Result<bool, ::std::string::String>,
+            username: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default
+        for FetchUserStoriesResponseDataDataItemsItemSponsorTagsItemSponsor {
+            fn default() -> Self {
+                Self {
+                    full_name: Err("no value supplied for full_name".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    is_verified: Err("no value supplied for is_verified".to_string()),
+                    username: Err("no value supplied for username".to_string()),
+                }
+            }
+        }
+        impl FetchUserStoriesResponseDataDataItemsItemSponsorTagsItemSponsor {
+            pub fn full_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.full_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for full_name: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn is_verified<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_verified = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_verified: {e}")
+                    });
+                self
+            }
+            pub fn username<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.username = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for username: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<
+            FetchUserStoriesResponseDataDataItemsItemSponsorTagsItemSponsor,
+        > for super::FetchUserStoriesResponseDataDataItemsItemSponsorTagsItemSponsor {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FetchUserStoriesResponseDataDataItemsItemSponsorTagsItemSponsor,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    full_name: value.full_name?,
+                    id: value.id?,
+                    is_verified: value.is_verified?,
+                    username: value.username?,
+                })
+            }
+        }
+        impl ::std::convert::From<
+            super::FetchUserStoriesResponseDataDataItemsItemSponsorTagsItemSponsor,
+        > for FetchUserStoriesResponseDataDataItemsItemSponsorTagsItemSponsor {
+            fn from(
+                value: super::FetchUserStoriesResponseDataDataItemsItemSponsorTagsItemSponsor,
+            ) -> Self {
+                Self {
+                    full_name: Ok(value.full_name),
+                    id: Ok(value.id),
+                    is_verified: Ok(value.is_verified),
+                    username: Ok(value.username),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct FetchUserStoriesResponseDataDataItemsItemStoryCommentsItem {
             content_type: ::std::result::Result<
                 ::std::string::String,
@@ -4855,6 +5629,105 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct FetchUserStoriesResponseDataDataItemsItemStoryCtaItem {
+            links: ::std::result::Result<
+                ::std::vec::Vec<
+                    super::FetchUserStoriesResponseDataDataItemsItemStoryCtaItemLinksItem,
+                >,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default
+        for FetchUserStoriesResponseDataDataItemsItemStoryCtaItem {
+            fn default() -> Self {
+                Self {
+                    links: Err("no value supplied for links".to_string()),
+                }
+            }
+        }
+        impl FetchUserStoriesResponseDataDataItemsItemStoryCtaItem {
+            pub fn links<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<
+                        super::FetchUserStoriesResponseDataDataItemsItemStoryCtaItemLinksItem,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.links = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for links: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<
+            FetchUserStoriesResponseDataDataItemsItemStoryCtaItem,
+        > for super::FetchUserStoriesResponseDataDataItemsItemStoryCtaItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FetchUserStoriesResponseDataDataItemsItemStoryCtaItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { links: value.links? })
+            }
+        }
+        impl ::std::convert::From<
+            super::FetchUserStoriesResponseDataDataItemsItemStoryCtaItem,
+        > for FetchUserStoriesResponseDataDataItemsItemStoryCtaItem {
+            fn from(
+                value: super::FetchUserStoriesResponseDataDataItemsItemStoryCtaItem,
+            ) -> Self {
+                Self { links: Ok(value.links) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FetchUserStoriesResponseDataDataItemsItemStoryCtaItemLinksItem {
+            web_uri: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default
+        for FetchUserStoriesResponseDataDataItemsItemStoryCtaItemLinksItem {
+            fn default() -> Self {
+                Self {
+                    web_uri: Err("no value supplied for web_uri".to_string()),
+                }
+            }
+        }
+        impl FetchUserStoriesResponseDataDataItemsItemStoryCtaItemLinksItem {
+            pub fn web_uri<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.web_uri = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for web_uri: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<
+            FetchUserStoriesResponseDataDataItemsItemStoryCtaItemLinksItem,
+        > for super::FetchUserStoriesResponseDataDataItemsItemStoryCtaItemLinksItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FetchUserStoriesResponseDataDataItemsItemStoryCtaItemLinksItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { web_uri: value.web_uri? })
+            }
+        }
+        impl ::std::convert::From<
+            super::FetchUserStoriesResponseDataDataItemsItemStoryCtaItemLinksItem,
+        > for FetchUserStoriesResponseDataDataItemsItemStoryCtaItemLinksItem {
+            fn from(
+                value: super::FetchUserStoriesResponseDataDataItemsItemStoryCtaItemLinksItem,
+            ) -> Self {
+                Self { web_uri: Ok(value.web_uri) }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct FetchUserStoriesResponseDataDataItemsItemStoryHashtagsItem {
             end_time_ms: ::std::result::Result<i64, ::std::string::String>,
             hashtag: ::std::result::Result<
@@ -5176,6 +6049,296 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItem {
+            story_link: ::std::result::Result<
+                super::FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItemStoryLink,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default
+        for FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItem {
+            fn default() -> Self {
+                Self {
+                    story_link: Err("no value supplied for story_link".to_string()),
+                }
+            }
+        }
+        impl FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItem {
+            pub fn story_link<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    super::FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItemStoryLink,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.story_link = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for story_link: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<
+            FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItem,
+        > for super::FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    story_link: value.story_link?,
+                })
+            }
+        }
+        impl ::std::convert::From<
+            super::FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItem,
+        > for FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItem {
+            fn from(
+                value: super::FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItem,
+            ) -> Self {
+                Self {
+                    story_link: Ok(value.story_link),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItemStoryLink {
+            display_url: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            link_title: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default
+        for FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItemStoryLink {
+            fn default() -> Self {
+                Self {
+                    display_url: Err("no value supplied for display_url".to_string()),
+                    link_title: Err("no value supplied for link_title".to_string()),
+                    url: Err("no value supplied for url".to_string()),
+                }
+            }
+        }
+        impl FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItemStoryLink {
+            pub fn display_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.display_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for display_url: {e}")
+                    });
+                self
+            }
+            pub fn link_title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.link_title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for link_title: {e}")
+                    });
+                self
+            }
+            pub fn url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for url: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<
+            FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItemStoryLink,
+        >
+        for super::FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItemStoryLink {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItemStoryLink,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    display_url: value.display_url?,
+                    link_title: value.link_title?,
+                    url: value.url?,
+                })
+            }
+        }
+        impl ::std::convert::From<
+            super::FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItemStoryLink,
+        > for FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItemStoryLink {
+            fn from(
+                value: super::FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItemStoryLink,
+            ) -> Self {
+                Self {
+                    display_url: Ok(value.display_url),
+                    link_title: Ok(value.link_title),
+                    url: Ok(value.url),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FetchUserStoriesResponseDataDataItemsItemStoryLocationsItem {
+            location: ::std::result::Result<
+                super::FetchUserStoriesResponseDataDataItemsItemStoryLocationsItemLocation,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default
+        for FetchUserStoriesResponseDataDataItemsItemStoryLocationsItem {
+            fn default() -> Self {
+                Self {
+                    location: Err("no value supplied for location".to_string()),
+                }
+            }
+        }
+        impl FetchUserStoriesResponseDataDataItemsItemStoryLocationsItem {
+            pub fn location<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    super::FetchUserStoriesResponseDataDataItemsItemStoryLocationsItemLocation,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.location = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for location: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<
+            FetchUserStoriesResponseDataDataItemsItemStoryLocationsItem,
+        > for super::FetchUserStoriesResponseDataDataItemsItemStoryLocationsItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FetchUserStoriesResponseDataDataItemsItemStoryLocationsItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { location: value.location? })
+            }
+        }
+        impl ::std::convert::From<
+            super::FetchUserStoriesResponseDataDataItemsItemStoryLocationsItem,
+        > for FetchUserStoriesResponseDataDataItemsItemStoryLocationsItem {
+            fn from(
+                value: super::FetchUserStoriesResponseDataDataItemsItemStoryLocationsItem,
+            ) -> Self {
+                Self {
+                    location: Ok(value.location),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FetchUserStoriesResponseDataDataItemsItemStoryLocationsItemLocation {
+            lat: ::std::result::Result<f64, ::std::string::String>,
+            lng: ::std::result::Result<f64, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            pk: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default
+        for FetchUserStoriesResponseDataDataItemsItemStoryLocationsItemLocation {
+            fn default() -> Self {
+                Self {
+                    lat: Err("no value supplied for lat".to_string()),
+                    lng: Err("no value supplied for lng".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    pk: Err("no value supplied for pk".to_string()),
+                }
+            }
+        }
+        impl FetchUserStoriesResponseDataDataItemsItemStoryLocationsItemLocation {
+            pub fn lat<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.lat = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for lat: {e}")
+                    });
+                self
+            }
+            pub fn lng<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.lng = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for lng: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn pk<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pk = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for pk: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<
+            FetchUserStoriesResponseDataDataItemsItemStoryLocationsItemLocation,
+        >
+        for super::FetchUserStoriesResponseDataDataItemsItemStoryLocationsItemLocation {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FetchUserStoriesResponseDataDataItemsItemStoryLocationsItemLocation,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    lat: value.lat?,
+                    lng: value.lng?,
+                    name: value.name?,
+                    pk: value.pk?,
+                })
+            }
+        }
+        impl ::std::convert::From<
+            super::FetchUserStoriesResponseDataDataItemsItemStoryLocationsItemLocation,
+        > for FetchUserStoriesResponseDataDataItemsItemStoryLocationsItemLocation {
+            fn from(
+                value: super::FetchUserStoriesResponseDataDataItemsItemStoryLocationsItemLocation,
+            ) -> Self {
+                Self {
+                    lat: Ok(value.lat),
+                    lng: Ok(value.lng),
+                    name: Ok(value.name),
+                    pk: Ok(value.pk),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct FetchUserStoriesResponseDataDataItemsItemUser {
             full_name: ::std::result::Result<
                 ::std::string::String,
@@ -5183,28 +6346,37 @@ pub mod types {
             >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             interop_messaging_user_fbid: ::std::result::Result<
-                i64,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
-            is_creator_agent_enabled: ::std::result::Result<bool, ::std::string::String>,
+            is_creator_agent_enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             is_private: ::std::result::Result<bool, ::std::string::String>,
-            is_ring_creator: ::std::result::Result<bool, ::std::string::String>,
+            is_ring_creator: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             is_screenshot_blocking_enabled: ::std::result::Result<
-                bool,
+                ::std::option::Option<bool>,
                 ::std::string::String,
             >,
             is_verified: ::std::result::Result<bool, ::std::string::String>,
             profile_pic_id: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             profile_pic_url: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
             >,
-            show_ring_award: ::std::result::Result<bool, ::std::string::String>,
+            show_ring_award: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             transparency_product_enabled: ::std::result::Result<
-                bool,
+                ::std::option::Option<bool>,
                 ::std::string::String,
             >,
             username: ::std::result::Result<
@@ -5217,33 +6389,18 @@ pub mod types {
                 Self {
                     full_name: Err("no value supplied for full_name".to_string()),
                     id: Err("no value supplied for id".to_string()),
-                    interop_messaging_user_fbid: Err(
-                        "no value supplied for interop_messaging_user_fbid".to_string(),
-                    ),
-                    is_creator_agent_enabled: Err(
-                        "no value supplied for is_creator_agent_enabled".to_string(),
-                    ),
+                    interop_messaging_user_fbid: Ok(Default::default()),
+                    is_creator_agent_enabled: Ok(Default::default()),
                     is_private: Err("no value supplied for is_private".to_string()),
-                    is_ring_creator: Err(
-                        "no value supplied for is_ring_creator".to_string(),
-                    ),
-                    is_screenshot_blocking_enabled: Err(
-                        "no value supplied for is_screenshot_blocking_enabled"
-                            .to_string(),
-                    ),
+                    is_ring_creator: Ok(Default::default()),
+                    is_screenshot_blocking_enabled: Ok(Default::default()),
                     is_verified: Err("no value supplied for is_verified".to_string()),
-                    profile_pic_id: Err(
-                        "no value supplied for profile_pic_id".to_string(),
-                    ),
+                    profile_pic_id: Ok(Default::default()),
                     profile_pic_url: Err(
                         "no value supplied for profile_pic_url".to_string(),
                     ),
-                    show_ring_award: Err(
-                        "no value supplied for show_ring_award".to_string(),
-                    ),
-                    transparency_product_enabled: Err(
-                        "no value supplied for transparency_product_enabled".to_string(),
-                    ),
+                    show_ring_award: Ok(Default::default()),
+                    transparency_product_enabled: Ok(Default::default()),
                     username: Err("no value supplied for username".to_string()),
                 }
             }
@@ -5273,7 +6430,7 @@ pub mod types {
             }
             pub fn interop_messaging_user_fbid<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.interop_messaging_user_fbid = value
@@ -5287,7 +6444,7 @@ pub mod types {
             }
             pub fn is_creator_agent_enabled<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_creator_agent_enabled = value
@@ -5313,7 +6470,7 @@ pub mod types {
             }
             pub fn is_ring_creator<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_ring_creator = value
@@ -5327,7 +6484,7 @@ pub mod types {
             }
             pub fn is_screenshot_blocking_enabled<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_screenshot_blocking_enabled = value
@@ -5353,7 +6510,7 @@ pub mod types {
             }
             pub fn profile_pic_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.profile_pic_id = value
@@ -5381,7 +6538,7 @@ pub mod types {
             }
             pub fn show_ring_award<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.show_ring_award = value
@@ -5395,7 +6552,7 @@ pub mod types {
             }
             pub fn transparency_product_enabled<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.transparency_product_enabled = value
@@ -5465,6 +6622,117 @@ pub mod types {
                     show_ring_award: Ok(value.show_ring_award),
                     transparency_product_enabled: Ok(value.transparency_product_enabled),
                     username: Ok(value.username),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FetchUserStoriesResponseDataDataItemsItemVideoVersionsItem {
+            height: ::std::result::Result<i64, ::std::string::String>,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            type_: ::std::result::Result<i64, ::std::string::String>,
+            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+            width: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default
+        for FetchUserStoriesResponseDataDataItemsItemVideoVersionsItem {
+            fn default() -> Self {
+                Self {
+                    height: Err("no value supplied for height".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                    url: Err("no value supplied for url".to_string()),
+                    width: Err("no value supplied for width".to_string()),
+                }
+            }
+        }
+        impl FetchUserStoriesResponseDataDataItemsItemVideoVersionsItem {
+            pub fn height<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.height = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for height: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for url: {e}")
+                    });
+                self
+            }
+            pub fn width<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.width = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for width: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<
+            FetchUserStoriesResponseDataDataItemsItemVideoVersionsItem,
+        > for super::FetchUserStoriesResponseDataDataItemsItemVideoVersionsItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FetchUserStoriesResponseDataDataItemsItemVideoVersionsItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    height: value.height?,
+                    id: value.id?,
+                    type_: value.type_?,
+                    url: value.url?,
+                    width: value.width?,
+                })
+            }
+        }
+        impl ::std::convert::From<
+            super::FetchUserStoriesResponseDataDataItemsItemVideoVersionsItem,
+        > for FetchUserStoriesResponseDataDataItemsItemVideoVersionsItem {
+            fn from(
+                value: super::FetchUserStoriesResponseDataDataItemsItemVideoVersionsItem,
+            ) -> Self {
+                Self {
+                    height: Ok(value.height),
+                    id: Ok(value.id),
+                    type_: Ok(value.type_),
+                    url: Ok(value.url),
+                    width: Ok(value.width),
                 }
             }
         }

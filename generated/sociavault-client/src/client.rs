@@ -45,7 +45,7 @@ pub mod types {
     ///`InstagramStoryHighlightsResponseData`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct InstagramStoryHighlightsResponseData {
-        pub highlights: ::std::collections::HashMap<
+        pub highlights: ::std::collections::BTreeMap<
             ::std::string::String,
             InstagramStoryHighlightsResponseDataHighlightsValue,
         >,
@@ -350,7 +350,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct InstagramStoryHighlightsResponseData {
             highlights: ::std::result::Result<
-                ::std::collections::HashMap<
+                ::std::collections::BTreeMap<
                     ::std::string::String,
                     super::InstagramStoryHighlightsResponseDataHighlightsValue,
                 >,
@@ -370,7 +370,7 @@ pub mod types {
             pub fn highlights<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::collections::HashMap<
+                    ::std::collections::BTreeMap<
                         ::std::string::String,
                         super::InstagramStoryHighlightsResponseDataHighlightsValue,
                     >,

@@ -1,0 +1,58 @@
+//! What normalizers produce, and how they fail.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Highlight, Page, Story};
+
+/// A successful response, normalized.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "data", rename_all = "snake_case")]
+pub enum Answer {
+    Stories(Page<Story>),
+    Story(Story),
+    Highlights(Page<Highlight>),
+    Highlight(Highlight),
+}
+
+/// A vendor's raw HTTP response, as saved or received.
+#[derive(Debug, Clone, Copy)]
+pub struct RawResponse<'a> {
+    pub status: u16,
+    /// The `Retry-After` header in seconds, when there was one.
+    pub retry_after_seconds: Option<u64>,
+    pub body: &'a [u8],
+}
+
+impl<'a> RawResponse<'a> {
+    /// A 200 response with this body, as archives of successful calls hold.
+    pub fn ok(body: &'a [u8]) -> Self {
+        Self {
+            status: 200,
+            retry_after_seconds: None,
+            body,
+        }
+    }
+}
+
+/// Why a response could not be normalized at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NormalizeError {
+    #[error("{vendor} has no operation `{operation}` (known: {known})")]
+    UnknownOperation {
+        vendor: String,
+        operation: String,
+        known: String,
+    },
+    #[error("{vendor} {operation} returns media bytes, not JSON; there is nothing to normalize")]
+    NotJson { vendor: String, operation: String },
+    #[error(
+        "{vendor} {operation} (HTTP {status}): the body does not match the vendor's documented shape: {message}"
+    )]
+    Decode {
+        vendor: String,
+        operation: String,
+        status: u16,
+        message: String,
+    },
+}

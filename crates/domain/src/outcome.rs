@@ -1,0 +1,100 @@
+//! What a call came to: the answers users must tell apart.
+
+use serde::{Deserialize, Serialize};
+
+/// The result of asking one vendor one question.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "outcome", content = "value", rename_all = "snake_case")]
+pub enum Outcome<T> {
+    /// The answer.
+    Found(T),
+    /// The account exists and is visible, but has nothing here (no active stories).
+    Empty,
+    /// A definite answer: the vendor could not see a private account.
+    PrivateAccount,
+    /// A definite answer: no such account, story or highlight.
+    NotFound,
+    /// The call failed; another vendor may succeed.
+    Failed(Failure),
+}
+
+/// Why a call failed, when another vendor might do better.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Failure {
+    #[error("rate limited{}", retry_after_seconds.map(|s| format!(", retry after {s} s")).unwrap_or_default())]
+    RateLimited { retry_after_seconds: Option<u64> },
+    #[error("out of credits")]
+    OutOfCredits,
+    #[error("the API key was refused: {message}")]
+    Unauthorized { message: String },
+    #[error("the request was refused: {message}")]
+    BadRequest { message: String },
+    #[error("upstream failure (HTTP {status}): {message}")]
+    Upstream {
+        status: u16,
+        message: String,
+        /// Whether the vendor says it refunds such failures, when it says.
+        refunded: Option<bool>,
+    },
+    #[error("the response could not be read: {message}")]
+    Malformed { message: String },
+}
+
+impl Failure {
+    /// Whether asking another vendor could help.
+    pub fn is_retryable_elsewhere(&self) -> bool {
+        !matches!(self, Failure::BadRequest { .. })
+    }
+}
+
+impl<T> Outcome<T> {
+    /// Maps the found value.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Outcome<U> {
+        match self {
+            Outcome::Found(t) => Outcome::Found(f(t)),
+            Outcome::Empty => Outcome::Empty,
+            Outcome::PrivateAccount => Outcome::PrivateAccount,
+            Outcome::NotFound => Outcome::NotFound,
+            Outcome::Failed(e) => Outcome::Failed(e),
+        }
+    }
+
+    /// Whether this is an answer (found, empty, private, not found) rather than a failure.
+    pub fn is_answer(&self) -> bool {
+        !matches!(self, Outcome::Failed(_))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_form_is_tagged() {
+        let o: Outcome<u8> = Outcome::Failed(Failure::RateLimited {
+            retry_after_seconds: Some(3),
+        });
+        assert_eq!(
+            serde_json::to_value(&o).expect("serializes"),
+            serde_json::json!({"outcome": "failed", "value": {"reason": "rate_limited", "retry_after_seconds": 3}})
+        );
+        assert_eq!(
+            serde_json::to_value(Outcome::<u8>::PrivateAccount).expect("serializes"),
+            serde_json::json!({"outcome": "private_account"})
+        );
+    }
+
+    #[test]
+    fn answers_and_failures() {
+        assert!(Outcome::<u8>::NotFound.is_answer());
+        assert!(!Outcome::<u8>::Failed(Failure::OutOfCredits).is_answer());
+        assert!(
+            !Failure::BadRequest {
+                message: String::new()
+            }
+            .is_retryable_elsewhere()
+        );
+    }
+}
