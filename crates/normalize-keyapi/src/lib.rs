@@ -56,23 +56,47 @@ pub fn normalize(operation: &str, raw: RawResponse<'_>) -> Result<Outcome<Answer
         status: raw.status,
         message,
     };
-    // The envelope's code speaks even when the HTTP status says 200.
+    // The envelope's code speaks even when the HTTP status says 200. The typed decode comes
+    // first because it is the common case; error envelopes do not fit it and are read loosely.
+    if (200..300).contains(&raw.status)
+        && let Ok(body) = serde_json::from_slice::<types::FetchUserStoriesResponse>(raw.body)
+    {
+        if body.code == 0 {
+            return Ok(stories(&body));
+        }
+        return Ok(error_outcome(
+            body.code,
+            raw.retry_after_seconds,
+            body.message,
+        ));
+    }
     let envelope: Value =
         serde_json::from_slice(raw.body).map_err(|e| decode_error(e.to_string()))?;
-    let code = envelope.get("code").and_then(Value::as_i64);
+    let code = envelope
+        .get("code")
+        .and_then(Value::as_i64)
+        .filter(|c| *c != 0);
     let message = envelope
         .get("message")
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_owned();
-    let failed = !(200..300).contains(&raw.status) || code.is_some_and(|c| c != 0);
-    if failed {
-        let code = code.filter(|c| *c != 0).unwrap_or(i64::from(raw.status));
-        return Ok(error_outcome(code, raw.retry_after_seconds, message));
+    match code {
+        Some(code) => Ok(error_outcome(code, raw.retry_after_seconds, message)),
+        None if !(200..300).contains(&raw.status) => Ok(error_outcome(
+            i64::from(raw.status),
+            raw.retry_after_seconds,
+            message,
+        )),
+        // A success envelope that does not fit the documented shape.
+        None => {
+            let err = serde_json::from_value::<types::FetchUserStoriesResponse>(envelope).err();
+            Err(decode_error(err.map_or_else(
+                || "unreadable envelope".to_owned(),
+                |e| e.to_string(),
+            )))
+        }
     }
-    let body: types::FetchUserStoriesResponse =
-        serde_json::from_value(envelope).map_err(|e| decode_error(e.to_string()))?;
-    Ok(stories(&body))
 }
 
 /// The active stories of the response.
