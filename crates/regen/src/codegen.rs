@@ -260,6 +260,9 @@ fn extras_source(canonical: &Canonical) -> String {
         .map_or("None".to_owned(), |h| format!("Some({})", lit(h)));
     format!(
         r#"
+/// The canonical OpenAPI document this client was generated from.
+pub const OPENAPI_DOCUMENT: &str = include_str!("../openapi.json");
+
 /// The vendor's production base URL.
 pub const BASE_URL: &str = {base_url};
 /// The header that carries the API key: {auth_doc}.

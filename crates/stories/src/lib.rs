@@ -1,5 +1,16 @@
-//! Instagram stories and highlights from any vendor, normalized into the `domain` model.
+//! Instagram stories and highlights from any configured vendor, normalized into the `domain`
+//! model: a unified client that routes by cost and fails over, the vendor dispatch for
+//! normalization, a mock server answering like every vendor, and media downloads.
 
+mod call;
+pub mod client;
+pub mod config;
+pub mod download;
+pub mod mock;
+pub mod query;
 pub mod vendors;
 
+pub use client::{Answered, Attempt, ClientError, Report, UnifiedClient};
+pub use config::{ApiKey, Config, Policy, VendorConfig};
+pub use query::{Capability, Kind, Query, User, capabilities};
 pub use vendors::{VENDORS, normalize};

@@ -2680,6 +2680,8 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+/// The canonical OpenAPI document this client was generated from.
+pub const OPENAPI_DOCUMENT: &str = include_str!("../openapi.json");
 /// The vendor's production base URL.
 pub const BASE_URL: &str = "https://api.hikerapi.com";
 /// The header that carries the API key: `x-access-key: <key>`.

@@ -1774,6 +1774,8 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+/// The canonical OpenAPI document this client was generated from.
+pub const OPENAPI_DOCUMENT: &str = include_str!("../openapi.json");
 /// The vendor's production base URL.
 pub const BASE_URL: &str = "https://api.konbiniapi.com";
 /// The header that carries the API key: `Authorization: Bearer <key>`.

@@ -1,0 +1,294 @@
+//! The unified client: routes a query to the cheapest capable vendor, retries with backoff and
+//! jitter (honouring `Retry-After`), fails over on out-of-credits, rate limits, 5xx, timeouts
+//! and transport errors — never on not-found or private account, which are answers — and
+//! reports every attempt with the credits it used.
+
+use std::time::{Duration, Instant};
+
+use domain::{Answer, Failure, Outcome, RawResponse};
+use serde::Serialize;
+
+use crate::call::{self, Raw, Trouble};
+use crate::config::{Config, VendorConfig};
+use crate::query::{Capability, Query, capabilities};
+
+/// One try of one vendor.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Attempt {
+    pub vendor: String,
+    pub operation: String,
+    /// HTTP status, when a response came back.
+    pub status: Option<u16>,
+    /// `found`, `empty`, `not_found`, `private_account`, or why it failed.
+    pub result: String,
+    /// Credits (or requests) this attempt used: from the vendor's headers or body when it
+    /// reports them, else the documented cost of a charged answer.
+    pub credits_used: Option<u64>,
+    /// True when `credits_used` is the documented cost rather than the vendor's report.
+    pub credits_estimated: bool,
+    /// Credits left, when the vendor reports them.
+    pub credits_remaining: Option<u64>,
+    pub elapsed_ms: u64,
+}
+
+/// Everything one call did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Report {
+    pub attempts: Vec<Attempt>,
+}
+
+impl Report {
+    pub fn credits_used(&self) -> u64 {
+        self.attempts.iter().filter_map(|a| a.credits_used).sum()
+    }
+}
+
+/// The answer to a query and how it was obtained.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Answered {
+    pub outcome: Outcome<Answer>,
+    pub report: Report,
+}
+
+/// Why a query could not even be tried.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClientError {
+    #[error(
+        "no vendor API key is configured; set one of STORIES_HIKERAPI_KEY, STORIES_KEYAPI_KEY, STORIES_KONBINIAPI_KEY, STORIES_SOCIAVAULT_KEY, or try the built-in mock: run `stories mock` and export the variables it prints"
+    )]
+    NoVendors,
+    #[error(
+        "none of the configured vendors ({configured}) can answer {query}; vendors that can: {capable}"
+    )]
+    NoCapableVendor {
+        query: String,
+        configured: String,
+        capable: String,
+    },
+}
+
+/// Routes queries across the configured vendors.
+#[derive(Debug, Clone)]
+pub struct UnifiedClient {
+    config: Config,
+}
+
+impl UnifiedClient {
+    pub fn new(config: Config) -> Self {
+        Self { config }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The configured vendors able to answer `query`, cheapest first, then in preference order.
+    pub fn plan(&self, query: &Query) -> Result<Vec<(&VendorConfig, Capability)>, ClientError> {
+        if self.config.vendors.is_empty() {
+            return Err(ClientError::NoVendors);
+        }
+        let caps: Vec<Capability> = capabilities()
+            .into_iter()
+            .filter(|c| c.kind == query.kind())
+            .collect();
+        let mut plan: Vec<(usize, &VendorConfig, Capability)> = self
+            .config
+            .vendors
+            .iter()
+            .enumerate()
+            .filter_map(|(rank, v)| {
+                caps.iter()
+                    .find(|c| c.vendor == v.name)
+                    .map(|c| (rank, v, *c))
+            })
+            .collect();
+        if plan.is_empty() {
+            return Err(ClientError::NoCapableVendor {
+                query: query.to_string(),
+                configured: self
+                    .config
+                    .vendors
+                    .iter()
+                    .map(|v| v.name)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                capable: caps.iter().map(|c| c.vendor).collect::<Vec<_>>().join(", "),
+            });
+        }
+        plan.sort_by_key(|(rank, _, cap)| (cap.cost, *rank));
+        Ok(plan.into_iter().map(|(_, v, c)| (v, c)).collect())
+    }
+
+    /// Answers `query` from the first vendor that can, trying the next on failures.
+    pub async fn ask(&self, query: &Query) -> Result<Answered, ClientError> {
+        let plan = self.plan(query)?;
+        let policy = self.config.policy;
+        let mut report = Report::default();
+        let mut last = Outcome::Failed(Failure::Upstream {
+            status: 0,
+            message: "no attempt".into(),
+            refunded: None,
+        });
+        for (vendor, cap) in plan {
+            for retry in 0..=policy.retries {
+                let started = Instant::now();
+                let sent = call::send(vendor, query, policy.timeout).await;
+                let (outcome, mut attempt) = settle(vendor, &cap, sent);
+                attempt.elapsed_ms =
+                    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+                report.attempts.push(attempt);
+                let Outcome::Failed(failure) = &outcome else {
+                    return Ok(Answered { outcome, report });
+                };
+                let wait = retry_wait(failure, retry, &policy);
+                last = outcome.clone();
+                match wait {
+                    Some(wait) if retry < policy.retries => tokio::time::sleep(wait).await,
+                    _ => break,
+                }
+            }
+            if let Outcome::Failed(failure) = &last
+                && !failure.is_retryable_elsewhere()
+            {
+                break;
+            }
+        }
+        Ok(Answered {
+            outcome: last,
+            report,
+        })
+    }
+}
+
+/// How long to wait before retrying the same vendor, or `None` to move on.
+fn retry_wait(failure: &Failure, retry: u32, policy: &crate::config::Policy) -> Option<Duration> {
+    match failure {
+        Failure::RateLimited {
+            retry_after_seconds: Some(s),
+        } => {
+            let wait = Duration::from_secs(*s);
+            (wait <= policy.max_wait).then_some(wait)
+        }
+        Failure::RateLimited {
+            retry_after_seconds: None,
+        }
+        | Failure::Upstream { .. }
+        | Failure::Malformed { .. } => {
+            let base = policy.backoff.saturating_mul(2u32.saturating_pow(retry));
+            let jitter = base.mul_f64(fastrand::f64());
+            Some((base + jitter).min(policy.max_wait))
+        }
+        // Out of credits, a refused key or a bad request will not change by waiting.
+        _ => None,
+    }
+}
+
+fn header_number(raw: &Raw, name: Option<&str>) -> Option<u64> {
+    raw.headers.get(name?)?.to_str().ok()?.trim().parse().ok()
+}
+
+/// Credits the vendor reports, from headers or body.
+fn reported_credits(vendor: &str, raw: &Raw) -> (Option<u64>, Option<u64>) {
+    let (used_h, remaining_h) = match vendor {
+        "hikerapi" => (
+            hikerapi_client::CREDITS_USED_HEADER,
+            hikerapi_client::CREDITS_REMAINING_HEADER,
+        ),
+        "keyapi" => (
+            keyapi_client::CREDITS_USED_HEADER,
+            keyapi_client::CREDITS_REMAINING_HEADER,
+        ),
+        "konbiniapi" => (
+            konbiniapi_client::CREDITS_USED_HEADER,
+            konbiniapi_client::CREDITS_REMAINING_HEADER,
+        ),
+        _ => (
+            sociavault_client::CREDITS_USED_HEADER,
+            sociavault_client::CREDITS_REMAINING_HEADER,
+        ),
+    };
+    let used = header_number(raw, used_h).or_else(|| {
+        let body: serde_json::Value = serde_json::from_slice(&raw.body).ok()?;
+        body.get("credits_used")?.as_u64()
+    });
+    (used, header_number(raw, remaining_h))
+}
+
+/// Whether the vendor charges for an outcome, as its docs say: answers are charged; failures
+/// are not (KonbiniAPI and HikerAPI refund server failures; refused keys and empty balances
+/// cost nothing).
+fn charged(outcome: &Outcome<Answer>) -> bool {
+    outcome.is_answer()
+}
+
+fn settle(
+    vendor: &VendorConfig,
+    cap: &Capability,
+    sent: Result<Raw, Trouble>,
+) -> (Outcome<Answer>, Attempt) {
+    let mut attempt = Attempt {
+        vendor: vendor.name.to_owned(),
+        operation: cap.operation.to_owned(),
+        status: None,
+        result: String::new(),
+        credits_used: None,
+        credits_estimated: false,
+        credits_remaining: None,
+        elapsed_ms: 0,
+    };
+    let outcome = match sent {
+        Err(Trouble::Timeout) => Outcome::Failed(Failure::Upstream {
+            status: 0,
+            message: "timed out".into(),
+            refunded: None,
+        }),
+        Err(Trouble::Transport(message)) => Outcome::Failed(Failure::Upstream {
+            status: 0,
+            message,
+            refunded: None,
+        }),
+        Err(Trouble::Malformed(message)) => Outcome::Failed(Failure::Malformed { message }),
+        Ok(raw) => {
+            attempt.status = Some(raw.status);
+            let retry_after = raw
+                .headers
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse().ok());
+            let normalized = crate::normalize(
+                vendor.name,
+                cap.operation,
+                RawResponse {
+                    status: raw.status,
+                    retry_after_seconds: retry_after,
+                    body: &raw.body,
+                },
+            );
+            let outcome = normalized.unwrap_or_else(|e| {
+                Outcome::Failed(Failure::Malformed {
+                    message: e.to_string(),
+                })
+            });
+            let (used, remaining) = reported_credits(vendor.name, &raw);
+            attempt.credits_remaining = remaining;
+            match used {
+                Some(u) => attempt.credits_used = Some(u),
+                None if charged(&outcome) => {
+                    attempt.credits_used = Some(u64::from(cap.cost));
+                    attempt.credits_estimated = true;
+                }
+                None => attempt.credits_used = Some(0),
+            }
+            outcome
+        }
+    };
+    attempt.result = match &outcome {
+        Outcome::Failed(f) => f.to_string(),
+        other => serde_json::to_value(other)
+            .ok()
+            .and_then(|v| v.get("outcome").and_then(|o| o.as_str()).map(str::to_owned))
+            .unwrap_or_default(),
+    };
+    (outcome, attempt)
+}

@@ -1,0 +1,487 @@
+//! A loopback server that answers like every vendor, from the examples in their canonical
+//! documents: `/<vendor>/<path>` serves `<vendor>`'s documented response for that operation.
+//! It checks the auth header, rewrites media URLs to point at itself (so downloads work
+//! offline), and injects faults on demand: latency, 429 with `Retry-After`, 500, a truncated
+//! body, or the wrong content type.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::Response;
+use serde_json::Value;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+/// The API key the mock accepts for every vendor.
+pub const MOCK_KEY: &str = "mock-key";
+
+/// A fault to inject into a vendor's responses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// 429 with `Retry-After: <seconds>`.
+    RateLimited { retry_after_seconds: u64 },
+    /// 500 with the vendor's documented 500 body when it has one.
+    ServerError,
+    /// 402, the vendor's out-of-credits answer.
+    OutOfCredits,
+    /// The documented body cut in half.
+    Truncated,
+    /// An HTML page instead of JSON.
+    WrongContentType,
+}
+
+impl std::str::FromStr for Fault {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(match s {
+            "429" | "rate-limited" => Fault::RateLimited {
+                retry_after_seconds: 1,
+            },
+            "500" | "server-error" => Fault::ServerError,
+            "402" | "out-of-credits" => Fault::OutOfCredits,
+            "truncated" => Fault::Truncated,
+            "wrong-content-type" => Fault::WrongContentType,
+            other => {
+                return Err(format!(
+                    "unknown fault `{other}` (429, 500, 402, truncated, wrong-content-type)"
+                ));
+            }
+        })
+    }
+}
+
+/// One documented operation of one vendor.
+#[derive(Debug, Clone)]
+struct Route {
+    method: Method,
+    segments: Vec<String>,
+    bytes: bool,
+    /// Documented bodies by status.
+    bodies: BTreeMap<u16, Value>,
+}
+
+#[derive(Debug)]
+struct Vendor {
+    auth_header: &'static str,
+    bearer: bool,
+    routes: Vec<Route>,
+}
+
+#[derive(Debug, Default)]
+struct Faults {
+    /// (fault, how many more responses get it; `None` = until cleared).
+    by_vendor: BTreeMap<String, (Fault, Option<usize>)>,
+    latency: Duration,
+    hits: BTreeMap<String, usize>,
+}
+
+struct Shared {
+    vendors: BTreeMap<&'static str, Vendor>,
+    faults: Mutex<Faults>,
+    base: String,
+}
+
+/// A running mock server. Dropping it shuts the server down.
+#[derive(Debug)]
+pub struct MockServer {
+    addr: SocketAddr,
+    shared: Arc<SharedHandle>,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+/// Keeps `Shared` out of `Debug`.
+struct SharedHandle(Arc<Shared>);
+
+impl std::fmt::Debug for SharedHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MockState")
+    }
+}
+
+fn vendors() -> BTreeMap<&'static str, Vendor> {
+    let docs: [(&str, &str, &'static str, bool); 4] = [
+        (
+            "hikerapi",
+            hikerapi_client::OPENAPI_DOCUMENT,
+            hikerapi_client::AUTH_HEADER,
+            false,
+        ),
+        (
+            "keyapi",
+            keyapi_client::OPENAPI_DOCUMENT,
+            keyapi_client::AUTH_HEADER,
+            true,
+        ),
+        (
+            "konbiniapi",
+            konbiniapi_client::OPENAPI_DOCUMENT,
+            konbiniapi_client::AUTH_HEADER,
+            true,
+        ),
+        (
+            "sociavault",
+            sociavault_client::OPENAPI_DOCUMENT,
+            sociavault_client::AUTH_HEADER,
+            false,
+        ),
+    ];
+    let mut out = BTreeMap::new();
+    for (name, text, auth_header, bearer) in docs {
+        let doc: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+        let examples = spec_ingest::response_examples(&doc);
+        let mut routes = Vec::new();
+        for (path, method, op) in spec_ingest::operations(&doc) {
+            let bytes = op
+                .pointer("/responses/200/content")
+                .and_then(Value::as_object)
+                .is_some_and(|c| c.keys().any(|k| k == "application/octet-stream"));
+            let bodies = examples
+                .iter()
+                .filter(|e| e.path == path && e.method.eq_ignore_ascii_case(method))
+                .filter_map(|e| Some((e.status.parse().ok()?, e.body.clone())))
+                .collect();
+            routes.push(Route {
+                method: method.to_ascii_uppercase().parse().unwrap_or(Method::GET),
+                segments: path
+                    .split('/')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+                bytes,
+                bodies,
+            });
+        }
+        out.insert(
+            name,
+            Vendor {
+                auth_header,
+                bearer,
+                routes,
+            },
+        );
+    }
+    out
+}
+
+impl MockServer {
+    /// Starts on `addr` (use port 0 for any free port).
+    pub async fn start(addr: SocketAddr) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            vendors: vendors(),
+            faults: Mutex::default(),
+            base: format!("http://{addr}"),
+        });
+        let app = Router::new().fallback(handle).with_state(shared.clone());
+        let (tx, rx) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        Ok(Self {
+            addr,
+            shared: Arc::new(SharedHandle(shared)),
+            shutdown: Some(tx),
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The base URL to give `vendor`'s client.
+    pub fn base_url(&self, vendor: &str) -> String {
+        format!("http://{}/{vendor}", self.addr)
+    }
+
+    fn faults(&self) -> std::sync::MutexGuard<'_, Faults> {
+        self.shared
+            .0
+            .faults
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Makes `vendor` answer with `fault`, for the next `times` responses or until cleared.
+    pub fn set_fault(&self, vendor: &str, fault: Fault, times: Option<usize>) {
+        self.faults()
+            .by_vendor
+            .insert(vendor.to_owned(), (fault, times));
+    }
+
+    pub fn clear_faults(&self) {
+        self.faults().by_vendor.clear();
+    }
+
+    /// Delays every response.
+    pub fn set_latency(&self, latency: Duration) {
+        self.faults().latency = latency;
+    }
+
+    /// How many API requests `vendor` has answered.
+    pub fn hits(&self, vendor: &str) -> usize {
+        self.faults().hits.get(vendor).copied().unwrap_or(0)
+    }
+
+    /// The environment that points the `stories` CLI at this mock.
+    pub fn env(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for vendor in crate::VENDORS {
+            let upper = vendor.to_ascii_uppercase();
+            out.push((format!("STORIES_{upper}_KEY"), MOCK_KEY.to_owned()));
+            out.push((format!("STORIES_{upper}_URL"), self.base_url(vendor)));
+        }
+        out
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+fn json_response(status: u16, body: &Value, base: &str) -> Response {
+    let mut text = serde_json::to_string(body).unwrap_or_default();
+    rewrite_media_urls(&mut text, base);
+    let mut resp = Response::new(Body::from(text));
+    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    resp
+}
+
+/// Points CDN media URLs at the mock's `/media/` route, signed to expire in a day, so
+/// downloads work without a network.
+fn rewrite_media_urls(text: &mut String, base: &str) {
+    let expires = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() + 86_400);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    let mut n = 0;
+    while let Some(start) = rest.find("\"https://scontent") {
+        out.push_str(&rest[..=start]);
+        let after = &rest[start + 1..];
+        let end = after.find('"').unwrap_or(after.len());
+        let url = &after[..end];
+        let ext = if url.contains(".mp4") { "mp4" } else { "jpg" };
+        out.push_str(&format!("{base}/media/{n}.{ext}?oe={expires:X}"));
+        n += 1;
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    *text = out;
+}
+
+fn authorized(vendor: &Vendor, headers: &HeaderMap) -> bool {
+    let expected = if vendor.bearer {
+        format!("Bearer {MOCK_KEY}")
+    } else {
+        MOCK_KEY.to_owned()
+    };
+    headers
+        .get(vendor.auth_header)
+        .and_then(|v| v.to_str().ok())
+        == Some(expected.as_str())
+}
+
+fn matches(route: &Route, method: &Method, segments: &[&str]) -> bool {
+    route.method == *method
+        && route.segments.len() == segments.len()
+        && route
+            .segments
+            .iter()
+            .zip(segments)
+            .all(|(r, s)| r.starts_with('{') || r == s)
+}
+
+async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let path = request.uri().path().to_owned();
+    let query = request.uri().query().unwrap_or("").to_owned();
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    if segments.first() == Some(&"media") {
+        return media(&path);
+    }
+    let Some((vendor_name, rest)) = segments.split_first() else {
+        return json_response(
+            404,
+            &serde_json::json!({"error": "no vendor in path"}),
+            &shared.base,
+        );
+    };
+    let Some(vendor) = shared.vendors.get(vendor_name) else {
+        return json_response(
+            404,
+            &serde_json::json!({"error": format!("unknown vendor {vendor_name}")}),
+            &shared.base,
+        );
+    };
+    let (fault, latency) = {
+        let mut f = shared.faults.lock().unwrap_or_else(PoisonError::into_inner);
+        *f.hits.entry((*vendor_name).to_owned()).or_default() += 1;
+        let fault = match f.by_vendor.get_mut(*vendor_name) {
+            Some((fault, Some(0))) => {
+                let _ = fault;
+                None
+            }
+            Some((fault, Some(n))) => {
+                *n -= 1;
+                Some(*fault)
+            }
+            Some((fault, None)) => Some(*fault),
+            None => None,
+        };
+        (fault, f.latency)
+    };
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let Some(route) = vendor
+        .routes
+        .iter()
+        .find(|r| matches(r, request.method(), rest))
+    else {
+        return json_response(
+            404,
+            &serde_json::json!({"error": format!("no such endpoint: {path}")}),
+            &shared.base,
+        );
+    };
+    let documented = |status: u16| route.bodies.get(&status).cloned().unwrap_or(Value::Null);
+    if !authorized(vendor, request.headers()) {
+        return json_response(401, &documented(401), &shared.base);
+    }
+    match fault {
+        Some(Fault::RateLimited {
+            retry_after_seconds,
+        }) => {
+            let mut resp = json_response(429, &documented(429), &shared.base);
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_seconds));
+            return resp;
+        }
+        Some(Fault::ServerError) => return json_response(500, &documented(500), &shared.base),
+        Some(Fault::OutOfCredits) => return json_response(402, &documented(402), &shared.base),
+        Some(Fault::WrongContentType) => {
+            let mut resp = Response::new(Body::from("<html><body>502 Bad Gateway</body></html>"));
+            resp.headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+            return resp;
+        }
+        Some(Fault::Truncated) | None => {}
+    }
+    // Magic inputs for trying the unhappy answers: `missing` is not found, `private` is private.
+    let wants = |word: &str| {
+        query.split('&').any(|kv| kv.ends_with(&format!("={word}"))) || rest.contains(&word)
+    };
+    if wants("missing") {
+        return json_response(404, &documented(404), &shared.base);
+    }
+    if wants("private") && route.bodies.contains_key(&403) {
+        return json_response(403, &documented(403), &shared.base);
+    }
+    if route.bytes {
+        return media("/media/0.mp4");
+    }
+    let body = documented(200);
+    if fault == Some(Fault::Truncated) {
+        let text = serde_json::to_string(&body).unwrap_or_default();
+        let half = text
+            .char_indices()
+            .nth(text.chars().count() / 2)
+            .map_or(0, |(i, _)| i);
+        let mut resp = Response::new(Body::from(text[..half].to_owned()));
+        resp.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        return resp;
+    }
+    let mut resp = json_response(200, &body, &shared.base);
+    if *vendor_name == "konbiniapi" {
+        resp.headers_mut()
+            .insert("x-credits-remaining", HeaderValue::from_static("999"));
+        resp.headers_mut()
+            .insert("x-credits-used", HeaderValue::from_static("1"));
+    }
+    resp
+}
+
+/// Deterministic stand-in media bytes.
+fn media(path: &str) -> Response {
+    let video = path.contains(".mp4");
+    let mut bytes = Vec::with_capacity(64 * 1024);
+    let seed = path
+        .bytes()
+        .fold(7u8, |a, b| a.wrapping_mul(31).wrapping_add(b));
+    bytes.extend((0..64 * 1024).map(|i| seed.wrapping_add((i % 251) as u8)));
+    let mut resp = Response::new(Body::from(bytes));
+    let kind = if video { "video/mp4" } else { "image/jpeg" };
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn media_urls_are_rewritten_to_the_mock() {
+        let mut text = r#"{"a":"https://scontent-lax3-1.cdninstagram.com/v/x.jpg?oe=1","b":"https://scontent.cdninstagram.com/v.mp4","c":"https://example.com/"}"#.to_owned();
+        rewrite_media_urls(&mut text, "http://127.0.0.1:9");
+        assert!(
+            text.contains("\"http://127.0.0.1:9/media/0.jpg?oe="),
+            "{text}"
+        );
+        assert!(
+            text.contains("\"http://127.0.0.1:9/media/1.mp4?oe="),
+            "{text}"
+        );
+        assert!(text.contains("\"https://example.com/\""));
+    }
+
+    #[test]
+    fn every_vendor_has_routes_with_documented_bodies() {
+        let v = vendors();
+        assert_eq!(v.len(), 4);
+        for (name, vendor) in &v {
+            assert!(!vendor.routes.is_empty(), "{name}");
+            assert!(
+                vendor
+                    .routes
+                    .iter()
+                    .any(|r| r.bodies.contains_key(&200) || r.bytes),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn faults_parse() {
+        assert_eq!(
+            "429".parse::<Fault>(),
+            Ok(Fault::RateLimited {
+                retry_after_seconds: 1
+            })
+        );
+        assert!("nope".parse::<Fault>().is_err());
+    }
+}

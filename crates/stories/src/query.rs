@@ -1,0 +1,224 @@
+//! What users ask, and which vendor operation answers it at what cost.
+
+use std::fmt;
+
+/// An account, by username or numeric id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum User {
+    Username(String),
+    Id(String),
+}
+
+impl User {
+    /// `natgeo`, `@natgeo` and `https://www.instagram.com/natgeo/` are usernames; `787132` is an id.
+    pub fn parse(input: &str) -> Self {
+        let trimmed = input.trim().trim_start_matches('@');
+        let trimmed = trimmed
+            .strip_prefix("https://www.instagram.com/")
+            .or_else(|| trimmed.strip_prefix("https://instagram.com/"))
+            .map_or(trimmed, |rest| rest.split('/').next().unwrap_or(rest));
+        if !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_digit()) {
+            User::Id(trimmed.to_owned())
+        } else {
+            User::Username(trimmed.to_owned())
+        }
+    }
+}
+
+/// A question to any vendor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Query {
+    /// The active stories of an account.
+    UserStories(User),
+    /// The highlights of an account.
+    UserHighlights(User),
+    /// The items of one highlight, by numeric id.
+    HighlightItems(String),
+}
+
+impl Query {
+    /// A highlight by id (`17890000000000001`, `highlight:17890000000000001`) or URL
+    /// (`https://www.instagram.com/stories/highlights/17890000000000001/`).
+    pub fn highlight(input: &str) -> Result<Self, String> {
+        let input = input.trim();
+        let id = match input.find("/highlights/") {
+            Some(i) => input[i + "/highlights/".len()..]
+                .split(['/', '?'])
+                .next()
+                .unwrap_or(""),
+            None => input.strip_prefix("highlight:").unwrap_or(input),
+        };
+        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!("`{input}` is not a highlight id or highlight URL"));
+        }
+        Ok(Query::HighlightItems(id.to_owned()))
+    }
+
+    pub fn kind(&self) -> Kind {
+        match self {
+            Query::UserStories(User::Username(_)) => Kind::UserStoriesByUsername,
+            Query::UserStories(User::Id(_)) => Kind::UserStoriesById,
+            Query::UserHighlights(User::Username(_)) => Kind::UserHighlightsByUsername,
+            Query::UserHighlights(User::Id(_)) => Kind::UserHighlightsById,
+            Query::HighlightItems(_) => Kind::HighlightItems,
+        }
+    }
+}
+
+impl fmt::Display for Query {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let user = |u: &User| match u {
+            User::Username(n) => format!("@{n}"),
+            User::Id(i) => format!("user {i}"),
+        };
+        match self {
+            Query::UserStories(u) => write!(f, "stories of {}", user(u)),
+            Query::UserHighlights(u) => write!(f, "highlights of {}", user(u)),
+            Query::HighlightItems(id) => write!(f, "items of highlight {id}"),
+        }
+    }
+}
+
+/// The shape of a query, for the capability table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    UserStoriesByUsername,
+    UserStoriesById,
+    UserHighlightsByUsername,
+    UserHighlightsById,
+    HighlightItems,
+}
+
+/// One vendor operation that answers one kind of query, and what it costs per call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capability {
+    pub vendor: &'static str,
+    pub operation: &'static str,
+    pub kind: Kind,
+    /// From the vendor's documentation, through the canonical document.
+    pub cost: u32,
+    pub cost_unit: &'static str,
+}
+
+/// Which operation of which vendor answers which kind of query. Costs are not written here:
+/// they are read from each generated client's `OPERATIONS`, i.e. from the vendor's docs.
+const ROUTES: &[(&str, Kind, &str)] = &[
+    (
+        "hikerapi",
+        Kind::UserStoriesByUsername,
+        "get_v1_user_stories_by_username",
+    ),
+    ("hikerapi", Kind::UserStoriesById, "get_v1_user_stories"),
+    (
+        "hikerapi",
+        Kind::UserHighlightsByUsername,
+        "get_v1_user_highlights_by_username",
+    ),
+    (
+        "hikerapi",
+        Kind::UserHighlightsById,
+        "get_v1_user_highlights",
+    ),
+    ("hikerapi", Kind::HighlightItems, "get_v1_highlight_by_url"),
+    ("keyapi", Kind::UserStoriesByUsername, "fetch_user_stories"),
+    ("keyapi", Kind::UserStoriesById, "fetch_user_stories"),
+    (
+        "konbiniapi",
+        Kind::HighlightItems,
+        "instagramGetHighlightStories",
+    ),
+    (
+        "sociavault",
+        Kind::UserHighlightsByUsername,
+        "instagram_Story_Highlights",
+    ),
+    (
+        "sociavault",
+        Kind::UserHighlightsById,
+        "instagram_Story_Highlights",
+    ),
+];
+
+fn documented_cost(vendor: &str, operation: &str) -> Option<(u32, &'static str)> {
+    macro_rules! find {
+        ($krate:ident) => {
+            $krate::OPERATIONS
+                .iter()
+                .find(|o| o.operation_id == operation)
+                .map(|o| (o.cost, o.cost_unit))
+        };
+    }
+    match vendor {
+        "hikerapi" => find!(hikerapi_client),
+        "keyapi" => find!(keyapi_client),
+        "konbiniapi" => find!(konbiniapi_client),
+        "sociavault" => find!(sociavault_client),
+        _ => None,
+    }
+}
+
+/// Every capability, costs from the canonical documents.
+pub fn capabilities() -> Vec<Capability> {
+    ROUTES
+        .iter()
+        .filter_map(|(vendor, kind, operation)| {
+            let (cost, cost_unit) = documented_cost(vendor, operation)?;
+            Some(Capability {
+                vendor,
+                operation,
+                kind: *kind,
+                cost,
+                cost_unit,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn users_parse_as_names_or_ids() {
+        assert_eq!(User::parse("@natgeo"), User::Username("natgeo".into()));
+        assert_eq!(
+            User::parse("https://www.instagram.com/natgeo/"),
+            User::Username("natgeo".into())
+        );
+        assert_eq!(User::parse("787132"), User::Id("787132".into()));
+    }
+
+    #[test]
+    fn highlights_parse_from_ids_and_urls() {
+        assert_eq!(
+            Query::highlight("highlight:178"),
+            Ok(Query::HighlightItems("178".into()))
+        );
+        assert_eq!(
+            Query::highlight(
+                "https://www.instagram.com/stories/highlights/17890000000000001/?hl=en"
+            ),
+            Ok(Query::HighlightItems("17890000000000001".into()))
+        );
+        assert!(Query::highlight("natgeo").is_err());
+    }
+
+    #[test]
+    fn every_route_names_a_real_operation_and_costs_come_from_the_docs() {
+        let caps = capabilities();
+        assert_eq!(
+            caps.len(),
+            ROUTES.len(),
+            "a route names an operation no client has"
+        );
+        let cost = |v: &str, k: Kind| {
+            caps.iter()
+                .find(|c| c.vendor == v && c.kind == k)
+                .map(|c| c.cost)
+        };
+        assert_eq!(cost("keyapi", Kind::UserStoriesByUsername), Some(2));
+        assert_eq!(cost("hikerapi", Kind::UserHighlightsByUsername), Some(3));
+        assert_eq!(cost("hikerapi", Kind::UserStoriesById), Some(2));
+        assert_eq!(cost("sociavault", Kind::UserHighlightsByUsername), Some(1));
+    }
+}

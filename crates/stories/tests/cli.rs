@@ -1,0 +1,187 @@
+//! The `stories` binary against the built-in mock: batches lose nothing, downloads land
+//! complete, keys never print, and a missing key says how to try the mock.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::Command;
+
+use stories::mock::{Fault, MockServer};
+
+async fn mock() -> MockServer {
+    MockServer::start(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn stories_cmd(server: &MockServer) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_stories"));
+    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("STORIES_")) {
+        cmd.env_remove(k);
+    }
+    for (k, v) in server.env() {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
+#[tokio::test]
+async fn a_batch_reports_every_input_in_order() {
+    let server = mock().await;
+    server.set_fault("keyapi", Fault::ServerError, None);
+    let dir = tempdir();
+    let batch = dir.join("users.txt");
+    std::fs::write(&batch, "natgeo\n# a comment\nmissing\n787132\n@nasa\n\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let out = tokio::task::spawn_blocking({
+        let mut cmd = stories_cmd(&server);
+        cmd.args(["user-stories", "--batch"]).arg(&batch).args([
+            "--format",
+            "ndjson",
+            "--concurrency",
+            "3",
+        ]);
+        move || cmd.output()
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let inputs: Vec<&str> = lines.iter().filter_map(|l| l["input"].as_str()).collect();
+    assert_eq!(inputs, ["natgeo", "missing", "787132", "@nasa"]);
+    assert_eq!(lines[1]["outcome"]["outcome"], "not_found");
+    for line in &lines {
+        assert!(
+            line["outcome"].is_object() || line["error"].is_string(),
+            "{line}"
+        );
+    }
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[tokio::test]
+async fn downloads_land_complete_and_expired_urls_are_skipped() {
+    let server = mock().await;
+    let dir = tempdir();
+    let media = dir.join("media");
+    let out = tokio::task::spawn_blocking({
+        let mut cmd = stories_cmd(&server);
+        cmd.args(["user-stories", "natgeo", "--format", "table", "--download"])
+            .arg(&media);
+        move || cmd.output()
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"))
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let files: Vec<String> = std::fs::read_dir(&media)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(files.len(), 2, "{files:?}");
+    assert!(files.iter().all(|f| !f.ends_with(".part")), "{files:?}");
+    for f in &files {
+        assert_eq!(
+            std::fs::metadata(media.join(f))
+                .map(|m| m.len())
+                .unwrap_or(0),
+            64 * 1024
+        );
+    }
+
+    // A story whose signed URL expired is skipped with a message, and nothing is written.
+    let mut story: domain::Story = serde_json::from_value(serde_json::json!({
+        "id": "1", "shortcode": null, "owner": null, "kind": "image", "taken_at": null, "expires_at": null,
+        "images": [{"url": format!("{}/media/1.jpg?oe=5F5E1000", server.base_url("x").trim_end_matches("/x")), "width": 1, "height": 1, "mime_type": null, "url_expires_at": null}],
+        "videos": [], "duration_seconds": null, "mentions": [], "hashtags": [], "links": [], "locations": [],
+        "sponsors": [], "paid_partnership": null, "accessibility_caption": null, "permalink": null,
+        "source": {"vendor": "keyapi", "operation": "fetch_user_stories"}
+    }))
+    .unwrap_or_else(|e| panic!("{e}"));
+    story.images[0].url_expires_at = domain::url_expiry(&story.images[0].url);
+    let expired_dir = dir.join("expired");
+    let done = stories::download::download_all(&[story], &expired_dir, 2, false).await;
+    assert!(
+        matches!(&done[0], stories::download::Downloaded::Expired { .. }),
+        "{done:?}"
+    );
+    assert!(
+        done[0].to_string().contains("expired at 2020-09-13"),
+        "{}",
+        done[0]
+    );
+    assert_eq!(
+        std::fs::read_dir(&expired_dir)
+            .map(|d| d.count())
+            .unwrap_or(0),
+        0
+    );
+}
+
+#[tokio::test]
+async fn keys_never_print_and_a_missing_key_points_at_the_mock() {
+    let server = mock().await;
+    let out = tokio::task::spawn_blocking({
+        let mut cmd = stories_cmd(&server);
+        cmd.env("STORIES_KEYAPI_KEY", "sk_live_do_not_print").args([
+            "user-stories",
+            "natgeo",
+            "--vendor",
+            "keyapi",
+        ]);
+        move || cmd.output()
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!all.contains("sk_live_do_not_print"));
+    assert!(
+        all.contains("unauthorized") || all.contains("refused"),
+        "{all}"
+    );
+
+    let mut bare = Command::new(env!("CARGO_BIN_EXE_stories"));
+    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("STORIES_")) {
+        bare.env_remove(k);
+    }
+    let out = bare
+        .args(["user-stories", "natgeo"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("stories mock"));
+}
+
+fn tempdir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "stories-cli-test-{}-{}",
+        std::process::id(),
+        fastrand_suffix()
+    ));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let _ = Path::new(&dir);
+    dir
+}
+
+fn fastrand_suffix() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
+}
