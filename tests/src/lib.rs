@@ -14,6 +14,18 @@ pub fn repo_root() -> PathBuf {
         .unwrap_or_default()
 }
 
+/// A vendor's committed canonical document.
+pub fn canonical(vendor: &str) -> Value {
+    let path = repo_root().join(format!("generated/{vendor}-client/openapi.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Every response example of a vendor's canonical document (documented or synthesized).
+pub fn examples(vendor: &str) -> Vec<spec_ingest::ResponseExample> {
+    spec_ingest::response_examples(&canonical(vendor))
+}
+
 /// Decodes `body` into `T` and encodes it again.
 pub fn roundtrip<T: DeserializeOwned + Serialize>(body: &Value) -> Result<Value, String> {
     let typed: T =

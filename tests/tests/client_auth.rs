@@ -2,7 +2,6 @@
 //! typed bodies decode, and credit headers stay readable on success and on error.
 
 use serde_json::Value;
-use tests::repo_root;
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -11,12 +10,7 @@ fn example(vendor: &str, status: &str) -> Value {
 }
 
 fn example_of(vendor: &str, operation: Option<&str>, status: &str) -> Value {
-    let text = std::fs::read_to_string(
-        repo_root().join(format!("generated/{vendor}-client/openapi.json")),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    let doc: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
-    spec_ingest::response_examples(&doc)
+    tests::examples(vendor)
         .into_iter()
         .find(|e| e.status == status && operation.is_none_or(|op| e.operation_id == op))
         .unwrap_or_else(|| panic!("{vendor} has no {status} example"))

@@ -10,7 +10,6 @@ use std::pin::Pin;
 use domain::{Answer, Outcome, RawResponse};
 use serde_json::Value;
 use spec_ingest::ResponseExample;
-use tests::repo_root;
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -194,12 +193,7 @@ fn cases() -> Vec<Case> {
 }
 
 fn examples(vendor: &str, operation: &str) -> Vec<ResponseExample> {
-    let text = std::fs::read_to_string(
-        repo_root().join(format!("generated/{vendor}-client/openapi.json")),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    let doc: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
-    spec_ingest::response_examples(&doc)
+    tests::examples(vendor)
         .into_iter()
         .filter(|e| e.operation_id == operation)
         .collect()

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 use spec_ingest::ResponseExample;
-use tests::{losses, repo_root, roundtrip};
+use tests::{losses, roundtrip};
 
 type Decode = fn(&Value) -> Result<Value, String>;
 
@@ -98,10 +98,7 @@ const TYPES: &[(&str, &str, bool, Decode)] = &[
 ];
 
 fn examples(vendor: &str) -> Vec<ResponseExample> {
-    let path = repo_root().join(format!("generated/{vendor}-client/openapi.json"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let doc: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
-    spec_ingest::response_examples(&doc)
+    tests::examples(vendor)
 }
 
 fn check_vendor(vendor: &str) -> usize {

@@ -8,18 +8,12 @@ use domain::RawResponse;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde_json::{Value, json};
-use tests::repo_root;
 
 /// Every (vendor, operation, body) to mutate: each success and error example.
 fn seeds() -> Vec<(String, String, u16, Value)> {
     let mut out = Vec::new();
     for vendor in stories::VENDORS {
-        let text = std::fs::read_to_string(
-            repo_root().join(format!("generated/{vendor}-client/openapi.json")),
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        let doc: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
-        for example in spec_ingest::response_examples(&doc) {
+        for example in tests::examples(vendor) {
             let status = example.status.parse().unwrap_or(200);
             out.push((
                 (*vendor).to_owned(),

@@ -544,32 +544,24 @@ fn is_positional(v: &Value) -> bool {
 /// Calls `f` on every nested object below `value` (not `value` itself); `f` returns whether to
 /// descend into it.
 fn nested_objects(value: &Value, path: &mut Vec<Seg>, f: &mut dyn FnMut(&[Seg], &Value) -> bool) {
+    let mut visit = |v: &Value, path: &mut Vec<Seg>| {
+        let descend = !v.is_object() || is_positional(v) || f(path, v);
+        if descend {
+            nested_objects(v, path, f);
+        }
+    };
     match value {
         Value::Object(map) => {
             for (k, v) in map {
                 path.push(Seg::Prop(k.clone()));
-                let descend = if v.is_object() && !is_positional(v) {
-                    f(path, v)
-                } else {
-                    true
-                };
-                if descend {
-                    nested_objects(v, path, f);
-                }
+                visit(v, path);
                 path.pop();
             }
         }
         Value::Array(items) => {
             path.push(Seg::Item);
             for v in items {
-                let descend = if v.is_object() && !is_positional(v) {
-                    f(path, v)
-                } else {
-                    true
-                };
-                if descend {
-                    nested_objects(v, path, f);
-                }
+                visit(v, path);
             }
             path.pop();
         }
