@@ -329,3 +329,74 @@ impl Client {{
         header_name = lit(&header_name),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn canonical(document: Value) -> Canonical {
+        let manifest = spec_ingest::Manifest::parse(
+            "vendor = \"probe\"\ndisplay_name = \"Probe\"\ncrate_name = \"probe-client\"\nformat = \"openapi-pages\"\nbase_url = \"https://api.example.com\"\nauth = { kind = \"bearer\" }\ncost = { amount = 1, unit = \"credit\" }\n",
+        )
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        Canonical {
+            manifest,
+            document,
+            warnings: Vec::new(),
+        }
+    }
+
+    fn op(responses: Value) -> Value {
+        json!({"operationId": "op", "responses": responses})
+    }
+
+    /// Two different success bodies make progenitor panic; the panic must come back as an
+    /// error naming the vendor and the operation, not abort the run.
+    #[test]
+    fn a_progenitor_panic_names_vendor_and_operation() {
+        let body = |t: &str| json!({"description": "ok", "content": {"application/json": {"schema": {"type": t}}}});
+        let ok = json!({"description": "ok", "content": {"application/json": {"schema": {"type": "string"}}}});
+        let doc = json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {
+                "/fine": {"get": {"operationId": "fine", "responses": {"200": ok}}},
+                "/two": {"get": op(json!({"200": body("string"), "201": body("integer")}))}
+            }
+        });
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let result = generate_client(&canonical(doc));
+        std::panic::set_hook(previous);
+        let err = result.expect_err("progenitor panics on two success types");
+        let text = err.to_string();
+        assert!(text.contains("vendor probe"), "{text}");
+        assert!(text.contains("operation GET /two"), "{text}");
+        assert!(text.contains("panicked"), "{text}");
+    }
+
+    #[test]
+    fn documents_that_are_not_openapi_3_0_are_errors() {
+        let err =
+            generate_client(&canonical(json!({"openapi": "3.0.3"}))).expect_err("no info or paths");
+        assert!(err.to_string().contains("not valid OpenAPI 3.0"), "{err}");
+    }
+
+    #[test]
+    fn the_crate_declares_only_the_dependencies_its_code_uses() {
+        let doc = json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {"/a": {"get": {"operationId": "a", "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object", "properties": {"at": {"type": "string", "format": "date-time"}}}}}}}}}}
+        });
+        let krate = generate_client(&canonical(doc)).unwrap_or_else(|e| panic!("{e}"));
+        let toml = &krate.files["Cargo.toml"];
+        assert!(toml.contains("chrono"), "{toml}");
+        assert!(
+            !toml.contains("uuid") && !toml.contains("regress"),
+            "{toml}"
+        );
+        assert!(krate.files["src/lib.rs"].starts_with("// @generated"));
+    }
+}
