@@ -14,7 +14,7 @@
 //! | `Story.hashtags[].hashtag.name` | `Story.hashtags` |
 //! | `Story.links[].webUri` | `Story.links` |
 //! | `Story.locations[].location` (pk, name, lat, lng) | `Story.locations` |
-//! | `Story.sponsor_tags[]` | `Story.sponsors`; `paid_partnership` = true when any, **derived** |
+//! | `Story.sponsor_tags[]` | `Story.sponsors` |
 //! | `User.pk`, `username`, `full_name`, `profile_pic_url`, `is_verified`, `is_private` | `UserRef` |
 //! | `Highlight.pk` / `id` (`highlight:<n>`) | `Highlight.id` |
 //! | `Highlight.title`, `user`, `created_at`, `is_pinned_highlight` | `title`, `owner`, `created_at`, `pinned` |
@@ -25,7 +25,7 @@
 //! | `Highlight.items[]` | `Highlight.items` |
 //!
 //! HikerAPI does not provide: rendition sizes of story media, the story's expiry, its
-//! accessibility caption or permalink. Error statuses map to outcomes: 402 → out of credits,
+//! paid-partnership flag (only the sponsor accounts), accessibility caption or permalink. Error statuses map to outcomes: 402 → out of credits,
 //! 403 → private account, 404 → not found, 429 → rate limited, 401 → unauthorized, 5xx →
 //! upstream failure (not charged, so refunded), other 4xx → bad request.
 
@@ -163,7 +163,8 @@ pub fn story(s: &types::Story, source: &Source) -> Story {
             .collect(),
         links: s.links.iter().filter_map(link).collect(),
         locations: s.locations.iter().filter_map(place).collect(),
-        paid_partnership: (!sponsors.is_empty()).then_some(true),
+        // instagrapi states sponsors but no partnership flag; missing data stays missing.
+        paid_partnership: None,
         sponsors,
         accessibility_caption: None,
         permalink: None,

@@ -112,6 +112,20 @@ pub async fn send(
                 url = highlight_url(id)
             )
         }
+        ("hikerapi", Query::StoryById(id)) => send!(
+            hikerapi_client,
+            vendor,
+            timeout,
+            get_v1_story_by_id,
+            id = id.as_str()
+        ),
+        ("hikerapi", Query::StoryByUrl(url)) => send!(
+            hikerapi_client,
+            vendor,
+            timeout,
+            get_v1_story_by_url,
+            url = url.as_str()
+        ),
         ("keyapi", Query::UserStories(User::Username(u))) => send!(
             keyapi_client,
             vendor,

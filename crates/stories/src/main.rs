@@ -58,6 +58,8 @@ enum Command {
     Highlights(Ask),
     /// The items of a highlight (id or URL).
     Highlight(Ask),
+    /// One story (media id or story URL).
+    Story(Ask),
     /// Normalize a saved raw vendor response (a file, or standard input) and print the domain JSON.
     Normalize {
         /// The vendor that answered (hikerapi, keyapi, konbiniapi, sociavault).
@@ -95,6 +97,7 @@ async fn main() -> ExitCode {
             run(ask, |input| Ok(Query::UserHighlights(User::parse(input)))).await
         }
         Command::Highlight(ask) => run(ask, Query::highlight).await,
+        Command::Story(ask) => run(ask, Query::story).await,
         Command::Normalize {
             vendor,
             operation,

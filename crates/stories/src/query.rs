@@ -34,6 +34,10 @@ pub enum Query {
     UserHighlights(User),
     /// The items of one highlight, by numeric id.
     HighlightItems(String),
+    /// One story, by media id.
+    StoryById(String),
+    /// One story, by its URL (`https://www.instagram.com/stories/<user>/<id>/`).
+    StoryByUrl(String),
 }
 
 impl Query {
@@ -54,6 +58,24 @@ impl Query {
         Ok(Query::HighlightItems(id.to_owned()))
     }
 
+    /// A story by media id (`3870828041672894129`, or `<pk>_<user id>`) or story URL.
+    pub fn story(input: &str) -> Result<Self, String> {
+        let input = input.trim();
+        if input.starts_with("https://") || input.starts_with("http://") {
+            if !input.contains("/stories/") {
+                return Err(format!(
+                    "`{input}` is not a story URL (https://www.instagram.com/stories/<user>/<id>/)"
+                ));
+            }
+            return Ok(Query::StoryByUrl(input.to_owned()));
+        }
+        let pk = input.split('_').next().unwrap_or("");
+        if pk.is_empty() || !pk.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!("`{input}` is not a story id or story URL"));
+        }
+        Ok(Query::StoryById(pk.to_owned()))
+    }
+
     pub fn kind(&self) -> Kind {
         match self {
             Query::UserStories(User::Username(_)) => Kind::UserStoriesByUsername,
@@ -61,6 +83,8 @@ impl Query {
             Query::UserHighlights(User::Username(_)) => Kind::UserHighlightsByUsername,
             Query::UserHighlights(User::Id(_)) => Kind::UserHighlightsById,
             Query::HighlightItems(_) => Kind::HighlightItems,
+            Query::StoryById(_) => Kind::StoryById,
+            Query::StoryByUrl(_) => Kind::StoryByUrl,
         }
     }
 }
@@ -75,6 +99,8 @@ impl fmt::Display for Query {
             Query::UserStories(u) => write!(f, "stories of {}", user(u)),
             Query::UserHighlights(u) => write!(f, "highlights of {}", user(u)),
             Query::HighlightItems(id) => write!(f, "items of highlight {id}"),
+            Query::StoryById(id) => write!(f, "story {id}"),
+            Query::StoryByUrl(url) => write!(f, "story {url}"),
         }
     }
 }
@@ -87,6 +113,8 @@ pub enum Kind {
     UserHighlightsByUsername,
     UserHighlightsById,
     HighlightItems,
+    StoryById,
+    StoryByUrl,
 }
 
 /// One vendor operation that answers one kind of query, and what it costs per call.
@@ -120,6 +148,8 @@ const ROUTES: &[(&str, Kind, &str)] = &[
         "get_v1_user_highlights",
     ),
     ("hikerapi", Kind::HighlightItems, "get_v1_highlight_by_url"),
+    ("hikerapi", Kind::StoryById, "get_v1_story_by_id"),
+    ("hikerapi", Kind::StoryByUrl, "get_v1_story_by_url"),
     ("keyapi", Kind::UserStoriesByUsername, "fetch_user_stories"),
     ("keyapi", Kind::UserStoriesById, "fetch_user_stories"),
     (
@@ -201,6 +231,18 @@ mod tests {
             Ok(Query::HighlightItems("17890000000000001".into()))
         );
         assert!(Query::highlight("natgeo").is_err());
+    }
+
+    #[test]
+    fn stories_parse_from_ids_and_urls() {
+        assert_eq!(
+            Query::story("3870828041672894129_787132"),
+            Ok(Query::StoryById("3870828041672894129".into()))
+        );
+        let url = "https://www.instagram.com/stories/natgeo/3870828041672894129/";
+        assert_eq!(Query::story(url), Ok(Query::StoryByUrl(url.into())));
+        assert!(Query::story("natgeo").is_err());
+        assert!(Query::story("https://www.instagram.com/natgeo/").is_err());
     }
 
     #[test]

@@ -314,3 +314,25 @@ async fn queries_no_configured_vendor_can_answer_are_explained() {
             .contains("stories mock")
     );
 }
+
+#[tokio::test]
+async fn a_single_story_comes_from_a_vendor_that_serves_it() {
+    let server = mock().await;
+    let client = client(&server, &["hikerapi", "keyapi", "konbiniapi", "sociavault"]);
+    let answered = client
+        .ask(&Query::story("3870828041672894129").unwrap_or_else(|e| panic!("{e}")))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(tried(&answered), ["hikerapi:200"]);
+    assert!(
+        matches!(answered.outcome, Outcome::Found(Answer::Story(_))),
+        "{:?}",
+        answered.outcome
+    );
+    let url = "https://www.instagram.com/stories/natgeo/3870828041672894129/";
+    let answered = client
+        .ask(&Query::story(url).unwrap_or_else(|e| panic!("{e}")))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(answered.report.attempts[0].operation, "get_v1_story_by_url");
+}
