@@ -137,6 +137,15 @@ impl UnifiedClient {
                 let (outcome, mut attempt) = settle(vendor, &cap, sent);
                 attempt.elapsed_ms =
                     u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+                tracing::info!(
+                    vendor = attempt.vendor,
+                    operation = attempt.operation,
+                    status = attempt.status,
+                    result = attempt.result,
+                    credits_used = attempt.credits_used,
+                    elapsed_ms = attempt.elapsed_ms,
+                    "attempt"
+                );
                 report.attempts.push(attempt);
                 let Outcome::Failed(failure) = &outcome else {
                     return Ok(Answered { outcome, report });
@@ -144,8 +153,15 @@ impl UnifiedClient {
                 let wait = retry_wait(failure, retry, &policy);
                 last = outcome.clone();
                 match wait {
-                    Some(wait) if retry < policy.retries => tokio::time::sleep(wait).await,
-                    _ => break,
+                    Some(wait) if retry < policy.retries => {
+                        let wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);
+                        tracing::debug!(vendor = vendor.name, wait_ms, "retrying");
+                        tokio::time::sleep(wait).await;
+                    }
+                    _ => {
+                        tracing::warn!(vendor = vendor.name, reason = %failure, "moving on to the next vendor");
+                        break;
+                    }
                 }
             }
             if let Outcome::Failed(failure) = &last

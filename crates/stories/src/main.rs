@@ -19,6 +19,9 @@ use stories::{Answered, Config, Query, UnifiedClient, User};
     about = "Instagram stories and highlights from any vendor, normalized"
 )]
 struct Cli {
+    /// Log every vendor attempt, retry and failover to standard error (`RUST_LOG` overrides).
+    #[arg(short, long, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -89,7 +92,20 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    match Cli::parse().command {
+    let cli = Cli::parse();
+    let default_level = if cli.verbose {
+        "stories=debug"
+    } else {
+        "stories=warn"
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+    match cli.command {
         Command::UserStories(ask) => {
             run(ask, |input| Ok(Query::UserStories(User::parse(input)))).await
         }

@@ -336,3 +336,56 @@ async fn a_single_story_comes_from_a_vendor_that_serves_it() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(answered.report.attempts[0].operation, "get_v1_story_by_url");
 }
+
+/// Collects what the client traces, to check that keys never reach a log.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn traces_name_vendors_and_failures_but_never_keys() {
+    let server = mock().await;
+    server.set_fault("keyapi", Fault::ServerError, None);
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let client = client(&server, &["hikerapi", "keyapi"]);
+    client
+        .ask(&stories_query())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let log = String::from_utf8_lossy(
+        &captured
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    )
+    .into_owned();
+    assert!(
+        log.contains("vendor=\"keyapi\"") && log.contains("moving on to the next vendor"),
+        "{log}"
+    );
+    assert!(log.contains("vendor=\"hikerapi\""), "{log}");
+    assert!(
+        !log.contains(stories::mock::MOCK_KEY),
+        "a key reached the trace: {log}"
+    );
+}
