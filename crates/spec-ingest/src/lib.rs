@@ -276,24 +276,18 @@ fn openapi_page(
                 format!("invalid YAML: {}", e.message),
             )
         })?;
-        let o = origins.add(Origin {
+        let origin = Origin {
             page: index,
             yaml_offset: fence.offset,
             positions,
-        });
-        // Faults of this fence are located through a private origin table, since the merged
-        // document's owners are not recorded yet.
-        let mut local = Origins::default();
-        let lo = local.add(origins.origins[o].clone());
-        local.own(String::new(), lo);
-        let pages = std::slice::from_ref(page);
-        local.origins[lo].page = 0;
-        downconvert::down_convert(&mut doc).map_err(|f| local.error(pages, vendor, f))?;
-        refs::check_refs(&doc).map_err(|f| local.error(pages, vendor, f))?;
+        };
+        let located = |f: fault::Fault| origin.error(page, vendor, f);
+        downconvert::down_convert(&mut doc).map_err(located)?;
+        refs::check_refs(&doc).map_err(located)?;
         if let Some(cost) = costs.first() {
-            apply_prose_cost(&mut doc, fence.operation.as_ref(), cost)
-                .map_err(|f| local.error(pages, vendor, f))?;
+            apply_prose_cost(&mut doc, fence.operation.as_ref(), cost).map_err(located)?;
         }
+        let o = origins.add(origin);
         out.push((doc, o));
     }
     Ok(out)

@@ -14,6 +14,22 @@ pub struct Origin {
     pub positions: Positions,
 }
 
+impl Origin {
+    /// Where `pointer` (or its nearest located ancestor) of this origin's document stands.
+    pub fn locate(&self, page: &Page, pointer: &str) -> Location {
+        let offset = self.positions.offset(pointer).unwrap_or(0);
+        page.location_of_offset(self.yaml_offset + offset)
+    }
+
+    /// A fault in this origin's own document, located in `page` (this origin's page).
+    pub fn error(&self, page: &Page, vendor: &str, fault: Fault) -> IngestError {
+        IngestError::new(fault.kind, vendor, fault.message)
+            .at(Some(self.locate(page, &fault.pointer)))
+            .operation(walk::operation_of_pointer(&fault.pointer))
+            .with_source(&page.text)
+    }
+}
+
 /// Which origin owns which part of a document.
 #[derive(Debug, Clone, Default)]
 pub struct Origins {
@@ -49,22 +65,18 @@ impl Origins {
     /// Where in the pages `pointer` (or its nearest located ancestor) stands.
     pub fn locate(&self, pages: &[Page], pointer: &str) -> Option<Location> {
         let origin = &self.origins[self.owner(pointer)?];
-        let offset = origin.positions.offset(pointer).unwrap_or(0);
-        Some(pages[origin.page].location_of_offset(origin.yaml_offset + offset))
+        Some(origin.locate(&pages[origin.page], pointer))
     }
 
     /// Turns a fault into an error located in the pages, naming the operation.
     pub fn error(&self, pages: &[Page], vendor: &str, fault: Fault) -> IngestError {
-        let location = self.locate(pages, &fault.pointer);
-        let page_text = self
-            .owner(&fault.pointer)
-            .map(|o| pages[self.origins[o].page].text.as_str());
-        let err = IngestError::new(fault.kind, vendor, fault.message)
-            .at(location)
-            .operation(walk::operation_of_pointer(&fault.pointer));
-        match page_text {
-            Some(text) => err.with_source(text),
-            None => err,
+        match self.owner(&fault.pointer) {
+            Some(o) => {
+                let origin = &self.origins[o];
+                origin.error(&pages[origin.page], vendor, fault)
+            }
+            None => IngestError::new(fault.kind, vendor, fault.message)
+                .operation(walk::operation_of_pointer(&fault.pointer)),
         }
     }
 }
