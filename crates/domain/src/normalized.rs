@@ -38,6 +38,8 @@ impl<'a> RawResponse<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum NormalizeError {
+    #[error("no vendor `{vendor}`; known vendors: {known}")]
+    UnknownVendor { vendor: String, known: String },
     #[error("{vendor} has no operation `{operation}` (known: {known})")]
     UnknownOperation {
         vendor: String,
@@ -55,4 +57,30 @@ pub enum NormalizeError {
         status: u16,
         message: String,
     },
+}
+
+impl NormalizeError {
+    /// `operation` is not one of `known`.
+    pub fn unknown_operation(vendor: &str, operation: &str, known: &[&str]) -> Self {
+        Self::UnknownOperation {
+            vendor: vendor.into(),
+            operation: operation.into(),
+            known: known.join(", "),
+        }
+    }
+
+    /// The body of a response with `status` does not decode into the documented type.
+    pub fn decode(
+        vendor: &str,
+        operation: &str,
+        status: u16,
+        message: impl std::fmt::Display,
+    ) -> Self {
+        Self::Decode {
+            vendor: vendor.into(),
+            operation: operation.into(),
+            status,
+            message: message.to_string(),
+        }
+    }
 }

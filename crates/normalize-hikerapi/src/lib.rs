@@ -68,15 +68,8 @@ const OPERATIONS: &[(&str, Shape)] = &[
 /// Normalizes a saved or received response of `operation`.
 pub fn normalize(operation: &str, raw: RawResponse<'_>) -> Result<Outcome<Answer>, NormalizeError> {
     let Some((op, shape)) = OPERATIONS.iter().find(|(id, _)| *id == operation) else {
-        return Err(NormalizeError::UnknownOperation {
-            vendor: VENDOR.into(),
-            operation: operation.into(),
-            known: OPERATIONS
-                .iter()
-                .map(|(id, _)| *id)
-                .collect::<Vec<_>>()
-                .join(", "),
-        });
+        let known: Vec<&str> = OPERATIONS.iter().map(|(id, _)| *id).collect();
+        return Err(NormalizeError::unknown_operation(VENDOR, operation, &known));
     };
     if !(200..300).contains(&raw.status) {
         return Ok(error_outcome(raw.status, raw.retry_after_seconds, raw.body));
@@ -124,12 +117,8 @@ fn decode<T: DeserializeOwned>(
     operation: &str,
     raw: &RawResponse<'_>,
 ) -> Result<T, NormalizeError> {
-    serde_json::from_slice(raw.body).map_err(|e| NormalizeError::Decode {
-        vendor: VENDOR.into(),
-        operation: operation.into(),
-        status: raw.status,
-        message: e.to_string(),
-    })
+    serde_json::from_slice(raw.body)
+        .map_err(|e| NormalizeError::decode(VENDOR, operation, raw.status, e))
 }
 
 /// One story.

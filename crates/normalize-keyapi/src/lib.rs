@@ -44,18 +44,14 @@ type Item = types::FetchUserStoriesResponseDataDataItemsItem;
 /// Normalizes a saved or received response of `operation`.
 pub fn normalize(operation: &str, raw: RawResponse<'_>) -> Result<Outcome<Answer>, NormalizeError> {
     if operation != FETCH_USER_STORIES {
-        return Err(NormalizeError::UnknownOperation {
-            vendor: VENDOR.into(),
-            operation: operation.into(),
-            known: FETCH_USER_STORIES.into(),
-        });
+        return Err(NormalizeError::unknown_operation(
+            VENDOR,
+            operation,
+            &[FETCH_USER_STORIES],
+        ));
     }
-    let decode_error = |message: String| NormalizeError::Decode {
-        vendor: VENDOR.into(),
-        operation: operation.into(),
-        status: raw.status,
-        message,
-    };
+    let decode_error =
+        |message: String| NormalizeError::decode(VENDOR, operation, raw.status, message);
     // The envelope's code speaks even when the HTTP status says 200. The typed decode comes
     // first because it is the common case; error envelopes do not fit it and are read loosely.
     if (200..300).contains(&raw.status)

@@ -41,18 +41,14 @@ pub const GET_HIGHLIGHT_STORIES: &str = "instagramGetHighlightStories";
 /// Normalizes a saved or received response of `operation`.
 pub fn normalize(operation: &str, raw: RawResponse<'_>) -> Result<Outcome<Answer>, NormalizeError> {
     if operation != GET_HIGHLIGHT_STORIES {
-        return Err(NormalizeError::UnknownOperation {
-            vendor: VENDOR.into(),
-            operation: operation.into(),
-            known: GET_HIGHLIGHT_STORIES.into(),
-        });
+        return Err(NormalizeError::unknown_operation(
+            VENDOR,
+            operation,
+            &[GET_HIGHLIGHT_STORIES],
+        ));
     }
-    let decode_error = |message: String| NormalizeError::Decode {
-        vendor: VENDOR.into(),
-        operation: operation.into(),
-        status: raw.status,
-        message,
-    };
+    let decode_error =
+        |message: String| NormalizeError::decode(VENDOR, operation, raw.status, message);
     if (200..300).contains(&raw.status) {
         let body: types::InstagramGetHighlightStoriesResponse =
             serde_json::from_slice(raw.body).map_err(|e| decode_error(e.to_string()))?;

@@ -28,11 +28,11 @@ pub const STORY_HIGHLIGHTS: &str = "instagram_Story_Highlights";
 /// Normalizes a saved or received response of `operation`.
 pub fn normalize(operation: &str, raw: RawResponse<'_>) -> Result<Outcome<Answer>, NormalizeError> {
     if operation != STORY_HIGHLIGHTS {
-        return Err(NormalizeError::UnknownOperation {
-            vendor: VENDOR.into(),
-            operation: operation.into(),
-            known: STORY_HIGHLIGHTS.into(),
-        });
+        return Err(NormalizeError::unknown_operation(
+            VENDOR,
+            operation,
+            &[STORY_HIGHLIGHTS],
+        ));
     }
     if !(200..300).contains(&raw.status) {
         let body: Option<types::InstagramStoryHighlightsError> =
@@ -43,13 +43,8 @@ pub fn normalize(operation: &str, raw: RawResponse<'_>) -> Result<Outcome<Answer
             body.as_ref(),
         ));
     }
-    let body: types::InstagramStoryHighlightsResponse =
-        serde_json::from_slice(raw.body).map_err(|e| NormalizeError::Decode {
-            vendor: VENDOR.into(),
-            operation: operation.into(),
-            status: raw.status,
-            message: e.to_string(),
-        })?;
+    let body: types::InstagramStoryHighlightsResponse = serde_json::from_slice(raw.body)
+        .map_err(|e| NormalizeError::decode(VENDOR, operation, raw.status, e))?;
     Ok(highlights(&body))
 }
 

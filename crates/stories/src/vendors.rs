@@ -21,10 +21,9 @@ pub fn normalize(
         normalize_keyapi::VENDOR => normalize_keyapi::normalize(operation, raw),
         normalize_konbiniapi::VENDOR => normalize_konbiniapi::normalize(operation, raw),
         normalize_sociavault::VENDOR => normalize_sociavault::normalize(operation, raw),
-        other => Err(NormalizeError::UnknownOperation {
+        other => Err(NormalizeError::UnknownVendor {
             vendor: other.to_owned(),
-            operation: operation.to_owned(),
-            known: format!("no vendor `{other}`; known vendors: {}", VENDORS.join(", ")),
+            known: VENDORS.join(", "),
         }),
     }
 }
