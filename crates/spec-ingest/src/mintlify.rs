@@ -48,7 +48,6 @@ pub fn fences(page: &Page) -> Vec<Fence<'_>> {
     let mut offset = 0;
     let mut lines = page.text.split_inclusive('\n');
     while let Some(line) = lines.next() {
-        let line_start = offset;
         offset += line.len();
         let trimmed = line.trim_end_matches(['\n', '\r']);
         let Some(caps) = FENCE_OPEN.captures(trimmed) else {
@@ -76,7 +75,6 @@ pub fn fences(page: &Page) -> Vec<Fence<'_>> {
                 operation,
             });
         }
-        let _ = line_start;
     }
     out
 }

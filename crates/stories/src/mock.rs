@@ -337,16 +337,12 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         let mut f = shared.faults.lock().unwrap_or_else(PoisonError::into_inner);
         *f.hits.entry((*vendor_name).to_owned()).or_default() += 1;
         let fault = match f.by_vendor.get_mut(*vendor_name) {
-            Some((fault, Some(0))) => {
-                let _ = fault;
-                None
-            }
+            Some((_, Some(0))) | None => None,
             Some((fault, Some(n))) => {
                 *n -= 1;
                 Some(*fault)
             }
             Some((fault, None)) => Some(*fault),
-            None => None,
         };
         (fault, f.latency)
     };
