@@ -22,8 +22,33 @@ pub fn canonical(vendor: &str) -> Value {
 }
 
 /// Every response example of a vendor's canonical document (documented or synthesized).
-pub fn examples(vendor: &str) -> Vec<spec_ingest::ResponseExample> {
-    spec_ingest::response_examples(&canonical(vendor))
+pub fn examples(vendor: &str) -> Vec<client_runtime::examples::ResponseExample> {
+    client_runtime::examples::response_examples(&canonical(vendor))
+}
+
+/// Every response status a vendor documents for `operation`, with its example body when the
+/// document has one (error statuses often come without).
+pub fn documented_responses(vendor: &str, operation: &str) -> Vec<(String, Option<Value>)> {
+    let doc = canonical(vendor);
+    let mut out = Vec::new();
+    for item in doc["paths"]
+        .as_object()
+        .into_iter()
+        .flat_map(|p| p.values())
+    {
+        for op in item.as_object().into_iter().flat_map(|i| i.values()) {
+            if op.get("operationId").and_then(Value::as_str) != Some(operation) {
+                continue;
+            }
+            for (status, response) in op["responses"].as_object().into_iter().flatten() {
+                let example = response
+                    .pointer("/content/application~1json/example")
+                    .cloned();
+                out.push((status.clone(), example));
+            }
+        }
+    }
+    out
 }
 
 /// Decodes `body` into `T` and encodes it again.

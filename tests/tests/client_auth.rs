@@ -43,7 +43,7 @@ async fn konbiniapi_sends_a_bearer_token_and_exposes_credit_headers() {
     assert_eq!(response.headers()["x-credits-remaining"], "41");
     assert_eq!(response.data.entity_id, "highlight:17890000000000001");
     assert_eq!(
-        konbiniapi_client::CREDITS_REMAINING_HEADER,
+        konbiniapi_client::VENDOR.credit_headers.remaining,
         Some("X-Credits-Remaining")
     );
 }
@@ -190,12 +190,12 @@ fn keys_that_cannot_be_headers_are_rejected_and_never_debug_printed() {
 
 #[test]
 fn operations_carry_their_documented_cost() {
-    assert_eq!(keyapi_client::OPERATIONS.len(), 1);
-    assert_eq!(keyapi_client::OPERATIONS[0].cost, 2);
+    assert_eq!(keyapi_client::VENDOR.operations.len(), 1);
+    assert_eq!(keyapi_client::VENDOR.operations[0].cost, 2);
     assert_eq!(
-        keyapi_client::OPERATIONS[0].path,
+        keyapi_client::VENDOR.operations[0].path,
         "/v1/instagram/fetch_user_stories"
     );
-    assert_eq!(sociavault_client::OPERATIONS[0].cost_unit, "credit");
+    assert_eq!(sociavault_client::VENDOR.operations[0].cost_unit, "credit");
     assert_eq!(konbiniapi_client::BASE_URL, "https://api.konbiniapi.com");
 }

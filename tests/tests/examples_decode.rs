@@ -2,8 +2,8 @@
 //! without losing a field. Vendors that document only a schema (KonbiniAPI) are checked with a
 //! body built from the schema's own property examples.
 
+use client_runtime::examples::ResponseExample;
 use serde_json::Value;
-use spec_ingest::ResponseExample;
 use tests::{losses, roundtrip};
 
 type Decode = fn(&Value) -> Result<Value, String>;
@@ -215,4 +215,9 @@ fn hikerapi_story_by_id_shares_the_story_type_of_the_lists() {
     assert_eq!(story.user.username.as_deref(), Some("natgeo"));
     assert_eq!(story.sponsor_tags[0].username.as_deref(), Some("prada"));
     assert_eq!(story.mentions[0].user.pk, "304662892");
+}
+
+#[test]
+fn ingestion_and_the_runtime_agree_on_the_synthesized_marker() {
+    assert_eq!(spec_ingest::SYNTHESIZED, client_runtime::examples::SYNTHESIZED);
 }

@@ -12,11 +12,11 @@ use serde_json::{Value, json};
 /// Every (vendor, operation, body) to mutate: each success and error example.
 fn seeds() -> Vec<(String, String, u16, Value)> {
     let mut out = Vec::new();
-    for vendor in stories::VENDORS {
+    for vendor in stories::vendor_names() {
         for example in tests::examples(vendor) {
             let status = example.status.parse().unwrap_or(200);
             out.push((
-                (*vendor).to_owned(),
+                vendor.to_owned(),
                 example.operation_id,
                 status,
                 example.body,

@@ -13,6 +13,7 @@
 mod media;
 mod normalized;
 mod outcome;
+mod route;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -20,6 +21,7 @@ use serde::{Deserialize, Serialize};
 pub use media::{MediaKind, Rendition, url_expiry};
 pub use normalized::{Answer, NormalizeError, RawResponse};
 pub use outcome::{Failure, Outcome};
+pub use route::{ArgForm, NormalizeFn, Normalizer, QueryKind, Route};
 
 /// Who answered, through which operation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

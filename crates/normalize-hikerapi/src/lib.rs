@@ -30,15 +30,56 @@
 //! upstream failure (not charged, so refunded), other 4xx → bad request.
 
 use domain::{
-    Answer, Cover, Failure, Highlight, Link, MediaKind, NormalizeError, Outcome, Page, Place,
-    RawResponse, Rendition, Source, Story, UserRef,
+    Answer, ArgForm, Cover, Failure, Highlight, Link, MediaKind, NormalizeError, Normalizer,
+    Outcome, Page, Place, QueryKind, RawResponse, Rendition, Route, Source, Story, UserRef,
 };
 use hikerapi_client::types;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// The vendor's short name.
-pub const VENDOR: &str = "hikerapi";
+pub const VENDOR: &str = hikerapi_client::VENDOR.name;
+
+const fn route(kind: QueryKind, operation: &'static str, param: &'static str) -> Route {
+    Route {
+        kind,
+        operation,
+        param,
+        arg: ArgForm::AsGiven,
+    }
+}
+
+/// What this crate normalizes and which questions it answers.
+pub const NORMALIZER: Normalizer = Normalizer {
+    vendor: VENDOR,
+    routes: &[
+        route(
+            QueryKind::UserStoriesByUsername,
+            "get_v1_user_stories_by_username",
+            "username",
+        ),
+        route(QueryKind::UserStoriesById, "get_v1_user_stories", "user_id"),
+        route(
+            QueryKind::UserHighlightsByUsername,
+            "get_v1_user_highlights_by_username",
+            "username",
+        ),
+        route(
+            QueryKind::UserHighlightsById,
+            "get_v1_user_highlights",
+            "user_id",
+        ),
+        Route {
+            kind: QueryKind::HighlightItems,
+            operation: "get_v1_highlight_by_url",
+            param: "url",
+            arg: ArgForm::HighlightUrl,
+        },
+        route(QueryKind::StoryById, "get_v1_story_by_id", "id"),
+        route(QueryKind::StoryByUrl, "get_v1_story_by_url", "url"),
+    ],
+    normalize,
+};
 
 /// What an operation returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -28,16 +28,36 @@
 //! found, 429 → rate limited, 5xx → upstream failure.
 
 use domain::{
-    Answer, Failure, Link, MediaKind, NormalizeError, Outcome, Page, Place, RawResponse, Rendition,
-    Source, Story, UserRef,
+    Answer, ArgForm, Failure, Link, MediaKind, NormalizeError, Normalizer, Outcome, Page, Place,
+    QueryKind, RawResponse, Rendition, Route, Source, Story, UserRef,
 };
 use keyapi_client::types;
 use serde_json::Value;
 
 /// The vendor's short name.
-pub const VENDOR: &str = "keyapi";
+pub const VENDOR: &str = keyapi_client::VENDOR.name;
 /// The operation this crate normalizes.
 pub const FETCH_USER_STORIES: &str = "fetch_user_stories";
+
+/// What this crate normalizes and which questions it answers.
+pub const NORMALIZER: Normalizer = Normalizer {
+    vendor: VENDOR,
+    routes: &[
+        Route {
+            kind: QueryKind::UserStoriesByUsername,
+            operation: FETCH_USER_STORIES,
+            param: "username",
+            arg: ArgForm::AsGiven,
+        },
+        Route {
+            kind: QueryKind::UserStoriesById,
+            operation: FETCH_USER_STORIES,
+            param: "user_id",
+            arg: ArgForm::AsGiven,
+        },
+    ],
+    normalize,
+};
 
 type Item = types::FetchUserStoriesResponseDataDataItemsItem;
 

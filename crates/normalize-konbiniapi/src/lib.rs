@@ -28,15 +28,27 @@
 //! (refunded, as KonbiniAPI documents).
 
 use domain::{
-    Answer, Cover, Failure, Highlight, Link, MediaKind, NormalizeError, Outcome, RawResponse,
-    Rendition, Source, Story, UserRef,
+    Answer, ArgForm, Cover, Failure, Highlight, Link, MediaKind, NormalizeError, Normalizer,
+    Outcome, QueryKind, RawResponse, Rendition, Route, Source, Story, UserRef,
 };
 use konbiniapi_client::types;
 
 /// The vendor's short name.
-pub const VENDOR: &str = "konbiniapi";
+pub const VENDOR: &str = konbiniapi_client::VENDOR.name;
 /// The operation this crate normalizes.
 pub const GET_HIGHLIGHT_STORIES: &str = "instagramGetHighlightStories";
+
+/// What this crate normalizes and which questions it answers.
+pub const NORMALIZER: Normalizer = Normalizer {
+    vendor: VENDOR,
+    routes: &[Route {
+        kind: QueryKind::HighlightItems,
+        operation: GET_HIGHLIGHT_STORIES,
+        param: "highlightId",
+        arg: ArgForm::AsGiven,
+    }],
+    normalize,
+};
 
 /// Normalizes a saved or received response of `operation`.
 pub fn normalize(operation: &str, raw: RawResponse<'_>) -> Result<Outcome<Answer>, NormalizeError> {

@@ -15,15 +15,35 @@
 //! credits, 404 → not found, 429 → rate limited, 5xx → upstream failure.
 
 use domain::{
-    Answer, Cover, Failure, Highlight, NormalizeError, Outcome, Page, RawResponse, Rendition,
-    Source, UserRef,
+    Answer, ArgForm, Cover, Failure, Highlight, NormalizeError, Normalizer, Outcome, Page,
+    QueryKind, RawResponse, Rendition, Route, Source, UserRef,
 };
 use sociavault_client::types;
 
 /// The vendor's short name.
-pub const VENDOR: &str = "sociavault";
+pub const VENDOR: &str = sociavault_client::VENDOR.name;
 /// The operation this crate normalizes.
 pub const STORY_HIGHLIGHTS: &str = "instagram_Story_Highlights";
+
+/// What this crate normalizes and which questions it answers.
+pub const NORMALIZER: Normalizer = Normalizer {
+    vendor: VENDOR,
+    routes: &[
+        Route {
+            kind: QueryKind::UserHighlightsByUsername,
+            operation: STORY_HIGHLIGHTS,
+            param: "handle",
+            arg: ArgForm::AsGiven,
+        },
+        Route {
+            kind: QueryKind::UserHighlightsById,
+            operation: STORY_HIGHLIGHTS,
+            param: "user_id",
+            arg: ArgForm::AsGiven,
+        },
+    ],
+    normalize,
+};
 
 /// Normalizes a saved or received response of `operation`.
 pub fn normalize(operation: &str, raw: RawResponse<'_>) -> Result<Outcome<Answer>, NormalizeError> {

@@ -6,6 +6,8 @@
 
 mod codegen;
 mod files;
+mod manifest;
+mod vendor_items;
 
 use std::path::{Path, PathBuf};
 

@@ -1,59 +1,7 @@
-//! The example bodies of a canonical document: documented ones, or ones built from the schema's
-//! property-level examples where the vendor documents only a schema.
+//! Example bodies built from a schema's property-level examples, for responses the vendor
+//! documents only by schema.
 
 use serde_json::{Map, Value, json};
-
-use crate::walk;
-
-/// One example response body of one operation.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ResponseExample {
-    pub operation_id: String,
-    pub method: String,
-    pub path: String,
-    pub status: String,
-    pub body: Value,
-    /// False when built from the schema because the vendor gave no example body.
-    pub documented: bool,
-}
-
-/// Every JSON response of every operation with its example: the documented one when the
-/// canonical document has it, else one synthesized from the schema.
-pub fn response_examples(doc: &Value) -> Vec<ResponseExample> {
-    let mut out = Vec::new();
-    for (path, method, op) in walk::operations(doc) {
-        let operation_id = op
-            .get("operationId")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-        let Some(responses) = op.get("responses").and_then(Value::as_object) else {
-            continue;
-        };
-        for (status, response) in responses {
-            let Some(media) = response.pointer("/content/application~1json") else {
-                continue;
-            };
-            let synthesized = media.get(crate::shape::SYNTHESIZED) == Some(&Value::Bool(true));
-            let (body, documented) = match media.get("example") {
-                Some(example) => (example.clone(), !synthesized),
-                None => match media.get("schema") {
-                    Some(schema) => (synthesize(doc, schema), false),
-                    None => continue,
-                },
-            };
-            out.push(ResponseExample {
-                operation_id: operation_id.clone(),
-                method: method.to_ascii_uppercase(),
-                path: path.to_owned(),
-                status: status.clone(),
-                body,
-                documented,
-            });
-        }
-    }
-    out
-}
 
 /// A value that satisfies `schema`, using the schema's own examples wherever it has them.
 pub fn synthesize(doc: &Value, schema: &Value) -> Value {
@@ -157,18 +105,5 @@ mod tests {
                 "extra": {"url": "https://i/1.jpg", "w": 0, "h": 9}
             })
         );
-    }
-
-    #[test]
-    fn lists_documented_and_synthesized_examples() {
-        let doc = json!({"paths": {"/a": {"get": {"operationId": "a", "responses": {
-            "200": {"content": {"application/json": {"example": {"ok": true}}}},
-            "404": {"content": {"application/json": {"schema": {"type": "object", "properties": {"e": {"type": "string", "example": "nf"}}}}}}
-        }}}}});
-        let found = response_examples(&doc);
-        assert_eq!(found.len(), 2);
-        assert!(found[0].documented);
-        assert_eq!(found[1].body, json!({"e": "nf"}));
-        assert!(!found[1].documented);
     }
 }

@@ -33,9 +33,10 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 pub use error::{ErrorKind, IngestError, Location, Warning};
-pub use examples::{ResponseExample, response_examples, synthesize};
+pub use examples::synthesize;
 pub use manifest::{Auth, Cost, CreditHeaders, DocFormat, Manifest};
 pub use names::{operation_id, pascal, snake};
+pub use shape::SYNTHESIZED;
 pub use source::Page;
 pub use walk::{METHODS, operations};
 

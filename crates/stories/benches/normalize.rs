@@ -4,8 +4,6 @@
 //!
 //! Run with `cargo bench -p stories --bench normalize`.
 
-use std::path::Path;
-
 use divan::counter::BytesCount;
 use domain::RawResponse;
 use serde_json::Value;
@@ -16,12 +14,8 @@ fn main() {
 
 /// The documented KeyAPI 200 example with its items repeated to `n`, each with its own id.
 fn keyapi_body(n: usize) -> Vec<u8> {
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../generated/keyapi-client/openapi.json");
-    let doc: Value =
-        serde_json::from_str(&std::fs::read_to_string(path).expect("canonical document"))
-            .expect("JSON");
-    let mut body = spec_ingest::response_examples(&doc)
+    let mut body = keyapi_client::VENDOR
+        .response_examples()
         .into_iter()
         .find(|e| e.status == "200")
         .expect("a 200 example")

@@ -8,8 +8,10 @@ use std::time::{Duration, Instant};
 use domain::{Answer, Failure, Outcome, RawResponse};
 use serde::Serialize;
 
-use crate::call::{self, Raw, Trouble};
-use crate::config::{Config, VendorConfig};
+use client_runtime::RawReply;
+
+use crate::call::{Trouble, VendorClient};
+use crate::config::Config;
 use crate::query::{Capability, Query, capabilities};
 
 /// One try of one vendor.
@@ -66,17 +68,40 @@ pub enum ClientError {
         configured: String,
         capable: String,
     },
+    #[error("cannot set up {vendor}: {message}")]
+    Setup {
+        vendor: &'static str,
+        message: String,
+    },
 }
 
 /// Routes queries across the configured vendors.
 #[derive(Debug, Clone)]
 pub struct UnifiedClient {
     config: Config,
+    /// One per configured vendor, in preference order, built once for the whole run.
+    clients: Vec<VendorClient>,
 }
 
 impl UnifiedClient {
-    pub fn new(config: Config) -> Self {
-        Self { config }
+    /// Builds every vendor's HTTP client; a key that cannot be sent or an unreadable root
+    /// certificate is an error now rather than at the first call.
+    pub fn new(config: Config) -> Result<Self, ClientError> {
+        let options = config.http_options().map_err(|e| ClientError::Setup {
+            vendor: "every vendor",
+            message: e.to_string(),
+        })?;
+        let clients = config
+            .vendors
+            .iter()
+            .map(|v| {
+                VendorClient::new(v.clone(), &options).map_err(|e| ClientError::Setup {
+                    vendor: v.name(),
+                    message: e.to_string(),
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Self { config, clients })
     }
 
     pub fn config(&self) -> &Config {
@@ -84,22 +109,21 @@ impl UnifiedClient {
     }
 
     /// The configured vendors able to answer `query`, cheapest first, then in preference order.
-    pub fn plan(&self, query: &Query) -> Result<Vec<(&VendorConfig, Capability)>, ClientError> {
-        if self.config.vendors.is_empty() {
+    pub fn plan(&self, query: &Query) -> Result<Vec<(&VendorClient, Capability)>, ClientError> {
+        if self.clients.is_empty() {
             return Err(ClientError::NoVendors);
         }
         let caps: Vec<Capability> = capabilities()
             .into_iter()
-            .filter(|c| c.kind == query.kind())
+            .filter(|c| c.kind() == query.kind())
             .collect();
-        let mut plan: Vec<(usize, &VendorConfig, Capability)> = self
-            .config
-            .vendors
+        let mut plan: Vec<(usize, &VendorClient, Capability)> = self
+            .clients
             .iter()
             .enumerate()
             .filter_map(|(rank, v)| {
                 caps.iter()
-                    .find(|c| c.vendor == v.name)
+                    .find(|c| c.vendor_name() == v.config.name())
                     .map(|c| (rank, v, *c))
             })
             .collect();
@@ -107,13 +131,16 @@ impl UnifiedClient {
             return Err(ClientError::NoCapableVendor {
                 query: query.to_string(),
                 configured: self
-                    .config
-                    .vendors
+                    .clients
                     .iter()
-                    .map(|v| v.name)
+                    .map(|v| v.config.name())
                     .collect::<Vec<_>>()
                     .join(", "),
-                capable: caps.iter().map(|c| c.vendor).collect::<Vec<_>>().join(", "),
+                capable: caps
+                    .iter()
+                    .map(Capability::vendor_name)
+                    .collect::<Vec<_>>()
+                    .join(", "),
             });
         }
         plan.sort_by_key(|(rank, _, cap)| (cap.cost, *rank));
@@ -133,8 +160,8 @@ impl UnifiedClient {
         for (vendor, cap) in plan {
             for retry in 0..=policy.retries {
                 let started = Instant::now();
-                let sent = call::send(vendor, query, policy.timeout).await;
-                let (outcome, mut attempt) = settle(vendor, &cap, sent);
+                let sent = vendor.send(&cap, query).await;
+                let (outcome, mut attempt) = settle(&cap, sent);
                 attempt.elapsed_ms =
                     u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
                 tracing::info!(
@@ -155,11 +182,11 @@ impl UnifiedClient {
                 match wait {
                     Some(wait) if retry < policy.retries => {
                         let wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);
-                        tracing::debug!(vendor = vendor.name, wait_ms, "retrying");
+                        tracing::debug!(vendor = cap.vendor_name(), wait_ms, "retrying");
                         tokio::time::sleep(wait).await;
                     }
                     _ => {
-                        tracing::warn!(vendor = vendor.name, reason = %failure, "moving on to the next vendor");
+                        tracing::warn!(vendor = cap.vendor_name(), reason = %failure, "moving on to the next vendor");
                         break;
                     }
                 }
@@ -200,35 +227,18 @@ fn retry_wait(failure: &Failure, retry: u32, policy: &crate::config::Policy) -> 
     }
 }
 
-fn header_number(raw: &Raw, name: Option<&str>) -> Option<u64> {
+fn header_number(raw: &RawReply, name: Option<&str>) -> Option<u64> {
     raw.headers.get(name?)?.to_str().ok()?.trim().parse().ok()
 }
 
-/// Credits the vendor reports, from headers or body.
-fn reported_credits(vendor: &str, raw: &Raw) -> (Option<u64>, Option<u64>) {
-    let (used_h, remaining_h) = match vendor {
-        "hikerapi" => (
-            hikerapi_client::CREDITS_USED_HEADER,
-            hikerapi_client::CREDITS_REMAINING_HEADER,
-        ),
-        "keyapi" => (
-            keyapi_client::CREDITS_USED_HEADER,
-            keyapi_client::CREDITS_REMAINING_HEADER,
-        ),
-        "konbiniapi" => (
-            konbiniapi_client::CREDITS_USED_HEADER,
-            konbiniapi_client::CREDITS_REMAINING_HEADER,
-        ),
-        _ => (
-            sociavault_client::CREDITS_USED_HEADER,
-            sociavault_client::CREDITS_REMAINING_HEADER,
-        ),
-    };
-    let used = header_number(raw, used_h).or_else(|| {
+/// Credits the vendor reports, from its documented credit headers or the body.
+fn reported_credits(cap: &Capability, raw: &RawReply) -> (Option<u64>, Option<u64>) {
+    let headers = cap.vendor.facts.credit_headers;
+    let used = header_number(raw, headers.used).or_else(|| {
         let body: serde_json::Value = serde_json::from_slice(&raw.body).ok()?;
         body.get("credits_used")?.as_u64()
     });
-    (used, header_number(raw, remaining_h))
+    (used, header_number(raw, headers.remaining))
 }
 
 /// Whether the vendor charges for an outcome, as its docs say: answers are charged; failures
@@ -238,14 +248,10 @@ fn charged(outcome: &Outcome<Answer>) -> bool {
     outcome.is_answer()
 }
 
-fn settle(
-    vendor: &VendorConfig,
-    cap: &Capability,
-    sent: Result<Raw, Trouble>,
-) -> (Outcome<Answer>, Attempt) {
+fn settle(cap: &Capability, sent: Result<RawReply, Trouble>) -> (Outcome<Answer>, Attempt) {
     let mut attempt = Attempt {
-        vendor: vendor.name.to_owned(),
-        operation: cap.operation.to_owned(),
+        vendor: cap.vendor_name().to_owned(),
+        operation: cap.operation().to_owned(),
         status: None,
         result: String::new(),
         credits_used: None,
@@ -264,7 +270,6 @@ fn settle(
             message,
             refunded: None,
         }),
-        Err(Trouble::Malformed(message)) => Outcome::Failed(Failure::Malformed { message }),
         Ok(raw) => {
             attempt.status = Some(raw.status);
             let retry_after = raw
@@ -272,9 +277,8 @@ fn settle(
                 .get("retry-after")
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.trim().parse().ok());
-            let normalized = crate::normalize(
-                vendor.name,
-                cap.operation,
+            let normalized = (cap.vendor.normalizer.normalize)(
+                cap.operation(),
                 RawResponse {
                     status: raw.status,
                     retry_after_seconds: retry_after,
@@ -286,7 +290,7 @@ fn settle(
                     message: e.to_string(),
                 })
             });
-            let (used, remaining) = reported_credits(vendor.name, &raw);
+            let (used, remaining) = reported_credits(cap, &raw);
             attempt.credits_remaining = remaining;
             match used {
                 Some(u) => attempt.credits_used = Some(u),

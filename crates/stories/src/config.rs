@@ -2,7 +2,10 @@
 //! `Display`, errors or reports.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::time::Duration;
+
+use crate::vendors::{VENDORS, Vendor};
 
 /// An API key; prints as `****`.
 #[derive(Clone, PartialEq, Eq)]
@@ -32,11 +35,17 @@ impl fmt::Display for ApiKey {
 }
 
 /// One configured vendor.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct VendorConfig {
-    pub name: &'static str,
+    pub vendor: &'static Vendor,
     pub key: ApiKey,
     pub base_url: String,
+}
+
+impl VendorConfig {
+    pub fn name(&self) -> &'static str {
+        self.vendor.name()
+    }
 }
 
 /// Retries and timeouts.
@@ -67,15 +76,8 @@ impl Default for Policy {
 pub struct Config {
     pub vendors: Vec<VendorConfig>,
     pub policy: Policy,
-}
-
-fn default_base_url(vendor: &str) -> &'static str {
-    match vendor {
-        "hikerapi" => hikerapi_client::BASE_URL,
-        "keyapi" => keyapi_client::BASE_URL,
-        "konbiniapi" => konbiniapi_client::BASE_URL,
-        _ => sociavault_client::BASE_URL,
-    }
+    /// A PEM file of root certificates trusted besides the platform's (`STORIES_CA_CERT`).
+    pub ca_cert: Option<PathBuf>,
 }
 
 impl Config {
@@ -95,16 +97,14 @@ impl Config {
                     .collect()
             })
             .unwrap_or_default();
-        let mut vendors: Vec<VendorConfig> = crate::VENDORS
+        let mut vendors: Vec<VendorConfig> = VENDORS
             .iter()
-            .filter_map(|name| {
-                let upper = name.to_ascii_uppercase();
-                let key =
-                    lookup(&format!("STORIES_{upper}_KEY")).filter(|k| !k.trim().is_empty())?;
-                let base_url = lookup(&format!("STORIES_{upper}_URL"))
-                    .unwrap_or_else(|| default_base_url(name).to_owned());
+            .filter_map(|vendor| {
+                let key = lookup(&vendor.key_variable()).filter(|k| !k.trim().is_empty())?;
+                let base_url = lookup(&vendor.url_variable())
+                    .unwrap_or_else(|| vendor.facts.base_url.to_owned());
                 Some(VendorConfig {
-                    name,
+                    vendor,
                     key: ApiKey::new(key.trim()),
                     base_url,
                 })
@@ -116,18 +116,36 @@ impl Config {
                 .position(|p| p == name)
                 .unwrap_or(usize::MAX)
         };
-        vendors.sort_by_key(|v| rank(v.name));
+        vendors.sort_by_key(|v| rank(v.name()));
         let mut policy = Policy::default();
         if let Some(secs) = lookup("STORIES_TIMEOUT_SECS").and_then(|s| s.parse().ok()) {
             policy.timeout = Duration::from_secs(secs);
         }
-        Self { vendors, policy }
+        let ca_cert = lookup("STORIES_CA_CERT")
+            .filter(|p| !p.trim().is_empty())
+            .map(PathBuf::from);
+        Self {
+            vendors,
+            policy,
+            ca_cert,
+        }
     }
 
     /// Keeps only `vendor`.
     pub fn only(mut self, vendor: &str) -> Self {
-        self.vendors.retain(|v| v.name == vendor);
+        self.vendors.retain(|v| v.name() == vendor);
         self
+    }
+
+    /// The HTTP settings every vendor client is built with.
+    pub fn http_options(
+        &self,
+    ) -> Result<client_runtime::HttpOptions, client_runtime::ClientBuildError> {
+        let options = client_runtime::HttpOptions::default().with_timeout(self.policy.timeout);
+        match &self.ca_cert {
+            Some(path) => options.with_root_certificate_file(path),
+            None => Ok(options),
+        }
     }
 }
 
@@ -147,7 +165,7 @@ mod tests {
                 .find(|(k, _)| *k == n)
                 .map(|(_, v)| (*v).to_owned())
         });
-        let names: Vec<&str> = config.vendors.iter().map(|v| v.name).collect();
+        let names: Vec<&str> = config.vendors.iter().map(VendorConfig::name).collect();
         assert_eq!(names, ["keyapi", "hikerapi"]);
         let printed = format!("{config:?} {}", config.vendors[0].key);
         assert!(!printed.contains("secret"), "{printed}");

@@ -13,4 +13,4 @@ pub mod vendors;
 pub use client::{Answered, Attempt, ClientError, Report, UnifiedClient};
 pub use config::{ApiKey, Config, Policy, VendorConfig};
 pub use query::{Capability, Kind, Query, User, capabilities};
-pub use vendors::{VENDORS, normalize};
+pub use vendors::{VENDORS, Vendor, normalize, vendor, vendor_names};

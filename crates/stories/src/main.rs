@@ -155,10 +155,10 @@ async fn run(ask: Ask, parse: fn(&str) -> Result<Query, String>) -> ExitCode {
     };
     let mut config = Config::from_env();
     if let Some(v) = &ask.vendor {
-        if !stories::VENDORS.contains(&v.as_str()) {
+        if stories::vendor(v).is_none() {
             eprintln!(
                 "error: unknown vendor `{v}`; known: {}",
-                stories::VENDORS.join(", ")
+                stories::vendor_names().join(", ")
             );
             return ExitCode::from(2);
         }
@@ -172,7 +172,13 @@ async fn run(ask: Ask, parse: fn(&str) -> Result<Query, String>) -> ExitCode {
         eprintln!("  stories mock --port 8787");
         return ExitCode::from(2);
     }
-    let client = UnifiedClient::new(config);
+    let client = match UnifiedClient::new(config) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let jobs = inputs.iter().map(|input| {
         let client = &client;
         async move {

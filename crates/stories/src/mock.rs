@@ -12,7 +12,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
 use serde_json::Value;
 use tokio::net::TcpListener;
@@ -66,13 +66,15 @@ struct Route {
     bytes: bool,
     /// Documented bodies by status.
     bodies: BTreeMap<u16, Value>,
+    /// Every status the vendor documents for the operation, with a body or not.
+    statuses: std::collections::BTreeSet<u16>,
 }
 
 #[derive(Debug)]
 struct Vendor {
-    auth_header: &'static str,
-    bearer: bool,
+    auth: client_runtime::Auth,
     routes: Vec<Route>,
+    credit_headers: client_runtime::CreditHeaders,
 }
 
 #[derive(Debug, Default)]
@@ -107,64 +109,53 @@ impl std::fmt::Debug for SharedHandle {
 }
 
 fn vendors() -> BTreeMap<&'static str, Vendor> {
-    let docs: [(&str, &str, &'static str, bool); 4] = [
-        (
-            "hikerapi",
-            hikerapi_client::OPENAPI_DOCUMENT,
-            hikerapi_client::AUTH_HEADER,
-            false,
-        ),
-        (
-            "keyapi",
-            keyapi_client::OPENAPI_DOCUMENT,
-            keyapi_client::AUTH_HEADER,
-            true,
-        ),
-        (
-            "konbiniapi",
-            konbiniapi_client::OPENAPI_DOCUMENT,
-            konbiniapi_client::AUTH_HEADER,
-            true,
-        ),
-        (
-            "sociavault",
-            sociavault_client::OPENAPI_DOCUMENT,
-            sociavault_client::AUTH_HEADER,
-            false,
-        ),
-    ];
     let mut out = BTreeMap::new();
-    for (name, text, auth_header, bearer) in docs {
-        let doc: Value = serde_json::from_str(text).unwrap_or(Value::Null);
-        let examples = spec_ingest::response_examples(&doc);
-        let mut routes = Vec::new();
-        for (path, method, op) in spec_ingest::operations(&doc) {
-            let bytes = op
-                .pointer("/responses/200/content")
-                .and_then(Value::as_object)
-                .is_some_and(|c| c.keys().any(|k| k == "application/octet-stream"));
-            let bodies = examples
-                .iter()
-                .filter(|e| e.path == path && e.method.eq_ignore_ascii_case(method))
-                .filter_map(|e| Some((e.status.parse().ok()?, e.body.clone())))
-                .collect();
-            routes.push(Route {
-                method: method.to_ascii_uppercase().parse().unwrap_or(Method::GET),
-                segments: path
-                    .split('/')
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned)
-                    .collect(),
-                bytes,
-                bodies,
-            });
-        }
+    for vendor in crate::VENDORS {
+        let facts = vendor.facts;
+        let document = facts.document();
+        let examples = client_runtime::examples::response_examples(&document);
+        let routes = facts
+            .operations
+            .iter()
+            .map(|op| {
+                let responses = document.pointer(&format!(
+                    "/paths/{}/{}/responses",
+                    op.path.replace('~', "~0").replace('/', "~1"),
+                    op.method.to_ascii_lowercase()
+                ));
+                let bytes = responses
+                    .and_then(|r| r.pointer("/200/content"))
+                    .and_then(Value::as_object)
+                    .is_some_and(|c| c.keys().any(|k| k == "application/octet-stream"));
+                let statuses = responses
+                    .and_then(Value::as_object)
+                    .map(|r| r.keys().filter_map(|s| s.parse().ok()).collect())
+                    .unwrap_or_default();
+                let bodies = examples
+                    .iter()
+                    .filter(|e| e.operation_id == op.operation_id)
+                    .filter_map(|e| Some((e.status.parse().ok()?, e.body.clone())))
+                    .collect();
+                Route {
+                    method: op.method.parse().unwrap_or(Method::GET),
+                    segments: op
+                        .path
+                        .split('/')
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_owned)
+                        .collect(),
+                    bytes,
+                    bodies,
+                    statuses,
+                }
+            })
+            .collect();
         out.insert(
-            name,
+            facts.name,
             Vendor {
-                auth_header,
-                bearer,
+                auth: facts.auth,
                 routes,
+                credit_headers: facts.credit_headers,
             },
         );
     }
@@ -239,9 +230,8 @@ impl MockServer {
     pub fn env(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();
         for vendor in crate::VENDORS {
-            let upper = vendor.to_ascii_uppercase();
-            out.push((format!("STORIES_{upper}_KEY"), MOCK_KEY.to_owned()));
-            out.push((format!("STORIES_{upper}_URL"), self.base_url(vendor)));
+            out.push((vendor.key_variable(), MOCK_KEY.to_owned()));
+            out.push((vendor.url_variable(), self.base_url(vendor.name())));
         }
         out
     }
@@ -291,13 +281,9 @@ fn rewrite_media_urls(text: &mut String, base: &str) {
 }
 
 fn authorized(vendor: &Vendor, headers: &HeaderMap) -> bool {
-    let expected = if vendor.bearer {
-        format!("Bearer {MOCK_KEY}")
-    } else {
-        MOCK_KEY.to_owned()
-    };
+    let expected = vendor.auth.header_value(MOCK_KEY);
     headers
-        .get(vendor.auth_header)
+        .get(vendor.auth.header_name())
         .and_then(|v| v.to_str().ok())
         == Some(expected.as_str())
 }
@@ -390,7 +376,7 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
     if wants("missing") {
         return json_response(404, &documented(404), &shared.base);
     }
-    if wants("private") && route.bodies.contains_key(&403) {
+    if wants("private") && route.statuses.contains(&403) {
         return json_response(403, &documented(403), &shared.base);
     }
     if route.bytes {
@@ -411,11 +397,16 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         return resp;
     }
     let mut resp = json_response(200, &body, &shared.base);
-    if *vendor_name == "konbiniapi" {
-        resp.headers_mut()
-            .insert("x-credits-remaining", HeaderValue::from_static("999"));
-        resp.headers_mut()
-            .insert("x-credits-used", HeaderValue::from_static("1"));
+    // Vendors that report credits in headers do so on every answer.
+    let credit_headers = [
+        (vendor.credit_headers.remaining, "999"),
+        (vendor.credit_headers.used, "1"),
+    ];
+    for (name, value) in credit_headers {
+        if let Some(name) = name.and_then(|n| HeaderName::from_bytes(n.as_bytes()).ok()) {
+            resp.headers_mut()
+                .insert(name, HeaderValue::from_static(value));
+        }
     }
     resp
 }

@@ -2,6 +2,11 @@
 
 use std::fmt;
 
+pub use domain::QueryKind as Kind;
+use domain::Route;
+
+use crate::vendors::{VENDORS, Vendor};
+
 /// An account, by username or numeric id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum User {
@@ -76,6 +81,17 @@ impl Query {
         Ok(Query::StoryById(pk.to_owned()))
     }
 
+    /// The input the vendor's operation takes.
+    pub fn input(&self) -> &str {
+        match self {
+            Query::UserStories(User::Username(s) | User::Id(s))
+            | Query::UserHighlights(User::Username(s) | User::Id(s))
+            | Query::HighlightItems(s)
+            | Query::StoryById(s)
+            | Query::StoryByUrl(s) => s,
+        }
+    }
+
     pub fn kind(&self) -> Kind {
         match self {
             Query::UserStories(User::Username(_)) => Kind::UserStoriesByUsername,
@@ -105,100 +121,44 @@ impl fmt::Display for Query {
     }
 }
 
-/// The shape of a query, for the capability table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Kind {
-    UserStoriesByUsername,
-    UserStoriesById,
-    UserHighlightsByUsername,
-    UserHighlightsById,
-    HighlightItems,
-    StoryById,
-    StoryByUrl,
-}
-
 /// One vendor operation that answers one kind of query, and what it costs per call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct Capability {
-    pub vendor: &'static str,
-    pub operation: &'static str,
-    pub kind: Kind,
+    pub vendor: &'static Vendor,
+    pub route: &'static Route,
     /// From the vendor's documentation, through the canonical document.
     pub cost: u32,
     pub cost_unit: &'static str,
 }
 
-/// Which operation of which vendor answers which kind of query. Costs are not written here:
-/// they are read from each generated client's `OPERATIONS`, i.e. from the vendor's docs.
-const ROUTES: &[(&str, Kind, &str)] = &[
-    (
-        "hikerapi",
-        Kind::UserStoriesByUsername,
-        "get_v1_user_stories_by_username",
-    ),
-    ("hikerapi", Kind::UserStoriesById, "get_v1_user_stories"),
-    (
-        "hikerapi",
-        Kind::UserHighlightsByUsername,
-        "get_v1_user_highlights_by_username",
-    ),
-    (
-        "hikerapi",
-        Kind::UserHighlightsById,
-        "get_v1_user_highlights",
-    ),
-    ("hikerapi", Kind::HighlightItems, "get_v1_highlight_by_url"),
-    ("hikerapi", Kind::StoryById, "get_v1_story_by_id"),
-    ("hikerapi", Kind::StoryByUrl, "get_v1_story_by_url"),
-    ("keyapi", Kind::UserStoriesByUsername, "fetch_user_stories"),
-    ("keyapi", Kind::UserStoriesById, "fetch_user_stories"),
-    (
-        "konbiniapi",
-        Kind::HighlightItems,
-        "instagramGetHighlightStories",
-    ),
-    (
-        "sociavault",
-        Kind::UserHighlightsByUsername,
-        "instagram_Story_Highlights",
-    ),
-    (
-        "sociavault",
-        Kind::UserHighlightsById,
-        "instagram_Story_Highlights",
-    ),
-];
-
-fn documented_cost(vendor: &str, operation: &str) -> Option<(u32, &'static str)> {
-    macro_rules! find {
-        ($krate:ident) => {
-            $krate::OPERATIONS
-                .iter()
-                .find(|o| o.operation_id == operation)
-                .map(|o| (o.cost, o.cost_unit))
-        };
+impl Capability {
+    pub fn vendor_name(&self) -> &'static str {
+        self.vendor.name()
     }
-    match vendor {
-        "hikerapi" => find!(hikerapi_client),
-        "keyapi" => find!(keyapi_client),
-        "konbiniapi" => find!(konbiniapi_client),
-        "sociavault" => find!(sociavault_client),
-        _ => None,
+
+    pub fn operation(&self) -> &'static str {
+        self.route.operation
+    }
+
+    pub fn kind(&self) -> Kind {
+        self.route.kind
     }
 }
 
-/// Every capability, costs from the canonical documents.
+/// Every capability of every vendor: the routes each normalizer declares, with costs read from
+/// the vendor's generated client (its canonical document, i.e. its docs).
 pub fn capabilities() -> Vec<Capability> {
-    ROUTES
+    VENDORS
         .iter()
-        .filter_map(|(vendor, kind, operation)| {
-            let (cost, cost_unit) = documented_cost(vendor, operation)?;
-            Some(Capability {
-                vendor,
-                operation,
-                kind: *kind,
-                cost,
-                cost_unit,
+        .flat_map(|vendor| {
+            vendor.normalizer.routes.iter().filter_map(move |route| {
+                let op = vendor.facts.operation(route.operation)?;
+                Some(Capability {
+                    vendor,
+                    route,
+                    cost: op.cost,
+                    cost_unit: op.cost_unit,
+                })
             })
         })
         .collect()
@@ -248,14 +208,15 @@ mod tests {
     #[test]
     fn every_route_names_a_real_operation_and_costs_come_from_the_docs() {
         let caps = capabilities();
+        let routes: usize = VENDORS.iter().map(|v| v.normalizer.routes.len()).sum();
         assert_eq!(
             caps.len(),
-            ROUTES.len(),
+            routes,
             "a route names an operation no client has"
         );
         let cost = |v: &str, k: Kind| {
             caps.iter()
-                .find(|c| c.vendor == v && c.kind == k)
+                .find(|c| c.vendor_name() == v && c.kind() == k)
                 .map(|c| c.cost)
         };
         assert_eq!(cost("keyapi", Kind::UserStoriesByUsername), Some(2));

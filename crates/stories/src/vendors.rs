@@ -1,14 +1,72 @@
-//! The vendors this build knows, and normalization by vendor name.
+//! The vendors this build knows: one row per vendor, pairing its generated client's facts with
+//! its normalizer. Adding a vendor is one row here plus its `normalize-<vendor>` crate; nothing
+//! else in this crate names a vendor.
 
-use domain::{Answer, NormalizeError, Outcome, RawResponse};
+use client_runtime::VendorFacts;
+use domain::{Answer, NormalizeError, Normalizer, Outcome, RawResponse};
 
-/// Vendor short names, as under `specs/`.
-pub const VENDORS: &[&str] = &[
-    normalize_hikerapi::VENDOR,
-    normalize_keyapi::VENDOR,
-    normalize_konbiniapi::VENDOR,
-    normalize_sociavault::VENDOR,
+/// One vendor: what its docs say, and how its answers become the domain model.
+pub struct Vendor {
+    pub facts: &'static VendorFacts,
+    pub normalizer: &'static Normalizer,
+}
+
+impl std::fmt::Debug for Vendor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Vendor").field(&self.name()).finish()
+    }
+}
+
+/// Every vendor, by name.
+pub static VENDORS: &[Vendor] = &[
+    Vendor {
+        facts: &hikerapi_client::VENDOR,
+        normalizer: &normalize_hikerapi::NORMALIZER,
+    },
+    Vendor {
+        facts: &keyapi_client::VENDOR,
+        normalizer: &normalize_keyapi::NORMALIZER,
+    },
+    Vendor {
+        facts: &konbiniapi_client::VENDOR,
+        normalizer: &normalize_konbiniapi::NORMALIZER,
+    },
+    Vendor {
+        facts: &sociavault_client::VENDOR,
+        normalizer: &normalize_sociavault::NORMALIZER,
+    },
 ];
+
+impl Vendor {
+    /// The short name, as under `specs/`.
+    pub fn name(&self) -> &'static str {
+        self.facts.name
+    }
+
+    /// The environment variable holding this vendor's API key: `STORIES_<NAME>_KEY`.
+    pub fn key_variable(&self) -> String {
+        format!("STORIES_{}_KEY", self.env_stem())
+    }
+
+    /// The environment variable overriding this vendor's base URL: `STORIES_<NAME>_URL`.
+    pub fn url_variable(&self) -> String {
+        format!("STORIES_{}_URL", self.env_stem())
+    }
+
+    fn env_stem(&self) -> String {
+        self.name().to_ascii_uppercase().replace('-', "_")
+    }
+}
+
+/// The vendor named `name`.
+pub fn vendor(name: &str) -> Option<&'static Vendor> {
+    VENDORS.iter().find(|v| v.name() == name)
+}
+
+/// Every vendor's name, in table order.
+pub fn vendor_names() -> Vec<&'static str> {
+    VENDORS.iter().map(Vendor::name).collect()
+}
 
 /// Normalizes a raw response of `vendor`'s `operation`.
 pub fn normalize(
@@ -16,14 +74,49 @@ pub fn normalize(
     operation: &str,
     raw: RawResponse<'_>,
 ) -> Result<Outcome<Answer>, NormalizeError> {
-    match vendor {
-        normalize_hikerapi::VENDOR => normalize_hikerapi::normalize(operation, raw),
-        normalize_keyapi::VENDOR => normalize_keyapi::normalize(operation, raw),
-        normalize_konbiniapi::VENDOR => normalize_konbiniapi::normalize(operation, raw),
-        normalize_sociavault::VENDOR => normalize_sociavault::normalize(operation, raw),
-        other => Err(NormalizeError::UnknownVendor {
-            vendor: other.to_owned(),
-            known: VENDORS.join(", "),
+    match self::vendor(vendor) {
+        Some(v) => (v.normalizer.normalize)(operation, raw),
+        None => Err(NormalizeError::UnknownVendor {
+            vendor: vendor.to_owned(),
+            known: vendor_names().join(", "),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_row_pairs_a_client_with_its_own_normalizer() {
+        for v in VENDORS {
+            assert_eq!(v.facts.name, v.normalizer.vendor);
+            for route in v.normalizer.routes {
+                let op = v.facts.operation(route.operation).unwrap_or_else(|| {
+                    panic!(
+                        "{} routes to `{}`, which its client lacks",
+                        v.name(),
+                        route.operation
+                    )
+                });
+                assert!(
+                    op.param(route.param).is_some(),
+                    "{} {} has no parameter `{}`",
+                    v.name(),
+                    route.operation,
+                    route.param
+                );
+            }
+        }
+        let mut names = vendor_names();
+        names.dedup();
+        assert_eq!(names.len(), VENDORS.len(), "two rows name one vendor");
+    }
+
+    #[test]
+    fn environment_variables_follow_the_vendor_name() {
+        let keyapi = vendor("keyapi").unwrap_or_else(|| panic!("keyapi"));
+        assert_eq!(keyapi.key_variable(), "STORIES_KEYAPI_KEY");
+        assert_eq!(keyapi.url_variable(), "STORIES_KEYAPI_URL");
     }
 }

@@ -19,14 +19,14 @@ fn client(server: &MockServer, vendors: &[&str]) -> UnifiedClient {
     let env = server.env();
     let mut config =
         Config::from_lookup(|name| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()));
-    config.vendors.retain(|v| vendors.contains(&v.name));
+    config.vendors.retain(|v| vendors.contains(&v.name()));
     config.policy = Policy {
         retries: 1,
         backoff: Duration::from_millis(5),
         max_wait: Duration::from_secs(2),
         timeout: Duration::from_secs(5),
     };
-    UnifiedClient::new(config)
+    UnifiedClient::new(config).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn tried(answered: &stories::Answered) -> Vec<String> {
@@ -240,7 +240,7 @@ async fn timeouts_are_retried_and_reported() {
     let mut client = client(&server, &["keyapi"]);
     let mut config = client.config().clone();
     config.policy.timeout = Duration::from_millis(100);
-    client = UnifiedClient::new(config);
+    client = UnifiedClient::new(config).unwrap_or_else(|e| panic!("{e}"));
     let answered = client
         .ask(&stories_query())
         .await
@@ -269,7 +269,7 @@ async fn a_wrong_key_is_refused_by_the_mock_and_reported_without_the_key() {
             .find(|(k, _)| k == name && k.starts_with("STORIES_KEYAPI"))
             .map(|(_, v)| v.clone())
     });
-    let client = UnifiedClient::new(config);
+    let client = UnifiedClient::new(config).unwrap_or_else(|e| panic!("{e}"));
     let answered = client
         .ask(&stories_query())
         .await
@@ -305,7 +305,7 @@ async fn queries_no_configured_vendor_can_answer_are_explained() {
             .contains("vendors that can: hikerapi, sociavault"),
         "{err}"
     );
-    let none = UnifiedClient::new(Config::default());
+    let none = UnifiedClient::new(Config::default()).unwrap_or_else(|e| panic!("{e}"));
     assert!(
         none.ask(&stories_query())
             .await

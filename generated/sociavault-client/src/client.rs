@@ -1047,74 +1047,57 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
-/// The canonical OpenAPI document this client was generated from.
-pub const OPENAPI_DOCUMENT: &str = include_str!("../openapi.json");
-/// The vendor's production base URL.
-pub const BASE_URL: &str = "https://api.sociavault.com";
-/// The header that carries the API key: `X-API-Key: <key>`.
-pub const AUTH_HEADER: &str = "x-api-key";
-/// The response header reporting credits left, when the vendor sends one.
-pub const CREDITS_REMAINING_HEADER: Option<&str> = None;
-/// The response header reporting credits this call used, when the vendor sends one.
-pub const CREDITS_USED_HEADER: Option<&str> = None;
-/// One operation of this API and what a call costs, as the vendor documents it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OperationMeta {
-    pub operation_id: &'static str,
-    pub method: &'static str,
-    pub path: &'static str,
-    /// Units charged per call.
-    pub cost: u32,
-    /// `credit` or `request`.
-    pub cost_unit: &'static str,
-    pub deprecated: bool,
-}
-/// Every operation of this client.
-pub const OPERATIONS: &[OperationMeta] = &[
-    OperationMeta {
-        operation_id: "instagram_Story_Highlights",
-        method: "GET",
-        path: "/v1/scrape/instagram/highlights",
-        cost: 1,
-        cost_unit: "credit",
-        deprecated: false,
+/// What SociaVault's docs and `specs/sociavault/vendor.toml` say: base URL, auth, credit headers, operations with their documented costs, and the canonical OpenAPI document this client was generated from.
+pub const VENDOR: ::client_runtime::VendorFacts = ::client_runtime::VendorFacts {
+    name: "sociavault",
+    display_name: "SociaVault",
+    base_url: "https://api.sociavault.com",
+    auth: ::client_runtime::Auth::Header("X-API-Key"),
+    credit_headers: ::client_runtime::CreditHeaders {
+        remaining: ::std::option::Option::None,
+        used: ::std::option::Option::None,
     },
-];
-/// The API key could not be used as an HTTP header value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InvalidApiKey;
-impl std::fmt::Display for InvalidApiKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("the API key contains characters not allowed in an HTTP header")
-    }
-}
-impl std::error::Error for InvalidApiKey {}
+    operations: &[
+        ::client_runtime::OperationMeta {
+            operation_id: "instagram_Story_Highlights",
+            method: "GET",
+            path: "/v1/scrape/instagram/highlights",
+            cost: 1u32,
+            cost_unit: "credit",
+            deprecated: false,
+            params: &[
+                ::client_runtime::ParamMeta {
+                    name: "user_id",
+                    location: ::client_runtime::ParamIn::Query,
+                    required: false,
+                },
+                ::client_runtime::ParamMeta {
+                    name: "handle",
+                    location: ::client_runtime::ParamIn::Query,
+                    required: false,
+                },
+            ],
+        },
+    ],
+    openapi_document: include_str!("../openapi.json"),
+};
+/// The vendor's production base URL.
+pub const BASE_URL: &str = VENDOR.base_url;
 impl Client {
-    /// A client that sends `api_key` the vendor's way (`X-API-Key: <key>`) on every request. The key is
-    /// marked sensitive, so reqwest keeps it out of `Debug` output. `base_url` is usually
-    /// [`BASE_URL`].
-    pub fn with_api_key(base_url: &str, api_key: &str) -> Result<Self, InvalidApiKey> {
-        let http = Self::http_client_with_api_key(
-            api_key,
-            std::time::Duration::from_secs(30),
-        )?;
-        Ok(Self::new_with_client(base_url, http))
-    }
-    /// The `reqwest::Client` [`Client::with_api_key`] uses, for callers who want their own timeout.
-    pub fn http_client_with_api_key(
+    /// A client that sends `api_key` the vendor's way (`X-API-Key: <key>`) over HTTPS, with default [`::client_runtime::HttpOptions`]. `base_url` is usually [`BASE_URL`].
+    pub fn with_api_key(
+        base_url: &str,
         api_key: &str,
-        timeout: std::time::Duration,
-    ) -> Result<reqwest::Client, InvalidApiKey> {
-        let mut value = reqwest::header::HeaderValue::from_str(&api_key.to_owned())
-            .map_err(|_| InvalidApiKey)?;
-        value.set_sensitive(true);
-        let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert(reqwest::header::HeaderName::from_static(AUTH_HEADER), value);
-        reqwest::Client::builder()
-            .default_headers(headers)
-            .connect_timeout(timeout)
-            .timeout(timeout)
-            .build()
-            .map_err(|_| InvalidApiKey)
+    ) -> ::std::result::Result<Self, ::client_runtime::ClientBuildError> {
+        Self::with_options(base_url, api_key, &::client_runtime::HttpOptions::default())
+    }
+    /// Like [`Client::with_api_key`], with a timeout, extra root certificates or a user
+    /// agent of the caller's choosing.
+    pub fn with_options(
+        base_url: &str,
+        api_key: &str,
+        options: &::client_runtime::HttpOptions,
+    ) -> ::std::result::Result<Self, ::client_runtime::ClientBuildError> {
+        Ok(Self::new_with_client(base_url, VENDOR.http_client(api_key, options)?))
     }
 }

@@ -1,0 +1,102 @@
+//! The example bodies a canonical document carries: every JSON response of every operation that
+//! has one, documented by the vendor or built at ingestion from the schema's own examples.
+
+use serde_json::Value;
+
+use crate::VendorFacts;
+
+/// The extension ingestion puts on an example it built from the schema, because the vendor
+/// documented none.
+pub const SYNTHESIZED: &str = "x-example-synthesized";
+
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// One example response body of one operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseExample {
+    pub operation_id: String,
+    /// Upper case.
+    pub method: String,
+    pub path: String,
+    pub status: String,
+    pub body: Value,
+    /// False when built from the schema because the vendor gave no example body.
+    pub documented: bool,
+}
+
+/// Every example response of `document`, in document order.
+pub fn response_examples(document: &Value) -> Vec<ResponseExample> {
+    let mut out = Vec::new();
+    let Some(paths) = document.get("paths").and_then(Value::as_object) else {
+        return out;
+    };
+    for (path, item) in paths {
+        let Some(item) = item.as_object() else {
+            continue;
+        };
+        for (method, op) in item.iter().filter(|(m, _)| METHODS.contains(&m.as_str())) {
+            let operation_id = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let Some(responses) = op.get("responses").and_then(Value::as_object) else {
+                continue;
+            };
+            for (status, response) in responses {
+                let Some(media) = response.pointer("/content/application~1json") else {
+                    continue;
+                };
+                let Some(body) = media.get("example") else {
+                    continue;
+                };
+                out.push(ResponseExample {
+                    operation_id: operation_id.to_owned(),
+                    method: method.to_ascii_uppercase(),
+                    path: path.clone(),
+                    status: status.clone(),
+                    body: body.clone(),
+                    documented: media.get(SYNTHESIZED) != Some(&Value::Bool(true)),
+                });
+            }
+        }
+    }
+    out
+}
+
+impl VendorFacts {
+    /// The canonical document, parsed.
+    pub fn document(&self) -> Value {
+        serde_json::from_str(self.openapi_document).unwrap_or(Value::Null)
+    }
+
+    /// Every example response of the canonical document.
+    pub fn response_examples(&self) -> Vec<ResponseExample> {
+        response_examples(&self.document())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn lists_documented_and_synthesized_examples_in_document_order() {
+        let doc = json!({"paths": {"/a": {
+            "parameters": [],
+            "get": {"operationId": "a", "responses": {
+                "200": {"content": {"application/json": {"example": {"ok": true}}}},
+                "404": {"content": {"application/json": {"example": {"e": "nf"}, "x-example-synthesized": true}}},
+                "500": {"content": {"application/json": {"schema": {}}}}
+            }}
+        }}});
+        let found = response_examples(&doc);
+        let summary: Vec<(&str, &str, bool)> = found
+            .iter()
+            .map(|e| (e.method.as_str(), e.status.as_str(), e.documented))
+            .collect();
+        assert_eq!(summary, [("GET", "200", true), ("GET", "404", false)]);
+    }
+}

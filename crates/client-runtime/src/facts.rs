@@ -1,0 +1,124 @@
+//! What one vendor is, as its pages and manifest say: emitted by codegen as one constant per
+//! generated crate, read by the unified client, the mock and the tests.
+
+/// How the API key travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    /// `Authorization: Bearer <key>`.
+    Bearer,
+    /// A named header carrying the bare key.
+    Header(&'static str),
+}
+
+impl Auth {
+    /// The header that carries the key, lower-cased as HTTP/2 sends it.
+    pub fn header_name(&self) -> &'static str {
+        match self {
+            Auth::Bearer => "authorization",
+            Auth::Header(name) => name,
+        }
+    }
+
+    /// The header value for `key`.
+    pub fn header_value(&self, key: &str) -> String {
+        match self {
+            Auth::Bearer => format!("Bearer {key}"),
+            Auth::Header(_) => key.to_owned(),
+        }
+    }
+}
+
+/// Response headers that report credits, when the vendor sends them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CreditHeaders {
+    /// Credits left after the call.
+    pub remaining: Option<&'static str>,
+    /// Credits this call used.
+    pub used: Option<&'static str>,
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamIn {
+    Path,
+    Query,
+    Header,
+}
+
+/// One documented parameter of an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParamMeta {
+    /// The name on the wire.
+    pub name: &'static str,
+    pub location: ParamIn,
+    pub required: bool,
+}
+
+/// One operation and what a call costs, as the vendor documents it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OperationMeta {
+    pub operation_id: &'static str,
+    /// Upper case: `GET`, `POST`, ….
+    pub method: &'static str,
+    /// The path template, e.g. `/v1/instagram/highlights/{highlightId}`.
+    pub path: &'static str,
+    /// Units charged per call.
+    pub cost: u32,
+    /// `credit` or `request`.
+    pub cost_unit: &'static str,
+    pub deprecated: bool,
+    pub params: &'static [ParamMeta],
+}
+
+impl OperationMeta {
+    /// The parameter named `name`.
+    pub fn param(&self, name: &str) -> Option<&'static ParamMeta> {
+        self.params.iter().find(|p| p.name == name)
+    }
+}
+
+/// Everything that differs between vendors, in one value per generated crate (`VENDOR`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct VendorFacts {
+    /// The short name, as the folder under `specs/`.
+    pub name: &'static str,
+    pub display_name: &'static str,
+    /// The production base URL.
+    pub base_url: &'static str,
+    pub auth: Auth,
+    pub credit_headers: CreditHeaders,
+    pub operations: &'static [OperationMeta],
+    /// The canonical OpenAPI 3.0.3 document the client was generated from.
+    pub openapi_document: &'static str,
+}
+
+impl std::fmt::Debug for VendorFacts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The canonical document runs to tens of kilobytes; its size says enough.
+        f.debug_struct("VendorFacts")
+            .field("name", &self.name)
+            .field("base_url", &self.base_url)
+            .field("auth", &self.auth)
+            .field("credit_headers", &self.credit_headers)
+            .field("operations", &self.operations.len())
+            .field(
+                "openapi_document",
+                &format_args!("{} bytes", self.openapi_document.len()),
+            )
+            .finish()
+    }
+}
+
+impl VendorFacts {
+    /// The operation with this id.
+    pub fn operation(&self, operation_id: &str) -> Option<&'static OperationMeta> {
+        self.operations
+            .iter()
+            .find(|o| o.operation_id == operation_id)
+    }
+
+    /// The ids of every operation, in document order.
+    pub fn operation_ids(&self) -> impl Iterator<Item = &'static str> {
+        self.operations.iter().map(|o| o.operation_id)
+    }
+}

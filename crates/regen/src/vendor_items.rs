@@ -1,0 +1,162 @@
+//! The per-vendor items appended to progenitor's output, as tokens: the `VENDOR` facts
+//! constant and the key-taking constructors. Everything else a client needs at run time is
+//! hand-written once in `client-runtime`.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use serde_json::Value;
+use spec_ingest::{Auth, Canonical};
+
+/// `VENDOR`, `BASE_URL` and `Client::with_api_key`/`with_options`.
+pub fn vendor_items(canonical: &Canonical) -> TokenStream {
+    let m = &canonical.manifest;
+    let name = &m.vendor;
+    let display_name = &m.display_name;
+    let base_url = &m.base_url;
+    let (auth, auth_doc) = match &m.auth {
+        Auth::Bearer => (
+            quote!(::client_runtime::Auth::Bearer),
+            "`Authorization: Bearer <key>`".to_owned(),
+        ),
+        Auth::Header { name } => (
+            quote!(::client_runtime::Auth::Header(#name)),
+            format!("`{name}: <key>`"),
+        ),
+    };
+    let remaining = optional_str(m.credit_headers.remaining.as_deref());
+    let used = optional_str(m.credit_headers.used.as_deref());
+    let operations = operation_metas(&canonical.document);
+    let vendor_doc = format!(
+        " What {display_name}'s docs and `specs/{name}/vendor.toml` say: base URL, auth, credit headers, operations with their documented costs, and the canonical OpenAPI document this client was generated from."
+    );
+    let with_api_key_doc = format!(
+        " A client that sends `api_key` the vendor's way ({auth_doc}) over HTTPS, with default [`::client_runtime::HttpOptions`]. `base_url` is usually [`BASE_URL`]."
+    );
+    quote! {
+        #[doc = #vendor_doc]
+        pub const VENDOR: ::client_runtime::VendorFacts = ::client_runtime::VendorFacts {
+            name: #name,
+            display_name: #display_name,
+            base_url: #base_url,
+            auth: #auth,
+            credit_headers: ::client_runtime::CreditHeaders {
+                remaining: #remaining,
+                used: #used,
+            },
+            operations: &[#(#operations),*],
+            openapi_document: include_str!("../openapi.json"),
+        };
+
+        /// The vendor's production base URL.
+        pub const BASE_URL: &str = VENDOR.base_url;
+
+        impl Client {
+            #[doc = #with_api_key_doc]
+            pub fn with_api_key(
+                base_url: &str,
+                api_key: &str,
+            ) -> ::std::result::Result<Self, ::client_runtime::ClientBuildError> {
+                Self::with_options(base_url, api_key, &::client_runtime::HttpOptions::default())
+            }
+
+            /// Like [`Client::with_api_key`], with a timeout, extra root certificates or a user
+            /// agent of the caller's choosing.
+            pub fn with_options(
+                base_url: &str,
+                api_key: &str,
+                options: &::client_runtime::HttpOptions,
+            ) -> ::std::result::Result<Self, ::client_runtime::ClientBuildError> {
+                Ok(Self::new_with_client(base_url, VENDOR.http_client(api_key, options)?))
+            }
+        }
+    }
+}
+
+fn optional_str(value: Option<&str>) -> TokenStream {
+    match value {
+        Some(v) => quote!(::std::option::Option::Some(#v)),
+        None => quote!(::std::option::Option::None),
+    }
+}
+
+fn operation_metas(document: &Value) -> Vec<TokenStream> {
+    let paths = document.get("paths").and_then(Value::as_object);
+    spec_ingest::operations(document)
+        .into_iter()
+        .map(|(path, method, op)| {
+            let id = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let cost = op.get("x-cost");
+            let amount = cost
+                .and_then(|c| c.get("amount"))
+                .and_then(Value::as_u64)
+                .and_then(|n| u32::try_from(n).ok())
+                .unwrap_or(0);
+            let unit = cost
+                .and_then(|c| c.get("unit"))
+                .and_then(Value::as_str)
+                .unwrap_or("credit");
+            let deprecated = op.get("deprecated") == Some(&Value::Bool(true));
+            let method = method.to_ascii_uppercase();
+            let shared = paths
+                .and_then(|p| p.get(path))
+                .and_then(|item| item.get("parameters"));
+            let params = parameters(document, shared, op.get("parameters"));
+            quote! {
+                ::client_runtime::OperationMeta {
+                    operation_id: #id,
+                    method: #method,
+                    path: #path,
+                    cost: #amount,
+                    cost_unit: #unit,
+                    deprecated: #deprecated,
+                    params: &[#(#params),*],
+                }
+            }
+        })
+        .collect()
+}
+
+/// The operation's parameters (path-level ones first, overridden by the operation's own).
+fn parameters(document: &Value, shared: Option<&Value>, own: Option<&Value>) -> Vec<TokenStream> {
+    let resolve = |p: &Value| -> Option<Value> {
+        match p
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+        {
+            Some(pointer) => document.pointer(pointer).cloned(),
+            None => Some(p.clone()),
+        }
+    };
+    let mut found: Vec<(String, String, bool)> = Vec::new();
+    for list in [shared, own].into_iter().flatten() {
+        for p in list.as_array().into_iter().flatten().filter_map(resolve) {
+            let (Some(name), Some(location)) = (
+                p.get("name").and_then(Value::as_str),
+                p.get("in").and_then(Value::as_str),
+            ) else {
+                continue;
+            };
+            let required = p.get("required") == Some(&Value::Bool(true)) || location == "path";
+            found.retain(|(n, l, _)| !(n == name && l == location));
+            found.push((name.to_owned(), location.to_owned(), required));
+        }
+    }
+    found
+        .into_iter()
+        .filter_map(|(name, location, required)| {
+            let location = match location.as_str() {
+                "path" => quote!(::client_runtime::ParamIn::Path),
+                "query" => quote!(::client_runtime::ParamIn::Query),
+                "header" => quote!(::client_runtime::ParamIn::Header),
+                _ => return None,
+            };
+            Some(quote! {
+                ::client_runtime::ParamMeta { name: #name, location: #location, required: #required }
+            })
+        })
+        .collect()
+}
