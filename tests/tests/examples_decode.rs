@@ -219,5 +219,8 @@ fn hikerapi_story_by_id_shares_the_story_type_of_the_lists() {
 
 #[test]
 fn ingestion_and_the_runtime_agree_on_the_synthesized_marker() {
-    assert_eq!(spec_ingest::SYNTHESIZED, client_runtime::examples::SYNTHESIZED);
+    assert_eq!(
+        spec_ingest::SYNTHESIZED,
+        client_runtime::examples::SYNTHESIZED
+    );
 }

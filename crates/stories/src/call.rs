@@ -45,8 +45,23 @@ impl VendorClient {
         let call = call.map_err(|e| Trouble::Transport(e.to_string()))?;
         call.send().await.map_err(|e| match e {
             CallError::Transport(e) if e.is_timeout() => Trouble::Timeout,
-            CallError::Transport(e) => Trouble::Transport(e.without_url().to_string()),
+            CallError::Transport(e) => Trouble::Transport(error_chain(&e.without_url())),
             other => Trouble::Transport(other.to_string()),
         })
     }
+}
+
+/// An error and its causes, `outer: inner: innermost`, without repeats.
+fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut out = err.to_string();
+    let mut source = err.source();
+    while let Some(e) = source {
+        let text = e.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = e.source();
+    }
+    out
 }

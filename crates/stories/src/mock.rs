@@ -167,10 +167,20 @@ impl MockServer {
     pub async fn start(addr: SocketAddr) -> std::io::Result<Self> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
+        Ok(Self::serve(listener, addr, format!("http://{addr}")))
+    }
+
+    /// Serves on `listener` — a TLS listener, say — which clients reach at `base`
+    /// (`https://localhost:8443`). Must be called within a Tokio runtime.
+    pub fn serve<L>(listener: L, addr: SocketAddr, base: String) -> Self
+    where
+        L: axum::serve::Listener,
+        L::Addr: std::fmt::Debug,
+    {
         let shared = Arc::new(Shared {
             vendors: vendors(),
             faults: Mutex::default(),
-            base: format!("http://{addr}"),
+            base,
         });
         let app = Router::new().fallback(handle).with_state(shared.clone());
         let (tx, rx) = oneshot::channel::<()>();
@@ -181,11 +191,11 @@ impl MockServer {
                 })
                 .await;
         });
-        Ok(Self {
+        Self {
             addr,
             shared: Arc::new(SharedHandle(shared)),
             shutdown: Some(tx),
-        })
+        }
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -194,7 +204,7 @@ impl MockServer {
 
     /// The base URL to give `vendor`'s client.
     pub fn base_url(&self, vendor: &str) -> String {
-        format!("http://{}/{vendor}", self.addr)
+        format!("{}/{vendor}", self.shared.0.base)
     }
 
     fn faults(&self) -> std::sync::MutexGuard<'_, Faults> {
