@@ -60,7 +60,8 @@ pub fn roundtrip<T: DeserializeOwned + Serialize>(body: &Value) -> Result<Value,
 
 /// Every place where `after` lost or changed information that `before` held. A null, an empty
 /// list or an empty map may be dropped (the generated types skip them); numbers compare by
-/// value and timestamps by instant, since `+00:00` and `Z` name the same time.
+/// value, an integer id may come back as its decimal string, and timestamps compare by
+/// instant, since `+00:00` and `Z` name the same time.
 pub fn losses(before: &Value, after: &Value) -> Vec<String> {
     let mut out = Vec::new();
     compare(before, Some(after), "", &mut out);
@@ -113,6 +114,9 @@ fn compare(before: &Value, after: Option<&Value>, path: &str, out: &mut Vec<Stri
                 out.push(format!("{path}: {b} became {a}"));
             }
         }
+        // Ids are read as strings whichever way they came (`LenientId`).
+        (Value::Number(b), Value::String(a))
+            if (b.is_u64() || b.is_i64()) && b.to_string() == *a => {}
         (Value::String(b), Value::String(a)) => {
             let same = b == a || matches!((instant(b), instant(a)), (Some(x), Some(y)) if x == y);
             if !same {

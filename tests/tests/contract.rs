@@ -227,6 +227,7 @@ async fn exchange(case: &Case, status: u16, body: &Value) -> Outcome<Answer> {
     };
     stories::normalize(case.vendor, case.operation, raw)
         .unwrap_or_else(|e| panic!("{} {}: {e}", case.vendor, case.operation))
+        .outcome
 }
 
 #[tokio::test]
@@ -332,7 +333,8 @@ async fn keyapi_errors_inside_a_200_envelope_are_errors() {
         serde_json::json!({"code": 402, "message": "apiKey quota is not enough", "data": null});
     let bytes = serde_json::to_vec(&body).unwrap_or_else(|e| panic!("{e}"));
     let outcome = stories::normalize(case.vendor, case.operation, RawResponse::ok(&bytes))
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap_or_else(|e| panic!("{e}"))
+        .outcome;
     assert_eq!(tag(&outcome), "failed:out_of_credits");
 }
 
@@ -343,7 +345,8 @@ async fn empty_story_lists_are_empty_not_found() {
         ("hikerapi", "get_v1_user_highlights"),
     ] {
         let outcome = stories::normalize(vendor, operation, RawResponse::ok(b"[]"))
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap_or_else(|e| panic!("{e}"))
+            .outcome;
         assert_eq!(outcome, Outcome::Empty);
     }
 }

@@ -387,7 +387,7 @@ GET /v1/story/latest\nThe newest story. Returns a Story object.\n| Parameter | T
         "#/components/schemas/Comment"
     );
     assert_eq!(
-        doc["components"]["schemas"]["Comment"]["properties"]["user"]["$ref"],
+        doc["components"]["schemas"]["Comment"]["properties"]["user"]["allOf"][0]["$ref"],
         "#/components/schemas/User"
     );
     let post = &doc["paths"]["/v1/media/comment"]["post"];

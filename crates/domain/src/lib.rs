@@ -10,16 +10,19 @@
 //! RFC 3339 in UTC (`2026-04-08T14:31:15Z`). Values a normalizer computed rather than read
 //! carry `derived: true`.
 
+mod drift;
 mod media;
 mod normalized;
 mod outcome;
 mod route;
+pub mod tolerant;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use drift::{Drift, DriftEntry, DriftKind};
 pub use media::{MediaKind, Rendition, url_expiry};
-pub use normalized::{Answer, NormalizeError, RawResponse};
+pub use normalized::{Answer, NormalizeError, Normalized, RawResponse};
 pub use outcome::{Failure, Outcome};
 pub use route::{ArgForm, NormalizeFn, Normalizer, QueryKind, Route};
 

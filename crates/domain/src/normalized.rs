@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Highlight, Page, Story};
+use crate::{Drift, Highlight, Outcome, Page, Story};
 
 /// A successful response, normalized.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -12,6 +12,38 @@ pub enum Answer {
     Story(Story),
     Highlights(Page<Highlight>),
     Highlight(Highlight),
+}
+
+/// What a normalizer made of one response: the outcome, and the items it had to leave out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Normalized {
+    pub outcome: Outcome<Answer>,
+    /// List items left out because they could not be identified (the rest of the answer
+    /// stands). Schema drift is checked against the canonical document by the caller.
+    pub drift: Drift,
+    /// Credits the call used, when the vendor reports them in the body.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub credits_used: Option<u64>,
+}
+
+impl Normalized {
+    /// An outcome and the items left out of it.
+    pub fn new(outcome: Outcome<Answer>, drift: Drift) -> Self {
+        Self {
+            outcome,
+            drift,
+            credits_used: None,
+        }
+    }
+
+    /// An outcome with nothing left out.
+    pub fn clean(outcome: Outcome<Answer>) -> Self {
+        Self {
+            outcome,
+            drift: Drift::default(),
+            credits_used: None,
+        }
+    }
 }
 
 /// A vendor's raw HTTP response, as saved or received.

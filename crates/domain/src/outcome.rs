@@ -61,6 +61,18 @@ impl<T> Outcome<T> {
         }
     }
 
+    /// The outcome's name in the JSON form: `found`, `empty`, `private_account`, `not_found`
+    /// or `failed`.
+    pub fn tag(&self) -> &'static str {
+        match self {
+            Outcome::Found(_) => "found",
+            Outcome::Empty => "empty",
+            Outcome::PrivateAccount => "private_account",
+            Outcome::NotFound => "not_found",
+            Outcome::Failed(_) => "failed",
+        }
+    }
+
     /// Whether this is an answer (found, empty, private, not found) rather than a failure.
     pub fn is_answer(&self) -> bool {
         !matches!(self, Outcome::Failed(_))
@@ -84,6 +96,20 @@ mod tests {
             serde_json::to_value(Outcome::<u8>::PrivateAccount).expect("serializes"),
             serde_json::json!({"outcome": "private_account"})
         );
+    }
+
+    #[test]
+    fn tags_match_the_json_form() {
+        for o in [
+            Outcome::Found(1u8),
+            Outcome::Empty,
+            Outcome::PrivateAccount,
+            Outcome::NotFound,
+            Outcome::Failed(Failure::OutOfCredits),
+        ] {
+            let json = serde_json::to_value(&o).unwrap_or_default();
+            assert_eq!(json["outcome"], o.tag());
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Which questions a vendor's operations answer: declared by each normalization crate, read by
 //! the unified client to route a question to every vendor able to answer it.
 
-use crate::{Answer, NormalizeError, Outcome, RawResponse};
+use crate::{NormalizeError, Normalized, RawResponse};
 
 /// The shape of a question, independent of who answers it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -48,7 +48,7 @@ pub struct Route {
 }
 
 /// Normalizes a raw response of one of the vendor's operations.
-pub type NormalizeFn = fn(&str, RawResponse<'_>) -> Result<Outcome<Answer>, NormalizeError>;
+pub type NormalizeFn = fn(&str, RawResponse<'_>) -> Result<Normalized, NormalizeError>;
 
 /// What a normalization crate offers the unified client.
 #[derive(Debug, Clone, Copy)]

@@ -25,17 +25,26 @@
 //! | `Highlight.items[]` | `Highlight.items` |
 //!
 //! HikerAPI does not provide: rendition sizes of story media, the story's expiry, its
-//! paid-partnership flag (only the sponsor accounts), accessibility caption or permalink. Error statuses map to outcomes: 402 → out of credits,
-//! 403 → private account, 404 → not found, 429 → rate limited, 401 → unauthorized, 5xx →
-//! upstream failure (not charged, so refunded), other 4xx → bad request.
+//! paid-partnership flag (only the sponsor accounts), accessibility caption or permalink.
+//! Error statuses map to outcomes: 402 → out of credits, 403 → private account, 404 → not
+//! found, 429 → rate limited, 401 → unauthorized, 5xx → upstream failure (not charged, so
+//! refunded), other 4xx → bad request.
+//!
+//! Bodies are read through this crate's own views, which hold only the fields above and
+//! borrow their text from the body: any field may be missing, null or of another type (ids
+//! and timestamps are read as strings or numbers) and reads as unknown. A story or highlight
+//! without `pk` or `id` is left out of a list and reported as drift (the answer stays found);
+//! a single story or highlight without one is unreadable. The generated
+//! `hikerapi_client` types stay the contract: the tests decode every documented example both
+//! ways and compare.
 
+use domain::tolerant::{Bool, Float, Id, Int, List, Obj, Text, When};
 use domain::{
-    Answer, ArgForm, Cover, Failure, Highlight, Link, MediaKind, NormalizeError, Normalizer,
-    Outcome, Page, Place, QueryKind, RawResponse, Rendition, Route, Source, Story, UserRef,
+    Answer, ArgForm, Cover, Drift, Failure, Highlight, Link, MediaKind, NormalizeError, Normalized,
+    Normalizer, Outcome, Page, Place, QueryKind, RawResponse, Rendition, Route, Source, Story,
+    UserRef,
 };
-use hikerapi_client::types;
-use serde::de::DeserializeOwned;
-use serde_json::Value;
+use serde::Deserialize;
 
 /// The vendor's short name.
 pub const VENDOR: &str = hikerapi_client::VENDOR.name;
@@ -106,41 +115,204 @@ const OPERATIONS: &[(&str, Shape)] = &[
     ("get_v1_user_stories_by_username", Shape::Stories),
 ];
 
+/// instagrapi's `Story`: the fields the model uses.
+#[derive(Debug, Default, Deserialize)]
+struct StoryView<'a> {
+    #[serde(default, borrow)]
+    pk: Id<'a>,
+    #[serde(default, borrow)]
+    id: Id<'a>,
+    #[serde(default, borrow)]
+    code: Text<'a>,
+    #[serde(default)]
+    taken_at: When,
+    #[serde(default)]
+    media_type: Int,
+    #[serde(default, borrow)]
+    thumbnail_url: Text<'a>,
+    #[serde(default, borrow)]
+    user: Obj<UserView<'a>>,
+    #[serde(default, borrow)]
+    video_url: Text<'a>,
+    #[serde(default)]
+    video_duration: Float,
+    #[serde(default, borrow)]
+    sponsor_tags: List<Obj<UserView<'a>>>,
+    #[serde(default, borrow)]
+    mentions: List<Obj<MentionView<'a>>>,
+    #[serde(default, borrow)]
+    hashtags: List<Obj<HashtagView<'a>>>,
+    #[serde(default, borrow)]
+    links: List<Obj<LinkView<'a>>>,
+    #[serde(default, borrow)]
+    locations: List<Obj<LocationSticker<'a>>>,
+}
+
+/// instagrapi's `UserShort`.
+#[derive(Debug, Default, Deserialize)]
+struct UserView<'a> {
+    #[serde(default, borrow)]
+    pk: Id<'a>,
+    #[serde(default, borrow)]
+    username: Text<'a>,
+    #[serde(default, borrow)]
+    full_name: Text<'a>,
+    #[serde(default, borrow)]
+    profile_pic_url: Text<'a>,
+    #[serde(default)]
+    is_verified: Bool,
+    #[serde(default)]
+    is_private: Bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct MentionView<'a> {
+    #[serde(default, borrow)]
+    user: Obj<UserView<'a>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct HashtagView<'a> {
+    #[serde(default, borrow)]
+    hashtag: Obj<NameView<'a>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct NameView<'a> {
+    #[serde(default, borrow)]
+    name: Text<'a>,
+}
+
+/// instagrapi's `StoryLink {webUri}` (older payloads say `url`, `x_title`, `title`).
+#[derive(Debug, Default, Deserialize)]
+struct LinkView<'a> {
+    #[serde(default, borrow, rename = "webUri")]
+    web_uri: Text<'a>,
+    #[serde(default, borrow)]
+    url: Text<'a>,
+    #[serde(default, borrow)]
+    x_title: Text<'a>,
+    #[serde(default, borrow)]
+    title: Text<'a>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct LocationSticker<'a> {
+    #[serde(default, borrow)]
+    location: Obj<LocationView<'a>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct LocationView<'a> {
+    #[serde(default, borrow)]
+    pk: Id<'a>,
+    #[serde(default, borrow)]
+    name: Text<'a>,
+    #[serde(default)]
+    lat: Float,
+    #[serde(default)]
+    lng: Float,
+}
+
+/// instagrapi's `Highlight`.
+#[derive(Debug, Default, Deserialize)]
+struct HighlightView<'a> {
+    #[serde(default, borrow)]
+    pk: Id<'a>,
+    #[serde(default, borrow)]
+    id: Id<'a>,
+    #[serde(default, borrow)]
+    title: Text<'a>,
+    #[serde(default)]
+    created_at: When,
+    #[serde(default)]
+    latest_reel_media: When,
+    #[serde(default)]
+    media_count: Int,
+    #[serde(default)]
+    is_pinned_highlight: Bool,
+    #[serde(default, borrow)]
+    user: Obj<UserView<'a>>,
+    #[serde(default, borrow)]
+    cover_media: Obj<CoverView<'a>>,
+    #[serde(default, borrow)]
+    media_ids: List<Id<'a>>,
+    #[serde(default, borrow)]
+    items: List<Obj<StoryView<'a>>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct CoverView<'a> {
+    #[serde(default, borrow)]
+    cropped_image_version: Obj<ImageView<'a>>,
+    #[serde(default, borrow)]
+    full_image_version: Obj<ImageView<'a>>,
+    #[serde(default, borrow)]
+    media_id: Id<'a>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ImageView<'a> {
+    #[serde(default, borrow)]
+    url: Text<'a>,
+    #[serde(default)]
+    width: Int,
+    #[serde(default)]
+    height: Int,
+}
+
 /// Normalizes a saved or received response of `operation`.
-pub fn normalize(operation: &str, raw: RawResponse<'_>) -> Result<Outcome<Answer>, NormalizeError> {
+pub fn normalize(operation: &str, raw: RawResponse<'_>) -> Result<Normalized, NormalizeError> {
     let Some((op, shape)) = OPERATIONS.iter().find(|(id, _)| *id == operation) else {
         let known: Vec<&str> = OPERATIONS.iter().map(|(id, _)| *id).collect();
         return Err(NormalizeError::unknown_operation(VENDOR, operation, &known));
     };
     if !(200..300).contains(&raw.status) {
-        return Ok(error_outcome(raw.status, raw.retry_after_seconds, raw.body));
+        return Ok(Normalized::clean(error_outcome(
+            raw.status,
+            raw.retry_after_seconds,
+            raw.body,
+        )));
     }
     let source = Source {
         vendor: VENDOR.into(),
         operation: (*op).into(),
     };
+    let unreadable = |what: &str| NormalizeError::decode(VENDOR, op, raw.status, what);
+    let mut drift = Drift::default();
     let answer = match shape {
-        Shape::Story => Answer::Story(story(&decode::<types::Story>(op, &raw)?, &source)),
+        Shape::Story => {
+            let view: StoryView<'_> = decode(op, &raw)?;
+            Answer::Story(
+                story(&view, &source).ok_or_else(|| unreadable("the story has no `pk` or `id`"))?,
+            )
+        }
         Shape::Highlight => {
-            Answer::Highlight(highlight(&decode::<types::Highlight>(op, &raw)?, &source))
+            let view: HighlightView<'_> = decode(op, &raw)?;
+            let h = highlight(&view, &source, "$", &mut drift)
+                .ok_or_else(|| unreadable("the highlight has no `pk` or `id`"))?;
+            Answer::Highlight(h)
         }
         Shape::Stories => {
-            let items: Vec<Story> = decode::<Vec<types::Story>>(op, &raw)?
-                .iter()
-                .map(|s| story(s, &source))
-                .collect();
-            if items.is_empty() {
-                return Ok(Outcome::Empty);
+            let views: List<Obj<StoryView<'_>>> = decode_list(op, &raw)?;
+            let items = identified(&views, &mut drift, "$", "no `pk` or `id`", |_, v| {
+                story(v, &source)
+            });
+            if views.is_empty() {
+                return Ok(Normalized::new(Outcome::Empty, drift));
             }
             Answer::Stories(Page::complete(items))
         }
         Shape::Highlights => {
-            let items: Vec<Highlight> = decode::<Vec<types::Highlight>>(op, &raw)?
-                .iter()
-                .map(|h| highlight(h, &source))
-                .collect();
-            if items.is_empty() {
-                return Ok(Outcome::Empty);
+            let views: List<Obj<HighlightView<'_>>> = decode_list(op, &raw)?;
+            let mut inner = Drift::default();
+            let items = identified(&views, &mut drift, "$", "no `pk` or `id`", |i, v| {
+                // Each highlight reports its own skipped items under its index.
+                highlight(v, &source, &format!("$[{i}]"), &mut inner)
+            });
+            drift.merge(inner);
+            if views.is_empty() {
+                return Ok(Normalized::new(Outcome::Empty, drift));
             }
             Answer::Highlights(Page::complete(items))
         }
@@ -151,143 +323,196 @@ pub fn normalize(operation: &str, raw: RawResponse<'_>) -> Result<Outcome<Answer
             });
         }
     };
-    Ok(Outcome::Found(answer))
+    Ok(Normalized::new(Outcome::Found(answer), drift))
 }
 
-fn decode<T: DeserializeOwned>(
+fn decode<'a, T: Deserialize<'a>>(
     operation: &str,
-    raw: &RawResponse<'_>,
+    raw: &RawResponse<'a>,
 ) -> Result<T, NormalizeError> {
     serde_json::from_slice(raw.body)
         .map_err(|e| NormalizeError::decode(VENDOR, operation, raw.status, e))
 }
 
-/// One story.
-pub fn story(s: &types::Story, source: &Source) -> Story {
-    let images = (!s.thumbnail_url.is_empty())
-        .then(|| Rendition::new(s.thumbnail_url.clone(), None, None))
+/// A list answer must be a JSON array; `List` alone would read any other value as empty.
+fn decode_list<'a, T: Deserialize<'a>>(
+    operation: &str,
+    raw: &RawResponse<'a>,
+) -> Result<List<T>, NormalizeError> {
+    let first = raw.body.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    if first != Some(b'[') {
+        // Still parse, so a body that is not JSON at all says so.
+        serde_json::from_slice::<serde::de::IgnoredAny>(raw.body)
+            .map_err(|e| NormalizeError::decode(VENDOR, operation, raw.status, e))?;
+        return Err(NormalizeError::decode(
+            VENDOR,
+            operation,
+            raw.status,
+            "expected a JSON list",
+        ));
+    }
+    decode(operation, raw)
+}
+
+/// The items of `views` that `read` can identify; the others are skipped and reported under
+/// `{at}[index]`.
+fn identified<V, T>(
+    views: &List<Obj<V>>,
+    drift: &mut Drift,
+    at: &str,
+    reason: &str,
+    mut read: impl FnMut(usize, &V) -> Option<T>,
+) -> Vec<T> {
+    let mut out = Vec::with_capacity(views.0.len());
+    for (i, v) in views.iter().enumerate() {
+        match v.0.as_ref().and_then(|v| read(i, v)) {
+            Some(t) => out.push(t),
+            None => drift.skipped(format!("{at}[{i}]"), reason),
+        }
+    }
+    out
+}
+
+fn id_of(pk: &Id<'_>, id: &Id<'_>) -> Option<String> {
+    pk.owned().or_else(|| {
+        let id = id.as_str()?;
+        Some(id.split('_').next().unwrap_or(id).to_owned()).filter(|s| !s.is_empty())
+    })
+}
+
+/// One story; `None` when it has no id to know it by.
+fn story(s: &StoryView<'_>, source: &Source) -> Option<Story> {
+    let id = id_of(&s.pk, &s.id)?;
+    let images = s
+        .thumbnail_url
+        .owned()
+        .map(|u| Rendition::new(u, None, None))
         .into_iter()
         .collect();
     let videos = s
         .video_url
-        .iter()
-        .filter(|u| !u.is_empty())
-        .map(|u| Rendition::new(u.clone(), None, None))
+        .owned()
+        .map(|u| Rendition::new(u, None, None))
+        .into_iter()
         .collect();
-    let sponsors: Vec<UserRef> = s.sponsor_tags.iter().map(user).collect();
-    Story {
-        id: s.pk.clone(),
-        shortcode: Some(s.code.clone()).filter(|c| !c.is_empty()),
-        owner: Some(user(&s.user)),
-        kind: MediaKind::from_media_type(s.media_type),
-        taken_at: Some(s.taken_at),
-        expires_at: domain::story_expiry(None, Some(s.taken_at)),
+    let taken_at = s.taken_at.0;
+    Some(Story {
+        id,
+        shortcode: s.code.owned(),
+        owner: s.user.0.as_ref().map(user),
+        kind: s
+            .media_type
+            .0
+            .map_or(MediaKind::Unknown, MediaKind::from_media_type),
+        taken_at,
+        expires_at: domain::story_expiry(None, taken_at),
         images,
         videos,
-        duration_seconds: s.video_duration.filter(|d| d.is_finite() && *d > 0.0),
-        mentions: s.mentions.iter().map(|m| user(&m.user)).collect(),
+        duration_seconds: s.video_duration.0.filter(|d| d.is_finite() && *d > 0.0),
+        mentions: s
+            .mentions
+            .objects()
+            .filter_map(|m| m.user.0.as_ref())
+            .map(user)
+            .collect(),
         hashtags: s
             .hashtags
-            .iter()
-            .filter_map(|h| text_at(h, &["hashtag", "name"]))
+            .objects()
+            .filter_map(|h| h.hashtag.0.as_ref()?.name.owned())
             .collect(),
-        links: s.links.iter().filter_map(link).collect(),
-        locations: s.locations.iter().filter_map(place).collect(),
+        links: s.links.objects().filter_map(link).collect(),
+        locations: s
+            .locations
+            .objects()
+            .filter_map(|l| l.location.0.as_ref())
+            .map(|l| Place {
+                id: l.pk.owned(),
+                name: l.name.0.as_deref().map(str::to_owned),
+                latitude: l.lat.0,
+                longitude: l.lng.0,
+            })
+            .collect(),
         // instagrapi states sponsors but no partnership flag; missing data stays missing.
         paid_partnership: None,
-        sponsors,
+        sponsors: s.sponsor_tags.objects().map(user).collect(),
         accessibility_caption: None,
         permalink: None,
         source: source.clone(),
-    }
-}
-
-/// One highlight, with its items when the call returned them.
-pub fn highlight(h: &types::Highlight, source: &Source) -> Highlight {
-    let cropped = &h.cover_media.cropped_image_version;
-    let full = h.cover_media.full_image_version.as_object().and_then(|f| {
-        let url = f.get("url")?.as_str()?;
-        Some(Rendition::new(
-            url,
-            f.get("width").and_then(Value::as_i64),
-            f.get("height").and_then(Value::as_i64),
-        ))
-    });
-    Highlight {
-        id: domain::highlight_id(if h.pk.is_empty() { &h.id } else { &h.pk }),
-        title: Some(h.title.clone()),
-        owner: Some(user(&h.user)),
-        created_at: Some(h.created_at),
-        latest_item_at: domain::from_epoch(h.latest_reel_media),
-        item_count: u64::try_from(h.media_count).ok(),
-        cover: Some(Cover {
-            cropped: (!cropped.url.is_empty()).then(|| {
-                Rendition::new(
-                    cropped.url.clone(),
-                    Some(cropped.width),
-                    Some(cropped.height),
-                )
-            }),
-            full,
-            media_id: h.cover_media.media_id.clone(),
-        }),
-        pinned: Some(h.is_pinned_highlight),
-        item_ids: h.media_ids.iter().map(ToString::to_string).collect(),
-        items: h.items.iter().map(|s| story(s, source)).collect(),
-        source: source.clone(),
-    }
-}
-
-fn user(u: &types::User) -> UserRef {
-    UserRef {
-        id: Some(u.pk.clone()).filter(|p| !p.is_empty()),
-        username: u.username.clone(),
-        full_name: Some(u.full_name.clone()).filter(|n| !n.is_empty()),
-        avatar_url: u.profile_pic_url.clone(),
-        verified: u.is_verified,
-        private: Some(u.is_private),
-    }
-}
-
-fn text_at(v: &Value, path: &[&str]) -> Option<String> {
-    let mut node = v;
-    for key in path {
-        node = node.get(key)?;
-    }
-    node.as_str().map(str::to_owned)
-}
-
-/// instagrapi's `StoryLink {webUri}`.
-fn link(v: &Value) -> Option<Link> {
-    let url = text_at(v, &["webUri"]).or_else(|| text_at(v, &["url"]))?;
-    Some(Link {
-        url,
-        title: text_at(v, &["x_title"]).or_else(|| text_at(v, &["title"])),
     })
 }
 
-/// instagrapi's `StoryLocation {location: {pk, name, lat, lng}}`.
-fn place(v: &Value) -> Option<Place> {
-    let loc = v.get("location")?;
-    let id = loc
-        .get("pk")
-        .map(|p| p.as_str().map_or_else(|| p.to_string(), str::to_owned));
-    Some(Place {
-        id,
-        name: text_at(loc, &["name"]),
-        latitude: loc.get("lat").and_then(Value::as_f64),
-        longitude: loc.get("lng").and_then(Value::as_f64),
+/// One highlight, with its items when the call returned them; `None` without an id. Items
+/// without an id are skipped and reported under `{at}.items[index]`.
+fn highlight(
+    h: &HighlightView<'_>,
+    source: &Source,
+    at: &str,
+    drift: &mut Drift,
+) -> Option<Highlight> {
+    let id = h.pk.owned().or_else(|| h.id.owned())?;
+    let image = |i: &ImageView<'_>| {
+        i.url
+            .owned()
+            .map(|url| Rendition::new(url, i.width.0, i.height.0))
+    };
+    let cover = h.cover_media.0.as_ref().map(|c| Cover {
+        cropped: c.cropped_image_version.0.as_ref().and_then(image),
+        full: c.full_image_version.0.as_ref().and_then(image),
+        media_id: c.media_id.owned(),
+    });
+    let items = identified(
+        &h.items,
+        drift,
+        &format!("{at}.items"),
+        "no `pk` or `id`",
+        |_, s| story(s, source),
+    );
+    Some(Highlight {
+        id: domain::highlight_id(&id),
+        title: h.title.0.as_deref().map(str::to_owned),
+        owner: h.user.0.as_ref().map(user),
+        created_at: h.created_at.0,
+        latest_item_at: h.latest_reel_media.0,
+        item_count: h.media_count.0.and_then(|n| u64::try_from(n).ok()),
+        cover,
+        pinned: h.is_pinned_highlight.0,
+        item_ids: h.media_ids.iter().filter_map(Id::owned).collect(),
+        items,
+        source: source.clone(),
+    })
+}
+
+fn user(u: &UserView<'_>) -> UserRef {
+    UserRef {
+        id: u.pk.owned(),
+        username: u.username.owned(),
+        full_name: u.full_name.owned(),
+        avatar_url: u.profile_pic_url.owned(),
+        verified: u.is_verified.0,
+        private: u.is_private.0,
+    }
+}
+
+fn link(l: &LinkView<'_>) -> Option<Link> {
+    let url = l.web_uri.owned().or_else(|| l.url.owned())?;
+    Some(Link {
+        url,
+        title: l.x_title.owned().or_else(|| l.title.owned()),
     })
 }
 
 /// The outcome of an error response; HikerAPI documents statuses, not bodies.
 pub fn error_outcome<T>(status: u16, retry_after: Option<u64>, body: &[u8]) -> Outcome<T> {
-    let detail = serde_json::from_slice::<Value>(body).ok().and_then(|v| {
-        v.get("detail")
-            .or_else(|| v.get("message"))
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    });
+    #[derive(Deserialize)]
+    struct Detail<'a> {
+        #[serde(default, borrow)]
+        detail: Text<'a>,
+        #[serde(default, borrow)]
+        message: Text<'a>,
+    }
+    let detail = serde_json::from_slice::<Detail<'_>>(body)
+        .ok()
+        .and_then(|d| d.detail.owned().or_else(|| d.message.owned()));
     let message = detail.unwrap_or_else(|| format!("HTTP {status}"));
     match status {
         402 => Outcome::Failed(Failure::OutOfCredits),

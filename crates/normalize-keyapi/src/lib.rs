@@ -24,15 +24,24 @@
 //!
 //! KeyAPI does not provide: a story permalink or cursor pagination (one page holds every active
 //! story). The envelope's `code` decides the outcome, whatever the HTTP status: 0 → found (no
-//! items → empty), 400 → bad request, 401 → unauthorized, 402 → out of credits, 404 → not
-//! found, 429 → rate limited, 5xx → upstream failure.
+//! items, or `items: null` → empty), 400 → bad request, 401 → unauthorized, 402 → out of
+//! credits, 404 → not found, 429 → rate limited, 5xx → upstream failure; an error status
+//! whose body is not JSON is read by its status.
+//!
+//! The body is read through this crate's own view, which holds only the fields above and
+//! borrows their text from the body: any field may be missing, null or of another type and
+//! reads as unknown. An item with neither `pk` nor `id` is left out and reported as drift (the
+//! answer stays found, even when no item is left); a success envelope without an `items` list
+//! is unreadable.
+//! The generated `keyapi_client` types stay the contract: the tests decode every documented
+//! example both ways and compare.
 
+use domain::tolerant::{Bool, Float, Id, Int, List, Obj, Present, Text};
 use domain::{
-    Answer, ArgForm, Failure, Link, MediaKind, NormalizeError, Normalizer, Outcome, Page, Place,
-    QueryKind, RawResponse, Rendition, Route, Source, Story, UserRef,
+    Answer, ArgForm, Drift, Failure, Link, MediaKind, NormalizeError, Normalized, Normalizer,
+    Outcome, Page, Place, QueryKind, RawResponse, Rendition, Route, Source, Story, UserRef,
 };
-use keyapi_client::types;
-use serde_json::Value;
+use serde::Deserialize;
 
 /// The vendor's short name.
 pub const VENDOR: &str = keyapi_client::VENDOR.name;
@@ -59,10 +68,190 @@ pub const NORMALIZER: Normalizer = Normalizer {
     normalize,
 };
 
-type Item = types::FetchUserStoriesResponseDataDataItemsItem;
+/// The envelope: `{code, message, data: {data: {count, items}}}`, read leniently.
+#[derive(Debug, Default, Deserialize)]
+struct Envelope<'a> {
+    #[serde(default)]
+    code: Int,
+    #[serde(default, borrow)]
+    message: Text<'a>,
+    #[serde(default, borrow)]
+    data: Obj<Outer<'a>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Outer<'a> {
+    #[serde(default, borrow)]
+    data: Obj<Reel<'a>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Reel<'a> {
+    #[serde(default)]
+    count: Int,
+    /// Absent is not "no stories": a success without a list is unreadable. Null is empty.
+    #[serde(default, borrow)]
+    items: Present<List<Obj<Item<'a>>>>,
+}
+
+/// The fields of a raw-API story item the model uses; every other field is skipped unread.
+#[derive(Debug, Default, Deserialize)]
+struct Item<'a> {
+    #[serde(default, borrow)]
+    pk: Id<'a>,
+    #[serde(default, borrow)]
+    id: Id<'a>,
+    #[serde(default, borrow)]
+    code: Text<'a>,
+    #[serde(default, borrow)]
+    owner: Obj<User<'a>>,
+    #[serde(default, borrow)]
+    user: Obj<User<'a>>,
+    #[serde(default)]
+    media_type: Int,
+    #[serde(default)]
+    taken_at: Int,
+    #[serde(default)]
+    expiring_at: Int,
+    #[serde(default, borrow)]
+    image_versions: Obj<ImageItems<'a>>,
+    #[serde(default, borrow)]
+    image_versions2: Obj<Candidates<'a>>,
+    #[serde(default, borrow)]
+    video_versions: List<Obj<Media<'a>>>,
+    #[serde(default)]
+    video_duration: Float,
+    #[serde(default, borrow)]
+    reel_mentions: List<Obj<Mention<'a>>>,
+    #[serde(default, borrow)]
+    story_hashtags: List<Obj<HashtagSticker<'a>>>,
+    #[serde(default, borrow)]
+    story_link_stickers: List<Obj<LinkSticker<'a>>>,
+    #[serde(default, borrow)]
+    story_cta: List<Obj<Cta<'a>>>,
+    #[serde(default, borrow)]
+    story_locations: List<Obj<LocationSticker<'a>>>,
+    #[serde(default, borrow)]
+    sponsor_tags: List<Obj<SponsorTag<'a>>>,
+    #[serde(default)]
+    is_paid_partnership: Bool,
+    #[serde(default, borrow)]
+    accessibility_caption: Text<'a>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct User<'a> {
+    #[serde(default, borrow)]
+    id: Id<'a>,
+    #[serde(default, borrow)]
+    pk: Id<'a>,
+    #[serde(default, borrow)]
+    username: Text<'a>,
+    #[serde(default, borrow)]
+    full_name: Text<'a>,
+    #[serde(default, borrow)]
+    profile_pic_url: Text<'a>,
+    #[serde(default)]
+    is_verified: Bool,
+    #[serde(default)]
+    is_private: Bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Media<'a> {
+    #[serde(default, borrow)]
+    url: Text<'a>,
+    #[serde(default)]
+    width: Int,
+    #[serde(default)]
+    height: Int,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ImageItems<'a> {
+    #[serde(default, borrow)]
+    items: List<Obj<Media<'a>>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Candidates<'a> {
+    #[serde(default, borrow)]
+    candidates: List<Obj<Media<'a>>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Mention<'a> {
+    #[serde(default, borrow)]
+    user: Obj<User<'a>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct HashtagSticker<'a> {
+    #[serde(default, borrow)]
+    hashtag: Obj<Named<'a>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Named<'a> {
+    #[serde(default, borrow)]
+    name: Text<'a>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct LinkSticker<'a> {
+    #[serde(default, borrow)]
+    story_link: Obj<StoryLink<'a>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct StoryLink<'a> {
+    #[serde(default, borrow)]
+    url: Text<'a>,
+    #[serde(default, borrow)]
+    link_title: Text<'a>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Cta<'a> {
+    #[serde(default, borrow)]
+    links: List<Obj<CtaLink<'a>>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct CtaLink<'a> {
+    #[serde(default, borrow, rename = "webUri")]
+    web_uri: Text<'a>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct LocationSticker<'a> {
+    #[serde(default, borrow)]
+    location: Obj<Location<'a>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Location<'a> {
+    #[serde(default, borrow)]
+    pk: Id<'a>,
+    #[serde(default, borrow)]
+    name: Text<'a>,
+    #[serde(default)]
+    lat: Float,
+    #[serde(default)]
+    lng: Float,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct SponsorTag<'a> {
+    #[serde(default, borrow)]
+    sponsor: Obj<User<'a>>,
+}
+
+/// Where the items stand in the body, for drift paths.
+const ITEMS_PATH: &str = "$.data.data.items";
 
 /// Normalizes a saved or received response of `operation`.
-pub fn normalize(operation: &str, raw: RawResponse<'_>) -> Result<Outcome<Answer>, NormalizeError> {
+pub fn normalize(operation: &str, raw: RawResponse<'_>) -> Result<Normalized, NormalizeError> {
     if operation != FETCH_USER_STORIES {
         return Err(NormalizeError::unknown_operation(
             VENDOR,
@@ -72,102 +261,99 @@ pub fn normalize(operation: &str, raw: RawResponse<'_>) -> Result<Outcome<Answer
     }
     let decode_error =
         |message: String| NormalizeError::decode(VENDOR, operation, raw.status, message);
-    // The envelope's code speaks even when the HTTP status says 200. The typed decode comes
-    // first because it is the common case; error envelopes do not fit it and are read loosely.
-    if (200..300).contains(&raw.status)
-        && let Ok(body) = serde_json::from_slice::<types::FetchUserStoriesResponse>(raw.body)
-    {
-        if body.code == 0 {
-            return Ok(stories(&body));
+    let success = (200..300).contains(&raw.status);
+    let envelope: Envelope<'_> = match serde_json::from_slice(raw.body) {
+        Ok(e) => e,
+        // An error page that is not JSON still says what happened through its status.
+        Err(_) if !success => {
+            return Ok(Normalized::clean(error_outcome(
+                i64::from(raw.status),
+                raw.retry_after_seconds,
+                format!("HTTP {}", raw.status),
+            )));
         }
-        return Ok(error_outcome(
-            body.code,
-            raw.retry_after_seconds,
-            body.message,
-        ));
-    }
-    let envelope: Value =
-        serde_json::from_slice(raw.body).map_err(|e| decode_error(e.to_string()))?;
-    let code = envelope
-        .get("code")
-        .and_then(Value::as_i64)
-        .filter(|c| *c != 0);
-    let message = envelope
-        .get("message")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    match code {
-        Some(code) => Ok(error_outcome(code, raw.retry_after_seconds, message)),
-        None if !(200..300).contains(&raw.status) => Ok(error_outcome(
-            i64::from(raw.status),
-            raw.retry_after_seconds,
-            message,
-        )),
-        // A success envelope that does not fit the documented shape.
-        None => {
-            let err = serde_json::from_value::<types::FetchUserStoriesResponse>(envelope).err();
-            Err(decode_error(err.map_or_else(
-                || "unreadable envelope".to_owned(),
-                |e| e.to_string(),
-            )))
-        }
-    }
-}
-
-/// The active stories of the response.
-pub fn stories(body: &types::FetchUserStoriesResponse) -> Outcome<Answer> {
-    let reel = &body.data.data;
-    if reel.items.is_empty() {
-        return Outcome::Empty;
-    }
-    let items = reel.items.iter().map(story).collect();
-    Outcome::Found(Answer::Stories(Page {
-        items,
-        next_cursor: None,
-        total: u64::try_from(reel.count).ok(),
-    }))
-}
-
-macro_rules! user_ref {
-    ($u:expr) => {{
-        let u = $u;
-        UserRef {
-            id: Some(u.id.clone()),
-            username: Some(u.username.clone()),
-            full_name: Some(u.full_name.clone()).filter(|n| !n.is_empty()),
-            avatar_url: Some(u.profile_pic_url.clone()).filter(|n| !n.is_empty()),
-            verified: Some(u.is_verified),
-            private: Some(u.is_private),
-        }
-    }};
-}
-
-/// One story item.
-pub fn story(item: &Item) -> Story {
-    let source = Source {
-        vendor: VENDOR.into(),
-        operation: FETCH_USER_STORIES.into(),
+        Err(e) => return Err(decode_error(e.to_string())),
     };
-    let mut images: Vec<Rendition> = Vec::new();
-    if let Some(v) = &item.image_versions {
-        images.extend(
-            v.items
-                .iter()
-                .map(|i| Rendition::new(i.url.clone(), Some(i.width), Some(i.height))),
-        );
+    let message = envelope.message.0.as_deref().unwrap_or_default().to_owned();
+    // The envelope's code speaks even when the HTTP status says 200.
+    match envelope.code.0 {
+        Some(code) if code != 0 => {
+            return Ok(Normalized::clean(error_outcome(
+                code,
+                raw.retry_after_seconds,
+                message,
+            )));
+        }
+        _ if !success => {
+            return Ok(Normalized::clean(error_outcome(
+                i64::from(raw.status),
+                raw.retry_after_seconds,
+                message,
+            )));
+        }
+        _ => {}
     }
-    if let Some(v) = &item.image_versions2 {
-        images.extend(
-            v.candidates
-                .iter()
-                .map(|i| Rendition::new(i.url.clone(), Some(i.width), Some(i.height))),
-        );
+    let reel = envelope.data.0.and_then(|d| d.data.0).unwrap_or_default();
+    let Some(items) = reel.items.0 else {
+        return Err(decode_error(format!(
+            "a success envelope without a `{}` list",
+            &ITEMS_PATH[2..]
+        )));
+    };
+    let mut drift = Drift::default();
+    let mut stories = Vec::with_capacity(items.0.len());
+    for (i, item) in items.iter().enumerate() {
+        match item.0.as_ref().and_then(story) {
+            Some(s) => stories.push(s),
+            None => drift.skipped(format!("{ITEMS_PATH}[{i}]"), "no `pk` or `id`"),
+        }
+    }
+    // Items that could not be read are not "no stories": the answer stays found.
+    let outcome = if items.is_empty() {
+        Outcome::Empty
+    } else {
+        Outcome::Found(Answer::Stories(Page {
+            items: stories,
+            next_cursor: None,
+            total: reel.count.0.and_then(|n| u64::try_from(n).ok()),
+        }))
+    };
+    Ok(Normalized::new(outcome, drift))
+}
+
+fn user_ref(u: &User<'_>) -> UserRef {
+    UserRef {
+        id: u.id.owned().or_else(|| u.pk.owned()),
+        username: u.username.owned(),
+        full_name: u.full_name.owned(),
+        avatar_url: u.profile_pic_url.owned(),
+        verified: u.is_verified.0,
+        private: u.is_private.0,
+    }
+}
+
+fn rendition(m: &Media<'_>) -> Option<Rendition> {
+    let url = m.url.as_str().filter(|u| !u.is_empty())?;
+    Some(Rendition::new(url, m.width.0, m.height.0))
+}
+
+/// One story item; `None` when it has no id to know it by.
+fn story(item: &Item<'_>) -> Option<Story> {
+    let id = item.pk.owned().or_else(|| {
+        let id = item.id.as_str()?;
+        Some(id.split('_').next().unwrap_or(id).to_owned()).filter(|s| !s.is_empty())
+    })?;
+    let mut images: Vec<Rendition> = Vec::new();
+    if let Some(v) = &item.image_versions.0 {
+        images.extend(v.items.objects().filter_map(rendition));
+    }
+    if let Some(v) = &item.image_versions2.0 {
+        images.extend(v.candidates.objects().filter_map(rendition));
     }
     let mut videos: Vec<Rendition> = item
         .video_versions
-        .iter()
-        .map(|v| Rendition::new(v.url.clone(), Some(v.width), Some(v.height)))
+        .objects()
+        .filter_map(rendition)
         .collect();
     images.sort_by_key(|r| std::cmp::Reverse(r.area()));
     videos.sort_by_key(|r| std::cmp::Reverse(r.area()));
@@ -175,90 +361,98 @@ pub fn story(item: &Item) -> Story {
     videos.dedup_by(|a, b| a.url == b.url);
     let mut links: Vec<Link> = item
         .story_link_stickers
-        .iter()
-        .map(|s| Link {
-            url: s.story_link.url.clone(),
-            title: Some(s.story_link.link_title.clone()).filter(|t| !t.is_empty()),
+        .objects()
+        .filter_map(|s| s.story_link.0.as_ref())
+        .filter_map(|l| {
+            Some(Link {
+                url: l.url.owned()?,
+                title: l.link_title.owned(),
+            })
         })
         .collect();
-    for cta in &item.story_cta {
-        for l in &cta.links {
-            if !links.iter().any(|k| k.url == l.web_uri) {
-                links.push(Link {
-                    url: l.web_uri.clone(),
-                    title: None,
-                });
-            }
+    for url in item
+        .story_cta
+        .objects()
+        .flat_map(|c| c.links.objects())
+        .filter_map(|l| l.web_uri.as_str())
+    {
+        if !url.is_empty() && !links.iter().any(|k| k.url == url) {
+            links.push(Link {
+                url: url.to_owned(),
+                title: None,
+            });
         }
     }
-    let kind = match MediaKind::from_media_type(item.media_type) {
+    let kind = match item
+        .media_type
+        .0
+        .map_or(MediaKind::Unknown, MediaKind::from_media_type)
+    {
         // A photo with music is served as video; what the user downloads is the video.
         MediaKind::Image if !videos.is_empty() => MediaKind::Video,
         kind => kind,
     };
-    let taken_at = domain::from_epoch(item.taken_at);
-    Story {
-        id: item
-            .pk
-            .clone()
-            .filter(|p| !p.is_empty())
-            .unwrap_or_else(|| item.id.split('_').next().unwrap_or(&item.id).to_owned()),
-        shortcode: Some(item.code.clone()).filter(|c| !c.is_empty()),
-        owner: Some(user_ref!(&item.owner)),
+    let taken_at = item.taken_at.0.and_then(domain::from_epoch);
+    let expiring_at = item
+        .expiring_at
+        .0
+        .filter(|t| *t > 0)
+        .and_then(domain::from_epoch);
+    let owner = item.owner.0.as_ref().or(item.user.0.as_ref()).map(user_ref);
+    Some(Story {
+        id,
+        shortcode: item.code.owned(),
+        owner,
         kind,
         taken_at,
-        expires_at: domain::story_expiry(
-            domain::from_epoch(item.expiring_at).filter(|_| item.expiring_at > 0),
-            taken_at,
-        ),
+        expires_at: domain::story_expiry(expiring_at, taken_at),
         images,
         videos,
-        duration_seconds: item.video_duration.filter(|d| d.is_finite() && *d > 0.0),
+        duration_seconds: item.video_duration.0.filter(|d| d.is_finite() && *d > 0.0),
         mentions: item
             .reel_mentions
-            .iter()
-            .map(|m| user_ref!(&m.user))
+            .objects()
+            .filter_map(|m| m.user.0.as_ref())
+            .map(user_ref)
             .collect(),
         hashtags: item
             .story_hashtags
-            .iter()
-            .map(|h| h.hashtag.name.clone())
+            .objects()
+            .filter_map(|h| h.hashtag.0.as_ref()?.name.owned())
             .collect(),
         links,
         locations: item
             .story_locations
-            .iter()
+            .objects()
+            .filter_map(|l| l.location.0.as_ref())
             .map(|l| Place {
-                id: Some(l.location.pk.clone()),
-                name: Some(l.location.name.clone()),
-                latitude: Some(l.location.lat).filter(|v| v.is_finite()),
-                longitude: Some(l.location.lng).filter(|v| v.is_finite()),
+                id: l.pk.owned(),
+                name: l.name.0.as_deref().map(str::to_owned),
+                latitude: l.lat.0,
+                longitude: l.lng.0,
             })
             .collect(),
         sponsors: item
             .sponsor_tags
-            .iter()
+            .objects()
+            .filter_map(|s| s.sponsor.0.as_ref())
             .map(|s| UserRef {
-                id: Some(s.sponsor.id.clone()),
-                username: Some(s.sponsor.username.clone()),
-                full_name: Some(s.sponsor.full_name.clone()).filter(|n| !n.is_empty()),
                 avatar_url: None,
-                verified: Some(s.sponsor.is_verified),
                 private: None,
+                ..user_ref(s)
             })
             .collect(),
-        paid_partnership: Some(item.is_paid_partnership),
-        accessibility_caption: item
-            .accessibility_caption
-            .as_ref()
-            .and_then(Value::as_str)
-            .map(str::to_owned),
+        paid_partnership: item.is_paid_partnership.0,
+        accessibility_caption: item.accessibility_caption.0.as_deref().map(str::to_owned),
         permalink: None,
-        source,
-    }
+        source: Source {
+            vendor: VENDOR.into(),
+            operation: FETCH_USER_STORIES.into(),
+        },
+    })
 }
 
-/// The outcome of an envelope whose code is not 0.
+/// The outcome of an envelope whose code is not 0 (or of an error status without one).
 pub fn error_outcome<T>(code: i64, retry_after: Option<u64>, message: String) -> Outcome<T> {
     match code {
         402 => Outcome::Failed(Failure::OutOfCredits),

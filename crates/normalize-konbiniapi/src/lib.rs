@@ -26,12 +26,20 @@
 //! `credits_exhausted` → out of credits, `missing_api_key`/`invalid_api_key`/`api_key_*` →
 //! unauthorized, `validation_error`/`route_not_found` → bad request, 5xx → upstream failure
 //! (refunded, as KonbiniAPI documents).
+//!
+//! The body is read through this crate's own view, which holds only the fields above and
+//! borrows their text from the body. KonbiniAPI declares its schema, and the generated
+//! `konbiniapi_client` types keep its `required` fields; a response that breaks it on a field
+//! the model does not need still normalizes (the drift report says what broke). A story item
+//! without `entityId` is left out and reported; a highlight without one is unreadable. The
+//! tests decode every documented example both ways and compare.
 
+use domain::tolerant::{Bool, Float, Id, Int, List, Obj, Text, When};
 use domain::{
-    Answer, ArgForm, Cover, Failure, Highlight, Link, MediaKind, NormalizeError, Normalizer,
-    Outcome, QueryKind, RawResponse, Rendition, Route, Source, Story, UserRef,
+    Answer, ArgForm, Cover, Drift, Failure, Highlight, Link, MediaKind, NormalizeError, Normalized,
+    Normalizer, Outcome, QueryKind, RawResponse, Rendition, Route, Source, Story, UserRef,
 };
-use konbiniapi_client::types;
+use serde::Deserialize;
 
 /// The vendor's short name.
 pub const VENDOR: &str = konbiniapi_client::VENDOR.name;
@@ -50,8 +58,113 @@ pub const NORMALIZER: Normalizer = Normalizer {
     normalize,
 };
 
+#[derive(Debug, Default, Deserialize)]
+struct Body<'a> {
+    #[serde(default, borrow)]
+    data: Obj<Collection<'a>>,
+}
+
+/// The ActivityStreams `OrderedCollection` of one highlight.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Collection<'a> {
+    #[serde(default, borrow)]
+    entity_id: Id<'a>,
+    #[serde(default, borrow)]
+    name: Text<'a>,
+    #[serde(default, borrow)]
+    image: List<Obj<ImageView<'a>>>,
+    #[serde(default)]
+    total_items: Int,
+    #[serde(default, borrow)]
+    ordered_items: List<Obj<ItemView<'a>>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ItemView<'a> {
+    #[serde(default, borrow)]
+    entity_id: Id<'a>,
+    #[serde(default, borrow, rename = "type")]
+    kind: Text<'a>,
+    #[serde(default, borrow)]
+    url: Text<'a>,
+    #[serde(default)]
+    published: When,
+    #[serde(default, borrow)]
+    summary: Text<'a>,
+    #[serde(default)]
+    is_sponsored: Bool,
+    #[serde(default, borrow)]
+    image: List<Obj<ImageView<'a>>>,
+    #[serde(default, borrow)]
+    attachment: List<Obj<AttachmentView<'a>>>,
+    #[serde(default)]
+    duration: Float,
+    #[serde(default, borrow)]
+    attributed_to: Obj<PersonView<'a>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ImageView<'a> {
+    #[serde(default, borrow)]
+    url: Text<'a>,
+    #[serde(default)]
+    width: Int,
+    #[serde(default)]
+    height: Int,
+}
+
+/// A media attachment (`url: [...]`, `mediaType`, size) or a `Link` sticker (`href`, `rel`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AttachmentView<'a> {
+    #[serde(default, borrow, rename = "type")]
+    kind: Text<'a>,
+    #[serde(default, borrow)]
+    url: List<Text<'a>>,
+    #[serde(default, borrow)]
+    media_type: Text<'a>,
+    #[serde(default)]
+    width: Int,
+    #[serde(default)]
+    height: Int,
+    #[serde(default, borrow)]
+    href: Text<'a>,
+    #[serde(default, borrow)]
+    rel: Text<'a>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PersonView<'a> {
+    #[serde(default, borrow)]
+    entity_id: Id<'a>,
+    #[serde(default, borrow)]
+    preferred_username: Text<'a>,
+    #[serde(default, borrow)]
+    name: Text<'a>,
+    #[serde(default, borrow)]
+    icon: Obj<ImageView<'a>>,
+}
+
+/// `{"errors": [{"code", "message"}], "data": null}`.
+#[derive(Debug, Default, Deserialize)]
+struct ErrorBody<'a> {
+    #[serde(default, borrow)]
+    errors: List<Obj<ErrorView<'a>>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ErrorView<'a> {
+    #[serde(default, borrow)]
+    code: Text<'a>,
+    #[serde(default, borrow)]
+    message: Text<'a>,
+}
+
 /// Normalizes a saved or received response of `operation`.
-pub fn normalize(operation: &str, raw: RawResponse<'_>) -> Result<Outcome<Answer>, NormalizeError> {
+pub fn normalize(operation: &str, raw: RawResponse<'_>) -> Result<Normalized, NormalizeError> {
     if operation != GET_HIGHLIGHT_STORIES {
         return Err(NormalizeError::unknown_operation(
             VENDOR,
@@ -61,18 +174,26 @@ pub fn normalize(operation: &str, raw: RawResponse<'_>) -> Result<Outcome<Answer
     }
     let decode_error =
         |message: String| NormalizeError::decode(VENDOR, operation, raw.status, message);
-    if (200..300).contains(&raw.status) {
-        let body: types::InstagramGetHighlightStoriesResponse =
-            serde_json::from_slice(raw.body).map_err(|e| decode_error(e.to_string()))?;
-        let highlight = highlight(&body);
-        return Ok(Outcome::Found(Answer::Highlight(highlight)));
+    if !(200..300).contains(&raw.status) {
+        let body: ErrorBody<'_> = serde_json::from_slice(raw.body).unwrap_or_default();
+        return Ok(Normalized::clean(error_outcome(
+            raw.status,
+            raw.retry_after_seconds,
+            body.errors.objects().next(),
+        )));
     }
-    let error: Option<types::InstagramGetHighlightStoriesError> =
-        serde_json::from_slice(raw.body).ok();
-    Ok(error_outcome(
-        raw.status,
-        raw.retry_after_seconds,
-        error.as_ref(),
+    let body: Body<'_> =
+        serde_json::from_slice(raw.body).map_err(|e| decode_error(e.to_string()))?;
+    let collection = body
+        .data
+        .0
+        .ok_or_else(|| decode_error("a success body without `data`".to_owned()))?;
+    let mut drift = Drift::default();
+    let highlight = highlight(&collection, &mut drift)
+        .ok_or_else(|| decode_error("the highlight has no `entityId`".to_owned()))?;
+    Ok(Normalized::new(
+        Outcome::Found(Answer::Highlight(highlight)),
+        drift,
     ))
 }
 
@@ -83,123 +204,130 @@ fn source() -> Source {
     }
 }
 
-/// The highlight with all its items.
-pub fn highlight(body: &types::InstagramGetHighlightStoriesResponse) -> Highlight {
-    let data = &body.data;
-    let items: Vec<Story> = data.ordered_items.iter().map(story).collect();
+/// The highlight with all its items; `None` without an id. Items without one are skipped.
+fn highlight(data: &Collection<'_>, drift: &mut Drift) -> Option<Highlight> {
+    let id = data.entity_id.as_str()?;
+    let mut items = Vec::with_capacity(data.ordered_items.0.len());
+    for (i, item) in data.ordered_items.iter().enumerate() {
+        match item.0.as_ref().and_then(story) {
+            Some(s) => items.push(s),
+            None => drift.skipped(format!("$.data.orderedItems[{i}]"), "no `entityId`"),
+        }
+    }
     let owner = items.iter().find_map(|s| s.owner.clone());
-    Highlight {
-        id: domain::highlight_id(&data.entity_id),
-        title: data.name.clone(),
+    Some(Highlight {
+        id: domain::highlight_id(id),
+        title: data.name.0.as_deref().map(str::to_owned),
         owner,
         created_at: None,
         latest_item_at: items.iter().filter_map(|s| s.taken_at).max(),
-        item_count: data.total_items.and_then(|n| u64::try_from(n).ok()),
-        cover: data.image.first().map(|img| Cover {
-            cropped: None,
-            full: Some(Rendition::new(img.url.clone(), None, None)),
-            media_id: None,
+        item_count: data.total_items.0.and_then(|n| u64::try_from(n).ok()),
+        cover: data.image.objects().find_map(|img| {
+            Some(Cover {
+                cropped: None,
+                full: Some(Rendition::new(img.url.owned()?, None, None)),
+                media_id: None,
+            })
         }),
         pinned: None,
         item_ids: items.iter().map(|s| s.id.clone()).collect(),
         items,
         source: source(),
-    }
+    })
 }
 
-/// One story item.
-pub fn story(item: &types::InstagramStoryItem) -> Story {
+/// One story item; `None` without an id.
+fn story(item: &ItemView<'_>) -> Option<Story> {
+    let id = item.entity_id.owned()?;
     let mut images: Vec<Rendition> = item
         .image
-        .iter()
-        .map(|i| Rendition::new(i.url.clone(), i.width, i.height))
+        .objects()
+        .filter_map(|i| Some(Rendition::new(i.url.owned()?, i.width.0, i.height.0)))
         .collect();
     let mut videos = Vec::new();
     let mut links = Vec::new();
-    for attachment in &item.attachment {
-        match attachment {
-            types::InstagramStoryItemAttachmentItem::Attachment(a) => {
-                for url in &a.url {
-                    let mut r = Rendition::new(url.clone(), a.width, a.height);
-                    r.mime_type.clone_from(&a.media_type);
-                    let is_video = a.type_.eq_ignore_ascii_case("video")
-                        || a.media_type
-                            .as_deref()
-                            .is_some_and(|m| m.starts_with("video/"));
-                    if is_video {
-                        videos.push(r)
-                    } else {
-                        images.push(r)
-                    }
-                }
+    for a in item.attachment.objects() {
+        let kind = a.kind.as_str().unwrap_or_default();
+        if kind.eq_ignore_ascii_case("link") || a.href.as_str().is_some() {
+            if let Some(url) = a.href.owned() {
+                links.push(Link {
+                    url,
+                    title: a.rel.owned(),
+                });
             }
-            types::InstagramStoryItemAttachmentItem::Link(l) => links.push(Link {
-                url: l.href.clone(),
-                title: l.rel.clone(),
-            }),
+            continue;
+        }
+        let mime = a.media_type.owned();
+        let is_video = kind.eq_ignore_ascii_case("video")
+            || mime.as_deref().is_some_and(|m| m.starts_with("video/"));
+        for url in a.url.iter().filter_map(Text::owned) {
+            let mut r = Rendition::new(url, a.width.0, a.height.0);
+            r.mime_type.clone_from(&mime);
+            if is_video {
+                videos.push(r);
+            } else {
+                images.push(r);
+            }
         }
     }
     sort_largest_first(&mut images);
     sort_largest_first(&mut videos);
-    let kind = match item.type_.as_str() {
-        "Video" => MediaKind::Video,
-        "Image" => MediaKind::Image,
+    let kind = match item.kind.as_str() {
+        Some("Video") => MediaKind::Video,
+        Some("Image") => MediaKind::Image,
         _ if !videos.is_empty() => MediaKind::Video,
         _ => MediaKind::Unknown,
     };
-    Story {
-        id: item.entity_id.clone(),
+    let published = item.published.0;
+    Some(Story {
+        id,
         shortcode: None,
-        owner: item.attributed_to.as_ref().map(user),
+        owner: item.attributed_to.0.as_ref().map(user),
         kind,
-        taken_at: item.published,
-        expires_at: domain::story_expiry(None, item.published),
+        taken_at: published,
+        expires_at: domain::story_expiry(None, published),
         images,
         videos,
-        duration_seconds: item.duration.filter(|d| d.is_finite() && *d >= 0.0),
+        duration_seconds: item.duration.0.filter(|d| d.is_finite() && *d >= 0.0),
         mentions: Vec::new(),
         hashtags: Vec::new(),
         links,
         locations: Vec::new(),
         sponsors: Vec::new(),
-        paid_partnership: item.is_sponsored,
-        accessibility_caption: item.summary.clone(),
-        permalink: item.url.clone(),
+        paid_partnership: item.is_sponsored.0,
+        accessibility_caption: item.summary.0.as_deref().map(str::to_owned),
+        permalink: item.url.owned(),
         source: source(),
-    }
+    })
 }
 
 fn sort_largest_first(renditions: &mut [Rendition]) {
     renditions.sort_by_key(|r| std::cmp::Reverse(r.area()));
 }
 
-fn user(u: &types::InstagramEmbeddedUser) -> UserRef {
+fn user(u: &PersonView<'_>) -> UserRef {
     UserRef {
-        id: Some(u.entity_id.clone()),
-        username: Some(u.preferred_username.clone()),
-        full_name: u.name.clone(),
-        avatar_url: u.icon.as_ref().map(|i| i.url.clone()),
+        id: u.entity_id.owned(),
+        username: u.preferred_username.owned(),
+        full_name: u.name.owned(),
+        avatar_url: u.icon.0.as_ref().and_then(|i| i.url.owned()),
         verified: None,
         private: None,
     }
 }
 
-/// The outcome of an error response.
-pub fn error_outcome<T>(
+/// The outcome of an error response, from its status and its first error's code.
+fn error_outcome<T>(
     status: u16,
     retry_after: Option<u64>,
-    body: Option<&types::InstagramGetHighlightStoriesError>,
+    error: Option<&ErrorView<'_>>,
 ) -> Outcome<T> {
-    use types::InstagramGetHighlightStoriesErrorErrorsItemCode as Code;
-    let first = body.and_then(|b| b.errors.first());
-    let message = first
-        .map(|e| e.message.clone())
+    let message = error
+        .and_then(|e| e.message.owned())
         .unwrap_or_else(|| format!("HTTP {status}"));
-    let code = first.map(|e| &e.code);
+    let code = error.and_then(|e| e.code.as_str()).unwrap_or_default();
     match status {
-        404 if code == Some(&Code::RouteNotFound) => {
-            Outcome::Failed(Failure::BadRequest { message })
-        }
+        404 if code == "route_not_found" => Outcome::Failed(Failure::BadRequest { message }),
         404 => Outcome::NotFound,
         402 => Outcome::Failed(Failure::OutOfCredits),
         401 | 403 => Outcome::Failed(Failure::Unauthorized { message }),
@@ -213,14 +341,11 @@ pub fn error_outcome<T>(
             refunded: Some(true),
         }),
         _ => match code {
-            Some(Code::CreditsExhausted) => Outcome::Failed(Failure::OutOfCredits),
-            Some(Code::NotFound) => Outcome::NotFound,
-            Some(
-                Code::MissingApiKey
-                | Code::InvalidApiKey
-                | Code::ApiKeyDisabled
-                | Code::ApiKeyExpired,
-            ) => Outcome::Failed(Failure::Unauthorized { message }),
+            "credits_exhausted" => Outcome::Failed(Failure::OutOfCredits),
+            "not_found" => Outcome::NotFound,
+            "missing_api_key" | "invalid_api_key" | "api_key_disabled" | "api_key_expired" => {
+                Outcome::Failed(Failure::Unauthorized { message })
+            }
             _ => Outcome::Failed(Failure::BadRequest { message }),
         },
     }

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
+use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl};
 use serde_json::Value;
 use spec_ingest::Canonical;
 
@@ -118,7 +118,13 @@ fn generate_tokens(
             .with_interface(InterfaceStyle::Builder)
             .with_tag(TagStyle::Merged)
             // Maps serialize in key order, so generated types round-trip deterministically.
-            .with_map_type("::std::collections::BTreeMap");
+            .with_map_type("::std::collections::BTreeMap")
+            // Inferred ids are the runtime's id type, which reads strings and numbers alike.
+            .with_replacement(
+                spec_ingest::LENIENT_ID,
+                "::client_runtime::LenientId",
+                [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+            );
         let mut generator = Generator::new(&settings);
         let tokens = generator.generate_tokens(&spec)?;
         let space = generator.get_type_space();

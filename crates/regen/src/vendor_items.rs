@@ -50,6 +50,8 @@ pub fn vendor_items(canonical: &Canonical) -> TokenStream {
         /// The vendor's production base URL.
         pub const BASE_URL: &str = VENDOR.base_url;
 
+        pub use ::client_runtime::{ClientBuildError, HttpOptions, LenientId, VendorFacts};
+
         impl Client {
             #[doc = #with_api_key_doc]
             pub fn with_api_key(

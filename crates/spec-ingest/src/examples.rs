@@ -27,6 +27,12 @@ fn synth(doc: &Value, schema: &Value, depth: usize) -> Value {
         return example.clone();
     }
     if let Some(Value::Array(members)) = s.get("allOf") {
+        // `{allOf: [{$ref}], nullable: true}` is the referenced type, whatever its kind.
+        if let [only] = members.as_slice()
+            && !s.contains_key("properties")
+        {
+            return synth(doc, only, depth + 1);
+        }
         let mut merged = Map::new();
         for member in members {
             if let Value::Object(m) = synth(doc, member, depth + 1) {

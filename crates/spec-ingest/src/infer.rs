@@ -1,12 +1,39 @@
 //! Schemas inferred from example values, for bodies the vendor documents only by example.
 //!
-//! Rules: JSON types map to schema types; a null makes a field nullable; integers stay integers
-//! (`int64`, or `uint64` beyond i64) and any fraction makes a number; strings that are all ISO
-//! 8601 timestamps get `format: date-time`; objects whose keys are all positions (`"0"`, `"1"`, …)
-//! are maps; array items merge across every element; a field is required only when every
-//! sample has it; values seen only as null or in empty arrays stay untyped.
+//! An example proves that a field *can* appear, not that it always does, so inferred schemas
+//! are tolerant: no property is required and every property is nullable. What the examples
+//! did show is kept for drift reports in `x-inferred` on each object: `present` lists the
+//! fields every example had, `null` the fields some example had as null.
+//!
+//! Rules: JSON types map to schema types; integers stay integers (`int64`, or `uint64` beyond
+//! i64) and any fraction makes a number; strings that are all ISO 8601 timestamps get
+//! `format: date-time`; fields named like ids (`pk`, `id`, `user_id`, `entityId`, …) holding
+//! integers or strings become [`LENIENT_ID`] references, since Instagram sends the same id as a
+//! number on one endpoint and a string on another; objects whose keys are all positions (`"0"`,
+//! `"1"`, …) are maps; array items merge across every element; values seen only as null or in
+//! empty arrays stay untyped. Field lookup is by hash, so inference is linear in the input.
+
+use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
+
+/// The component every inferred id refers to: a string or an integer, read as a string.
+pub const LENIENT_ID: &str = "LenientId";
+
+/// The extension that records what the examples of an inferred object showed.
+pub const INFERRED: &str = "x-inferred";
+
+/// The schema of [`LENIENT_ID`].
+pub fn lenient_id_schema() -> Value {
+    json!({
+        "description": "An id that arrives as a string or as an integer; read as a decimal string.",
+        "oneOf": [{"type": "string"}, {"type": "integer"}]
+    })
+}
+
+fn lenient_id_ref() -> Value {
+    json!({"$ref": format!("#/components/schemas/{LENIENT_ID}")})
+}
 
 /// What the samples at one position of the examples have shown.
 #[derive(Debug, Default, Clone)]
@@ -23,10 +50,38 @@ struct Shape {
 }
 
 #[derive(Debug, Default, Clone)]
+struct Field {
+    key: String,
+    shape: Shape,
+    /// How many samples had the field.
+    count: usize,
+}
+
+#[derive(Debug, Default, Clone)]
 struct ObjectShape {
     samples: usize,
-    /// Field shapes in first-seen order, with how many samples had the field.
-    fields: Vec<(String, Shape, usize)>,
+    /// Fields in first-seen order.
+    fields: Vec<Field>,
+    /// Position of each field in `fields`.
+    index: HashMap<String, usize>,
+}
+
+impl ObjectShape {
+    /// The field named `key`, added if new.
+    fn field(&mut self, key: &str) -> &mut Field {
+        let at = match self.index.get(key) {
+            Some(&at) => at,
+            None => {
+                self.index.insert(key.to_owned(), self.fields.len());
+                self.fields.push(Field {
+                    key: key.to_owned(),
+                    ..Field::default()
+                });
+                self.fields.len() - 1
+            }
+        };
+        &mut self.fields[at]
+    }
 }
 
 impl Shape {
@@ -61,17 +116,9 @@ impl Shape {
                 let object = self.object.get_or_insert_with(ObjectShape::default);
                 object.samples += 1;
                 for (key, v) in map {
-                    match object.fields.iter_mut().find(|(k, _, _)| k == key) {
-                        Some((_, shape, count)) => {
-                            shape.add(v);
-                            *count += 1;
-                        }
-                        None => {
-                            let mut shape = Shape::default();
-                            shape.add(v);
-                            object.fields.push((key.clone(), shape, 1));
-                        }
-                    }
+                    let field = object.field(key);
+                    field.shape.add(v);
+                    field.count += 1;
                 }
             }
         }
@@ -83,6 +130,11 @@ impl Shape {
             + usize::from(self.string.is_some())
             + usize::from(self.array.is_some())
             + usize::from(self.object.is_some())
+    }
+
+    /// Integers, or strings that are not timestamps: what ids look like.
+    fn looks_like_id(&self) -> bool {
+        self.kinds() == 1 && ((self.integer.is_some() && !self.float) || self.string == Some(false))
     }
 
     fn to_schema(&self) -> Value {
@@ -124,6 +176,64 @@ impl Shape {
         }
         Value::Object(schema)
     }
+
+    /// The schema of an object's property named `key`: tolerant of null, and an id reference
+    /// when the name and the values say id.
+    fn property_schema(&self, key: &str) -> Value {
+        let schema = match id_name(key) {
+            Some(IdName::One) if self.looks_like_id() => lenient_id_ref(),
+            Some(IdName::Many)
+                if self.kinds() == 1 && self.array.as_ref().is_some_and(|a| a.looks_like_id()) =>
+            {
+                let mut s = typed("array");
+                s.insert("items".into(), lenient_id_ref());
+                Value::Object(s)
+            }
+            _ => self.to_schema(),
+        };
+        nullable(schema)
+    }
+}
+
+/// Whether a field's name says it holds an id, or a list of ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IdName {
+    One,
+    Many,
+}
+
+fn id_name(key: &str) -> Option<IdName> {
+    let key = key.trim_end_matches('_');
+    let lower = key.to_ascii_lowercase();
+    let camel = |suffix: &str| {
+        key.strip_suffix(suffix)
+            .is_some_and(|stem| stem.ends_with(|c: char| c.is_ascii_lowercase()))
+    };
+    if matches!(lower.as_str(), "id" | "pk")
+        || ["_id", "_pk", "_fbid"].iter().any(|s| lower.ends_with(s))
+        || camel("Id")
+    {
+        return Some(IdName::One);
+    }
+    if ["_ids", "_pks"].iter().any(|s| lower.ends_with(s)) || camel("Ids") {
+        return Some(IdName::Many);
+    }
+    None
+}
+
+/// `schema`, also accepting null (references are wrapped, as 3.0 ignores `$ref` siblings).
+fn nullable(schema: Value) -> Value {
+    match schema {
+        Value::Object(mut m) if m.contains_key("$ref") => {
+            let reference = Value::Object(std::mem::take(&mut m));
+            json!({"allOf": [reference], "nullable": true})
+        }
+        Value::Object(mut m) if !m.is_empty() => {
+            m.insert("nullable".into(), json!(true));
+            Value::Object(m)
+        }
+        other => other,
+    }
 }
 
 impl ObjectShape {
@@ -133,27 +243,34 @@ impl ObjectShape {
             && self
                 .fields
                 .iter()
-                .all(|(k, _, _)| !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()));
+                .all(|f| !f.key.is_empty() && f.key.bytes().all(|b| b.is_ascii_digit()));
         if positional {
             let mut values = Shape::default();
-            for (_, shape, _) in &self.fields {
-                values.merge(shape);
+            for f in &self.fields {
+                values.merge(&f.shape);
             }
             s.insert("additionalProperties".into(), values.to_schema());
             return s;
         }
         let mut properties = Map::new();
-        let mut required = Vec::new();
-        for (key, shape, count) in &self.fields {
-            properties.insert(key.clone(), shape.to_schema());
-            if *count == self.samples {
-                required.push(json!(key));
+        let mut present = Vec::new();
+        let mut null = Vec::new();
+        for f in &self.fields {
+            properties.insert(f.key.clone(), f.shape.property_schema(&f.key));
+            if f.count == self.samples {
+                present.push(json!(f.key));
+            }
+            if f.shape.null {
+                null.push(json!(f.key));
             }
         }
         s.insert("properties".into(), Value::Object(properties));
-        if !required.is_empty() {
-            s.insert("required".into(), Value::Array(required));
+        let mut observed = Map::new();
+        observed.insert("present".into(), Value::Array(present));
+        if !null.is_empty() {
+            observed.insert("null".into(), Value::Array(null));
         }
+        s.insert(INFERRED.into(), Value::Object(observed));
         s
     }
 }
@@ -178,14 +295,10 @@ impl Shape {
         if let Some(obj) = &other.object {
             let mine = self.object.get_or_insert_with(ObjectShape::default);
             mine.samples += obj.samples;
-            for (key, shape, count) in &obj.fields {
-                match mine.fields.iter_mut().find(|(k, _, _)| k == key) {
-                    Some((_, s, c)) => {
-                        s.merge(shape);
-                        *c += count;
-                    }
-                    None => mine.fields.push((key.clone(), shape.clone(), *count)),
-                }
+            for f in &obj.fields {
+                let field = mine.field(&f.key);
+                field.shape.merge(&f.shape);
+                field.count += f.count;
             }
         }
     }
@@ -345,30 +458,33 @@ mod tests {
 
     #[test]
     fn positional_keys_make_a_map() {
-        let v = json!({"0": {"id": "1", "t": "a"}, "1": {"id": "2"}});
+        let v = json!({"0": {"title": "a", "t": "b"}, "1": {"title": "c"}});
         assert_eq!(
             infer([&v]),
             json!({"type": "object", "additionalProperties": {
                 "type": "object",
-                "properties": {"id": {"type": "string"}, "t": {"type": "string"}},
-                "required": ["id"]
+                "properties": {
+                    "title": {"type": "string", "nullable": true},
+                    "t": {"type": "string", "nullable": true}
+                },
+                "x-inferred": {"present": ["title"]}
             }})
         );
     }
 
     #[test]
-    fn array_items_merge_and_required_needs_every_sample() {
-        let v = json!([{"a": 1, "b": null}, {"a": 2, "b": "x", "c": true}]);
+    fn properties_are_optional_and_nullable_and_the_examples_are_recorded() {
+        let v = json!([{"a": 1.5, "b": null}, {"a": 2, "b": "x", "c": true}]);
         assert_eq!(
             infer([&v]),
             json!({"type": "array", "items": {
                 "type": "object",
                 "properties": {
-                    "a": {"type": "integer", "format": "int64"},
+                    "a": {"type": "number", "nullable": true},
                     "b": {"type": "string", "nullable": true},
-                    "c": {"type": "boolean"}
+                    "c": {"type": "boolean", "nullable": true}
                 },
-                "required": ["a", "b"]
+                "x-inferred": {"present": ["a", "b"], "null": ["b"]}
             }})
         );
     }
@@ -376,11 +492,43 @@ mod tests {
     #[test]
     fn several_samples_merge() {
         assert_eq!(
-            infer([&json!({"a": 1}), &json!({"b": 2})]),
+            infer([&json!({"a": true}), &json!({"b": "x"})]),
             json!({"type": "object", "properties": {
-                "a": {"type": "integer", "format": "int64"}, "b": {"type": "integer", "format": "int64"}
-            }})
+                "a": {"type": "boolean", "nullable": true}, "b": {"type": "string", "nullable": true}
+            }, "x-inferred": {"present": []}})
         );
+    }
+
+    #[test]
+    fn fields_named_like_ids_accept_strings_and_numbers() {
+        let id = json!({"allOf": [{"$ref": "#/components/schemas/LenientId"}], "nullable": true});
+        let v = json!({
+            "pk": "3772053608293416704", "id": 1, "user_id": "7", "entityId": "highlight:1",
+            "strong_id__": "1_2", "media_ids": [1, 2], "valid": true, "taken_id_at": 1.5,
+            "ts_id": "2026-01-01T00:00:00Z", "idle": "x", "Id": 3
+        });
+        let schema = infer([&v]);
+        let props = &schema["properties"];
+        for key in ["pk", "id", "user_id", "entityId", "strong_id__", "Id"] {
+            assert_eq!(props[key], id, "{key}");
+        }
+        assert_eq!(
+            props["media_ids"]["items"]["$ref"],
+            "#/components/schemas/LenientId"
+        );
+        // A fraction or a timestamp is no id, whatever the name; nor is `idle`.
+        assert_eq!(props["taken_id_at"]["type"], "number");
+        assert_eq!(props["ts_id"]["format"], "date-time");
+        assert_eq!(props["idle"]["type"], "string");
+    }
+
+    #[test]
+    fn wide_objects_keep_every_key() {
+        let wide: Map<String, Value> = (0..40_000)
+            .map(|i| (format!("key_{i}"), json!(i)))
+            .collect();
+        let schema = infer([&Value::Object(wide)]);
+        assert_eq!(schema["properties"].as_object().map(Map::len), Some(40_000));
     }
 
     #[test]

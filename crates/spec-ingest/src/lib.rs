@@ -34,6 +34,7 @@ use serde_json::{Value, json};
 
 pub use error::{ErrorKind, IngestError, Location, Warning};
 pub use examples::synthesize;
+pub use infer::{INFERRED, LENIENT_ID};
 pub use manifest::{Auth, Cost, CreditHeaders, DocFormat, Manifest};
 pub use names::{operation_id, pascal, snake};
 pub use shape::SYNTHESIZED;
@@ -178,7 +179,10 @@ pub fn ingest(spec: &VendorSpec) -> Result<Canonical, IngestError> {
             let parsed = markdown::parse_pages(&spec.pages, vendor, &title)?;
             warnings.extend(parsed.warnings);
             origins = parsed.origins;
-            parsed.doc
+            let mut doc = parsed.doc;
+            shape::lenient_id_component(&mut doc)
+                .map_err(|f| origins.error(&spec.pages, vendor, f))?;
+            doc
         }
     };
     let mut all_pages = spec.pages.clone();
@@ -214,6 +218,7 @@ pub fn ingest(spec: &VendorSpec) -> Result<Canonical, IngestError> {
     shape::operation_ids(&mut document).map_err(located)?;
     shape::json_media_types(&mut document);
     shape::schemas_from_examples(&mut document).map_err(located)?;
+    shape::lenient_id_component(&mut document).map_err(located)?;
     warn_untyped_bodies(&document, vendor, &origins, &all_pages, &mut warnings);
     shape::examples_from_schemas(&mut document);
     shape::one_body_type_per_outcome(&mut document);

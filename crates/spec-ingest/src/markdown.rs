@@ -1154,7 +1154,11 @@ mod tests {
             ),
         ]);
         let thing = &p.doc["components"]["schemas"]["Thing"];
-        assert_eq!(thing["required"], json!(["pk", "name"]));
+        assert_eq!(thing["x-inferred"]["present"], json!(["pk", "name"]));
+        assert!(
+            thing.get("required").is_none(),
+            "examples never make a field required"
+        );
         assert_eq!(
             thing["properties"]["name"],
             json!({"type": "string", "nullable": true})
@@ -1168,6 +1172,15 @@ mod tests {
         );
     }
 
+    /// The component a (possibly nullable) property refers to.
+    fn target(schema: &Value) -> &str {
+        schema
+            .get("$ref")
+            .or_else(|| schema.pointer("/allOf/0/$ref"))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    }
+
     #[test]
     fn recurring_nested_objects_become_one_component_and_named_ones_are_referenced() {
         let user = "{\"pk\": \"1\", \"username\": \"u\", \"full_name\": \"U\"}";
@@ -1179,19 +1192,19 @@ mod tests {
         )]);
         let schemas = &p.doc["components"]["schemas"];
         assert_eq!(
-            schemas["Story"]["properties"]["user"]["$ref"],
+            target(&schemas["Story"]["properties"]["user"]),
             "#/components/schemas/User"
         );
         assert_eq!(
-            schemas["Story"]["properties"]["sponsor_tags"]["items"]["$ref"],
+            target(&schemas["Story"]["properties"]["sponsor_tags"]["items"]),
             "#/components/schemas/User"
         );
         assert_eq!(
-            schemas["Highlight"]["properties"]["user"]["$ref"],
+            target(&schemas["Highlight"]["properties"]["user"]),
             "#/components/schemas/User"
         );
         assert_eq!(
-            schemas["Highlight"]["properties"]["items"]["items"]["$ref"],
+            target(&schemas["Highlight"]["properties"]["items"]["items"]),
             "#/components/schemas/Story"
         );
     }
@@ -1199,14 +1212,14 @@ mod tests {
     #[test]
     fn two_pages_with_different_shapes_under_one_name_are_reported() {
         let err = parse(&[
-            &format!("{PREAMBLE}GET /v1/a\nReturns a Thing object.\nExample response\n{{\"pk\": \"1\", \"name\": \"a\"}}\n"),
-            &format!("{PREAMBLE}GET /v1/b\nReturns a Thing object.\nExample response\n{{\"pk\": 1, \"name\": \"a\"}}\n"),
+            &format!("{PREAMBLE}GET /v1/a\nReturns a Thing object.\nExample response\n{{\"pk\": \"1\", \"count\": \"a\"}}\n"),
+            &format!("{PREAMBLE}GET /v1/b\nReturns a Thing object.\nExample response\n{{\"pk\": 1, \"count\": 2}}\n"),
         ])
-        .expect_err("pk is a string on one page and an integer on the other");
+        .expect_err("count is a string on one page and an integer on the other");
         assert_eq!(err.kind(), ErrorKind::Conflict);
         assert!(
             err.message()
-                .contains("`pk` is string on one page and integer"),
+                .contains("`count` is string on one page and integer"),
             "{err}"
         );
         assert_eq!(

@@ -182,6 +182,48 @@ pub fn schemas_from_examples(doc: &mut Value) -> Result<(), Fault> {
     Ok(())
 }
 
+/// Adds the [`infer::LENIENT_ID`] component when inferred schemas refer to it. A vendor schema
+/// of that name that is not the same is a conflict, not silently replaced.
+pub fn lenient_id_component(doc: &mut Value) -> Result<(), Fault> {
+    let target = format!("#/components/schemas/{}", infer::LENIENT_ID);
+    let text = doc.to_string();
+    if !text.contains(&format!("\"$ref\":\"{target}\"")) {
+        return Ok(());
+    }
+    let schemas = doc
+        .as_object_mut()
+        .ok_or_else(|| Fault::new(ErrorKind::Structure, "", "a document must be a map"))?
+        .entry("components")
+        .or_insert_with(|| json!({}))
+        .as_object_mut()
+        .ok_or_else(|| Fault::new(ErrorKind::Structure, "/components", "must be a map"))?
+        .entry("schemas")
+        .or_insert_with(|| json!({}));
+    let Some(schemas) = schemas.as_object_mut() else {
+        return Err(Fault::new(
+            ErrorKind::Structure,
+            "/components/schemas",
+            "must be a map",
+        ));
+    };
+    let wanted = infer::lenient_id_schema();
+    match schemas.get(infer::LENIENT_ID) {
+        None => {
+            schemas.insert(infer::LENIENT_ID.to_owned(), wanted);
+            Ok(())
+        }
+        Some(existing) if *existing == wanted => Ok(()),
+        Some(_) => Err(Fault::new(
+            ErrorKind::Conflict,
+            &format!("/components/schemas/{}", infer::LENIENT_ID),
+            format!(
+                "the component `{}` is reserved for ids inferred from examples; rename the vendor's schema in the overlay",
+                infer::LENIENT_ID
+            ),
+        )),
+    }
+}
+
 /// Marks a media-level example that ingestion built from the schema's own examples.
 pub const SYNTHESIZED: &str = "x-example-synthesized";
 
@@ -280,12 +322,21 @@ fn is_success(status: &str) -> bool {
     status.starts_with('2')
 }
 
+/// `{allOf: [{$ref}], nullable: true}`: how 3.0 says "this type, or null" at a place of use.
+fn is_nullable_reference(m: &Map<String, Value>) -> bool {
+    m.get("allOf")
+        .and_then(Value::as_array)
+        .is_some_and(|members| members.len() == 1 && members[0].get("$ref").is_some())
+        && m.keys()
+            .all(|k| k == "allOf" || k == "nullable" || ANNOTATIONS.contains(&k.as_str()))
+}
+
 /// Schemas that become named types: objects with properties, enums and compositions.
 fn hoistable(schema: &Value) -> bool {
     let Some(m) = schema.as_object() else {
         return false;
     };
-    if m.contains_key("$ref") {
+    if m.contains_key("$ref") || is_nullable_reference(m) {
         return false;
     }
     let has_props = m
@@ -568,7 +619,7 @@ mod tests {
             json!({"code": 400})
         );
         assert_eq!(
-            r["400"]["content"]["application/json"]["schema"]["required"],
+            r["400"]["content"]["application/json"]["schema"]["x-inferred"]["present"],
             json!(["code"])
         );
     }

@@ -3,6 +3,8 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::infer::INFERRED;
+
 /// A schema accepting every value `a` or `b` accepts, as tight as the two allow. Annotations
 /// (description, example) come from `a`.
 pub fn join(a: &Value, b: &Value) -> Value {
@@ -23,6 +25,34 @@ pub fn join(a: &Value, b: &Value) -> Value {
     };
     if nullable {
         out.insert("nullable".into(), json!(true));
+    }
+    Value::Object(out)
+}
+
+/// What the examples of two objects showed together: a field is present in every example of
+/// the join when it was in every example (or required) on both sides; null when either side
+/// saw it null.
+fn join_observations(a: &Map<String, Value>, b: &Map<String, Value>) -> Value {
+    let list = |m: &Map<String, Value>, pointer: &str| -> Vec<Value> {
+        m.get(INFERRED)
+            .and_then(|x| x.pointer(pointer))
+            .or_else(|| (pointer == "/present").then(|| m.get("required")).flatten())
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let (pa, pb) = (list(a, "/present"), list(b, "/present"));
+    let present: Vec<Value> = pa.into_iter().filter(|k| pb.contains(k)).collect();
+    let mut null = list(a, "/null");
+    for k in list(b, "/null") {
+        if !null.contains(&k) {
+            null.push(k);
+        }
+    }
+    let mut out = Map::new();
+    out.insert("present".into(), Value::Array(present));
+    if !null.is_empty() {
+        out.insert("null".into(), Value::Array(null));
     }
     Value::Object(out)
 }
@@ -81,9 +111,12 @@ fn join_same_type(ty: &str, a: &Map<String, Value>, b: &Map<String, Value>) -> M
                     .unwrap_or_default()
             };
             let (ra, rb) = (req(a), req(b));
-            let required: Vec<Value> = ra.into_iter().filter(|k| rb.contains(k)).collect();
+            let required: Vec<Value> = ra.iter().filter(|k| rb.contains(k)).cloned().collect();
             if !required.is_empty() {
                 out.insert("required".into(), Value::Array(required));
+            }
+            if a.contains_key(INFERRED) || b.contains_key(INFERRED) {
+                out.insert(INFERRED.into(), join_observations(a, b));
             }
             match (a.get("additionalProperties"), b.get("additionalProperties")) {
                 (Some(x), Some(y)) => {
@@ -133,6 +166,16 @@ mod tests {
             json!({"type": "object", "properties": {
                 "error": {"type": "string"}, "docs": {"type": "string"}, "required": {"type": "integer"}
             }, "required": ["error"]})
+        );
+    }
+
+    #[test]
+    fn what_the_examples_showed_joins_too() {
+        let a = json!({"type": "object", "properties": {"a": {}, "b": {}}, "x-inferred": {"present": ["a", "b"], "null": ["b"]}});
+        let b = json!({"type": "object", "properties": {"a": {}, "c": {}}, "x-inferred": {"present": ["a", "c"], "null": ["c"]}});
+        assert_eq!(
+            join(&a, &b)["x-inferred"],
+            json!({"present": ["a"], "null": ["b", "c"]})
         );
     }
 

@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use domain::{Answer, Failure, Outcome, RawResponse};
+use domain::{Answer, Drift, Failure, Outcome, RawResponse};
 use serde::Serialize;
 
 use client_runtime::RawReply;
@@ -31,6 +31,8 @@ pub struct Attempt {
     /// Credits left, when the vendor reports them.
     pub credits_remaining: Option<u64>,
     pub elapsed_ms: u64,
+    /// How the response departed from the vendor's documented shape (paths and counts).
+    pub drift: Drift,
 }
 
 /// Everything one call did.
@@ -50,6 +52,13 @@ impl Report {
 pub struct Answered {
     pub outcome: Outcome<Answer>,
     pub report: Report,
+}
+
+impl Answered {
+    /// The drift of the response that gave the outcome.
+    pub fn drift(&self) -> Option<&Drift> {
+        self.report.attempts.last().map(|a| &a.drift)
+    }
 }
 
 /// Why a query could not even be tried.
@@ -161,7 +170,7 @@ impl UnifiedClient {
             for retry in 0..=policy.retries {
                 let started = Instant::now();
                 let sent = vendor.send(&cap, query).await;
-                let (outcome, mut attempt) = settle(&cap, sent);
+                let (outcome, mut attempt) = settle(&cap, sent, policy.check_drift);
                 attempt.elapsed_ms =
                     u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
                 tracing::info!(
@@ -173,6 +182,14 @@ impl UnifiedClient {
                     elapsed_ms = attempt.elapsed_ms,
                     "attempt"
                 );
+                if !attempt.drift.is_empty() {
+                    tracing::info!(
+                        vendor = attempt.vendor,
+                        operation = attempt.operation,
+                        drift = %attempt.drift,
+                        "the response departs from the documented shape"
+                    );
+                }
                 report.attempts.push(attempt);
                 let Outcome::Failed(failure) = &outcome else {
                     return Ok(Answered { outcome, report });
@@ -231,14 +248,13 @@ fn header_number(raw: &RawReply, name: Option<&str>) -> Option<u64> {
     raw.headers.get(name?)?.to_str().ok()?.trim().parse().ok()
 }
 
-/// Credits the vendor reports, from its documented credit headers or the body.
+/// Credits the vendor reports in its documented credit headers: (used, remaining).
 fn reported_credits(cap: &Capability, raw: &RawReply) -> (Option<u64>, Option<u64>) {
     let headers = cap.vendor.facts.credit_headers;
-    let used = header_number(raw, headers.used).or_else(|| {
-        let body: serde_json::Value = serde_json::from_slice(&raw.body).ok()?;
-        body.get("credits_used")?.as_u64()
-    });
-    (used, header_number(raw, headers.remaining))
+    (
+        header_number(raw, headers.used),
+        header_number(raw, headers.remaining),
+    )
 }
 
 /// Whether the vendor charges for an outcome, as its docs say: answers are charged; failures
@@ -248,7 +264,11 @@ fn charged(outcome: &Outcome<Answer>) -> bool {
     outcome.is_answer()
 }
 
-fn settle(cap: &Capability, sent: Result<RawReply, Trouble>) -> (Outcome<Answer>, Attempt) {
+fn settle(
+    cap: &Capability,
+    sent: Result<RawReply, Trouble>,
+    check_drift: bool,
+) -> (Outcome<Answer>, Attempt) {
     let mut attempt = Attempt {
         vendor: cap.vendor_name().to_owned(),
         operation: cap.operation().to_owned(),
@@ -258,6 +278,7 @@ fn settle(cap: &Capability, sent: Result<RawReply, Trouble>) -> (Outcome<Answer>
         credits_estimated: false,
         credits_remaining: None,
         elapsed_ms: 0,
+        drift: Drift::default(),
     };
     let outcome = match sent {
         Err(Trouble::Timeout) => Outcome::Failed(Failure::Upstream {
@@ -277,20 +298,32 @@ fn settle(cap: &Capability, sent: Result<RawReply, Trouble>) -> (Outcome<Answer>
                 .get("retry-after")
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.trim().parse().ok());
-            let normalized = (cap.vendor.normalizer.normalize)(
-                cap.operation(),
-                RawResponse {
-                    status: raw.status,
-                    retry_after_seconds: retry_after,
-                    body: &raw.body,
-                },
-            );
-            let outcome = normalized.unwrap_or_else(|e| {
-                Outcome::Failed(Failure::Malformed {
+            let response = RawResponse {
+                status: raw.status,
+                retry_after_seconds: retry_after,
+                body: &raw.body,
+            };
+            let mut body_credits = None;
+            let outcome = match (cap.vendor.normalizer.normalize)(cap.operation(), response) {
+                Ok(normalized) => {
+                    body_credits = normalized.credits_used;
+                    attempt.drift = normalized.drift;
+                    if check_drift && normalized.outcome.is_answer() {
+                        attempt.drift.merge(crate::drift::check(
+                            cap.vendor,
+                            cap.operation(),
+                            raw.status,
+                            &raw.body,
+                        ));
+                    }
+                    normalized.outcome
+                }
+                Err(e) => Outcome::Failed(Failure::Malformed {
                     message: e.to_string(),
-                })
-            });
+                }),
+            };
             let (used, remaining) = reported_credits(cap, &raw);
+            let used = used.or(body_credits);
             attempt.credits_remaining = remaining;
             match used {
                 Some(u) => attempt.credits_used = Some(u),
@@ -305,10 +338,7 @@ fn settle(cap: &Capability, sent: Result<RawReply, Trouble>) -> (Outcome<Answer>
     };
     attempt.result = match &outcome {
         Outcome::Failed(f) => f.to_string(),
-        other => serde_json::to_value(other)
-            .ok()
-            .and_then(|v| v.get("outcome").and_then(|o| o.as_str()).map(str::to_owned))
-            .unwrap_or_default(),
+        other => other.tag().to_owned(),
     };
     (outcome, attempt)
 }

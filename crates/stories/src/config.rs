@@ -58,6 +58,9 @@ pub struct Policy {
     /// No single wait is longer; a longer `Retry-After` moves on to the next vendor instead.
     pub max_wait: Duration,
     pub timeout: Duration,
+    /// Compare every answer with the vendor's documented shape and report the drift (one more
+    /// pass over the body's bytes; it never causes a failover).
+    pub check_drift: bool,
 }
 
 impl Default for Policy {
@@ -67,6 +70,7 @@ impl Default for Policy {
             backoff: Duration::from_millis(200),
             max_wait: Duration::from_secs(10),
             timeout: Duration::from_secs(30),
+            check_drift: true,
         }
     }
 }

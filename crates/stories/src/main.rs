@@ -74,6 +74,13 @@ enum Command {
         /// The HTTP status the response came with.
         #[arg(long, default_value_t = 200)]
         status: u16,
+        /// Also compare the body with the vendor's documented shape and report the drift
+        /// (`-v` and `--strict` do too).
+        #[arg(long)]
+        drift: bool,
+        /// Fail (exit 1) when the response departs from the documented shape in any way.
+        #[arg(long)]
+        strict: bool,
         /// The saved response body; `-` or nothing reads standard input.
         file: Option<PathBuf>,
     },
@@ -81,7 +88,7 @@ enum Command {
     Mock {
         #[arg(long, default_value_t = 8787)]
         port: u16,
-        /// Inject a fault into a vendor's responses: VENDOR=429|500|402|truncated|wrong-content-type.
+        /// Inject a fault into a vendor's responses: VENDOR=429|500|402|truncated|wrong-content-type|drift.
         #[arg(long, value_name = "VENDOR=FAULT")]
         fault: Vec<String>,
         /// Delay every response.
@@ -118,8 +125,13 @@ async fn main() -> ExitCode {
             vendor,
             operation,
             status,
+            drift,
+            strict,
             file,
-        } => normalize(&vendor, &operation, status, file),
+        } => {
+            let check = drift || strict || cli.verbose;
+            normalize(&vendor, &operation, status, file, check, strict)
+        }
         Command::Mock {
             port,
             fault,
@@ -360,7 +372,22 @@ fn story_rows(out: &mut String, stories: &[Story]) {
     }
 }
 
-fn normalize(vendor: &str, operation: &str, status: u16, file: Option<PathBuf>) -> ExitCode {
+/// What `stories normalize` prints: the outcome's fields and the drift beside them.
+#[derive(serde::Serialize)]
+struct Printed<'a> {
+    #[serde(flatten)]
+    outcome: &'a Outcome<Answer>,
+    drift: &'a domain::Drift,
+}
+
+fn normalize(
+    vendor: &str,
+    operation: &str,
+    status: u16,
+    file: Option<PathBuf>,
+    check: bool,
+    strict: bool,
+) -> ExitCode {
     let body = match &file {
         Some(path) if path.as_os_str() != "-" => {
             std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
@@ -380,27 +407,49 @@ fn normalize(vendor: &str, operation: &str, status: u16, file: Option<PathBuf>) 
             return ExitCode::FAILURE;
         }
     };
-    match stories::normalize(
-        vendor,
-        operation,
-        RawResponse {
-            status,
-            retry_after_seconds: None,
-            body: &body,
-        },
-    ) {
-        Ok(outcome) => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&outcome).unwrap_or_default()
-            );
-            ExitCode::SUCCESS
-        }
+    let raw = RawResponse {
+        status,
+        retry_after_seconds: None,
+        body: &body,
+    };
+    let normalized = if check {
+        stories::normalize_checked(vendor, operation, raw)
+    } else {
+        stories::normalize(vendor, operation, raw)
+    };
+    let normalized = match normalized {
+        Ok(n) => n,
         Err(e) => {
             eprintln!("error: {e}");
-            ExitCode::FAILURE
+            return ExitCode::FAILURE;
         }
+    };
+    if !normalized.drift.is_empty() {
+        tracing::info!(drift = %normalized.drift, "the response departs from the documented shape");
     }
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    let printed = Printed {
+        outcome: &normalized.outcome,
+        drift: &normalized.drift,
+    };
+    let written = serde_json::to_writer_pretty(&mut stdout, &printed)
+        .map_err(std::io::Error::from)
+        .and_then(|()| writeln!(stdout))
+        .and_then(|()| stdout.flush());
+    if let Err(e) = written
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
+    }
+    if strict && !normalized.drift.is_empty() {
+        eprintln!(
+            "error: the response departs from {vendor}'s documented shape: {}",
+            normalized.drift
+        );
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
 }
 
 async fn mock(port: u16, faults: &[String], latency_ms: u64) -> ExitCode {

@@ -35,6 +35,9 @@ pub enum Fault {
     Truncated,
     /// An HTML page instead of JSON.
     WrongContentType,
+    /// The documented body departing from its documentation: the last field of every object
+    /// left out (ids excepted) and an undocumented field added, as vendors do without notice.
+    Drifted,
 }
 
 impl std::str::FromStr for Fault {
@@ -49,9 +52,10 @@ impl std::str::FromStr for Fault {
             "402" | "out-of-credits" => Fault::OutOfCredits,
             "truncated" => Fault::Truncated,
             "wrong-content-type" => Fault::WrongContentType,
+            "drift" | "drifted" => Fault::Drifted,
             other => {
                 return Err(format!(
-                    "unknown fault `{other}` (429, 500, 402, truncated, wrong-content-type)"
+                    "unknown fault `{other}` (429, 500, 402, truncated, wrong-content-type, drift)"
                 ));
             }
         })
@@ -377,7 +381,7 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
                 .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
             return resp;
         }
-        Some(Fault::Truncated) | None => {}
+        Some(Fault::Truncated | Fault::Drifted) | None => {}
     }
     // Magic inputs for trying the unhappy answers: `missing` is not found, `private` is private.
     let wants = |word: &str| {
@@ -392,7 +396,13 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
     if route.bytes {
         return media("/media/0.mp4");
     }
-    let body = documented(200);
+    let mut body = documented(200);
+    if fault == Some(Fault::Drifted) {
+        drift(&mut body);
+        if let Some(top) = body.as_object_mut() {
+            top.insert("x_mock_drift".into(), Value::Bool(true));
+        }
+    }
     if fault == Some(Fault::Truncated) {
         let text = serde_json::to_string(&body).unwrap_or_default();
         let half = text
@@ -419,6 +429,25 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         }
     }
     resp
+}
+
+/// Leaves out the last field of every object below `value`, unless it names an id.
+fn drift(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            let last = map.keys().next_back().cloned();
+            if let Some(key) = last.filter(|k| {
+                let k = k.to_ascii_lowercase();
+                !(k == "id" || k == "pk" || k.ends_with("id") || k == "items")
+            }) && map.len() > 1
+            {
+                map.shift_remove(&key);
+            }
+            map.values_mut().for_each(drift);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drift),
+        _ => {}
+    }
 }
 
 /// Deterministic stand-in media bytes.

@@ -3,7 +3,7 @@
 //! else in this crate names a vendor.
 
 use client_runtime::VendorFacts;
-use domain::{Answer, NormalizeError, Normalizer, Outcome, RawResponse};
+use domain::{NormalizeError, Normalized, Normalizer, RawResponse};
 
 /// One vendor: what its docs say, and how its answers become the domain model.
 pub struct Vendor {
@@ -68,19 +68,36 @@ pub fn vendor_names() -> Vec<&'static str> {
     VENDORS.iter().map(Vendor::name).collect()
 }
 
-/// Normalizes a raw response of `vendor`'s `operation`.
+/// Normalizes a raw response of `vendor`'s `operation`. The drift it reports is the items it
+/// had to leave out; [`normalize_checked`] also compares the body with the documented shape.
 pub fn normalize(
     vendor: &str,
     operation: &str,
     raw: RawResponse<'_>,
-) -> Result<Outcome<Answer>, NormalizeError> {
-    match self::vendor(vendor) {
-        Some(v) => (v.normalizer.normalize)(operation, raw),
-        None => Err(NormalizeError::UnknownVendor {
-            vendor: vendor.to_owned(),
-            known: vendor_names().join(", "),
-        }),
-    }
+) -> Result<Normalized, NormalizeError> {
+    (known(vendor)?.normalizer.normalize)(operation, raw)
+}
+
+/// [`normalize`], with the body also checked against the vendor's documented shape (a second,
+/// allocation-free pass over the bytes).
+pub fn normalize_checked(
+    vendor: &str,
+    operation: &str,
+    raw: RawResponse<'_>,
+) -> Result<Normalized, NormalizeError> {
+    let v = known(vendor)?;
+    let mut normalized = (v.normalizer.normalize)(operation, raw)?;
+    normalized
+        .drift
+        .merge(crate::drift::check(v, operation, raw.status, raw.body));
+    Ok(normalized)
+}
+
+fn known(vendor: &str) -> Result<&'static Vendor, NormalizeError> {
+    self::vendor(vendor).ok_or_else(|| NormalizeError::UnknownVendor {
+        vendor: vendor.to_owned(),
+        known: vendor_names().join(", "),
+    })
 }
 
 #[cfg(test)]

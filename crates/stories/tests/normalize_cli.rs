@@ -115,3 +115,73 @@ fn reads_standard_input_and_reports_bad_input_clearly() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/file.json"));
 }
+
+fn keyapi_example() -> Value {
+    keyapi_client::VENDOR
+        .response_examples()
+        .into_iter()
+        .find(|e| e.status == "200")
+        .unwrap_or_else(|| panic!("no 200"))
+        .body
+}
+
+fn normalize_file(body: &Value, extra: &[&str]) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.path().join("saved.json");
+    std::fs::write(&file, serde_json::to_vec(body).unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    Command::new(env!("CARGO_BIN_EXE_stories"))
+        .args([
+            "normalize",
+            "--vendor",
+            "keyapi",
+            "--operation",
+            "fetch_user_stories",
+        ])
+        .args(extra)
+        .arg(&file)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn strict_fails_on_drift_and_passes_the_documented_shape() {
+    let documented = keyapi_example();
+    let out = normalize_file(&documented, &["--strict"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(json["drift"], serde_json::json!([]));
+
+    let mut drifted = documented;
+    drifted["data"]["data"]["items"][0]["user"]
+        .as_object_mut()
+        .map(|u| u.shift_remove("is_private"));
+    let out = normalize_file(&drifted, &["--strict"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("$.data.data.items[].user.is_private: missing"),
+        "{stderr}"
+    );
+    // The answer is still printed: strict reports, it does not hide.
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(json["outcome"], "found");
+
+    // Without --drift or --strict the shape is not checked, and the answer is the same.
+    let out = normalize_file(&drifted, &[]);
+    assert!(out.status.success());
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(json["drift"], serde_json::json!([]));
+    let out = normalize_file(&drifted, &["--drift"]);
+    assert!(out.status.success());
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        json["drift"][0]["path"],
+        "$.data.data.items[].user.is_private"
+    );
+    assert_eq!(json["drift"][0]["kind"], "missing");
+}

@@ -25,6 +25,7 @@ fn client(server: &MockServer, vendors: &[&str]) -> UnifiedClient {
         backoff: Duration::from_millis(5),
         max_wait: Duration::from_secs(2),
         timeout: Duration::from_secs(5),
+        ..Policy::default()
     };
     UnifiedClient::new(config).unwrap_or_else(|e| panic!("{e}"))
 }
@@ -388,4 +389,47 @@ async fn traces_name_vendors_and_failures_but_never_keys() {
         !log.contains(stories::mock::MOCK_KEY),
         "a key reached the trace: {log}"
     );
+}
+
+#[tokio::test]
+async fn drift_is_reported_per_vendor_and_never_causes_a_failover() {
+    let server = mock().await;
+    server.set_fault("keyapi", Fault::Drifted, None);
+    let client = client(&server, &["hikerapi", "keyapi"]);
+    let answered = client
+        .ask(&stories_query())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        tried(&answered),
+        ["keyapi:200"],
+        "a drifted answer is still an answer"
+    );
+    assert!(matches!(
+        answered.outcome,
+        Outcome::Found(Answer::Stories(_))
+    ));
+    let drift = answered.drift().cloned().unwrap_or_default();
+    let text = drift.to_string();
+    assert!(text.contains("$.x_mock_drift: undocumented"), "{text}");
+    assert!(text.contains(": missing"), "{text}");
+    // Paths and counts only: no value of the body is in the report.
+    assert!(!text.contains("natgeo") && !text.contains("http"), "{text}");
+    let json = serde_json::to_value(&answered.report).unwrap_or_default();
+    assert!(
+        json["attempts"][0]["drift"]
+            .as_array()
+            .is_some_and(|d| !d.is_empty()),
+        "{json}"
+    );
+
+    // Turned off, nothing is checked.
+    let mut quiet = client.config().clone();
+    quiet.policy.check_drift = false;
+    let quiet = UnifiedClient::new(quiet).unwrap_or_else(|e| panic!("{e}"));
+    let answered = quiet
+        .ask(&stories_query())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(answered.drift().map(domain::Drift::is_empty), Some(true));
 }

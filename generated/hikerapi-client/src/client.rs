@@ -8,19 +8,32 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///`Highlight`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct Highlight {
-        pub cover_media: HighlightCoverMedia,
-        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-        pub id: ::std::string::String,
-        pub is_pinned_highlight: bool,
-        pub items: ::std::vec::Vec<Story>,
-        pub latest_reel_media: i64,
-        pub media_count: i64,
-        pub media_ids: ::std::vec::Vec<i64>,
-        pub pk: ::std::string::String,
-        pub title: ::std::string::String,
-        pub user: User,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cover_media: ::std::option::Option<HighlightCoverMedia>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::client_runtime::LenientId>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_pinned_highlight: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub items: ::std::option::Option<::std::vec::Vec<Story>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub latest_reel_media: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub media_count: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub media_ids: ::std::option::Option<
+            ::std::vec::Vec<::client_runtime::LenientId>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pk: ::std::option::Option<::client_runtime::LenientId>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user: ::std::option::Option<User>,
     }
     impl Highlight {
         pub fn builder() -> builder::Highlight {
@@ -28,15 +41,20 @@ pub mod types {
         }
     }
     ///`HighlightCoverMedia`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct HighlightCoverMedia {
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub crop_rect: ::std::option::Option<::std::vec::Vec<f64>>,
-        pub cropped_image_version: HighlightCoverMediaCroppedImageVersion,
-        pub full_image_version: ::serde_json::Value,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
-        pub media_id: ::std::option::Option<::std::string::String>,
-        pub upload_id: ::serde_json::Value,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cropped_image_version: ::std::option::Option<
+            HighlightCoverMediaCroppedImageVersion,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub full_image_version: ::std::option::Option<::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub media_id: ::std::option::Option<::client_runtime::LenientId>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub upload_id: ::std::option::Option<::serde_json::Value>,
     }
     impl HighlightCoverMedia {
         pub fn builder() -> builder::HighlightCoverMedia {
@@ -44,12 +62,16 @@ pub mod types {
         }
     }
     ///`HighlightCoverMediaCroppedImageVersion`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct HighlightCoverMediaCroppedImageVersion {
-        pub height: i64,
-        pub scans_profile: ::std::string::String,
-        pub url: ::std::string::String,
-        pub width: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub height: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub scans_profile: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub width: ::std::option::Option<i64>,
     }
     impl HighlightCoverMediaCroppedImageVersion {
         pub fn builder() -> builder::HighlightCoverMediaCroppedImageVersion {
@@ -57,23 +79,38 @@ pub mod types {
         }
     }
     ///`Story`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct Story {
-        pub code: ::std::string::String,
-        pub hashtags: ::std::vec::Vec<::serde_json::Value>,
-        pub id: ::std::string::String,
-        pub links: ::std::vec::Vec<::serde_json::Value>,
-        pub locations: ::std::vec::Vec<::serde_json::Value>,
-        pub media_type: i64,
-        pub medias: ::std::vec::Vec<::serde_json::Value>,
-        pub mentions: ::std::vec::Vec<StoryMentionsItem>,
-        pub pk: ::std::string::String,
-        pub product_type: ::std::string::String,
-        pub sponsor_tags: ::std::vec::Vec<User>,
-        pub stickers: ::std::vec::Vec<::serde_json::Value>,
-        pub taken_at: ::chrono::DateTime<::chrono::offset::Utc>,
-        pub thumbnail_url: ::std::string::String,
-        pub user: User,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub hashtags: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::client_runtime::LenientId>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub links: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub locations: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub media_type: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub medias: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub mentions: ::std::option::Option<::std::vec::Vec<StoryMentionsItem>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pk: ::std::option::Option<::client_runtime::LenientId>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub product_type: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sponsor_tags: ::std::option::Option<::std::vec::Vec<User>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub stickers: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub taken_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub thumbnail_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user: ::std::option::Option<User>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub video_duration: ::std::option::Option<f64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -85,13 +122,18 @@ pub mod types {
         }
     }
     ///`StoryMentionsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct StoryMentionsItem {
-        pub height: f64,
-        pub user: User,
-        pub width: f64,
-        pub x: f64,
-        pub y: f64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub height: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user: ::std::option::Option<User>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub width: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub x: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub y: ::std::option::Option<f64>,
     }
     impl StoryMentionsItem {
         pub fn builder() -> builder::StoryMentionsItem {
@@ -99,18 +141,23 @@ pub mod types {
         }
     }
     ///`User`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct User {
-        pub full_name: ::std::string::String,
-        pub id: ::std::string::String,
-        pub is_private: bool,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub full_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::client_runtime::LenientId>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_private: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_verified: ::std::option::Option<bool>,
-        pub pk: ::std::string::String,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pk: ::std::option::Option<::client_runtime::LenientId>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub profile_pic_url: ::std::option::Option<::std::string::String>,
-        pub profile_pic_url_hd: ::serde_json::Value,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub profile_pic_url_hd: ::std::option::Option<::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub username: ::std::option::Option<::std::string::String>,
     }
     impl User {
@@ -123,54 +170,73 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct Highlight {
             cover_media: ::std::result::Result<
-                super::HighlightCoverMedia,
+                ::std::option::Option<super::HighlightCoverMedia>,
                 ::std::string::String,
             >,
             created_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            is_pinned_highlight: ::std::result::Result<bool, ::std::string::String>,
+            id: ::std::result::Result<
+                ::std::option::Option<::client_runtime::LenientId>,
+                ::std::string::String,
+            >,
+            is_pinned_highlight: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             items: ::std::result::Result<
-                ::std::vec::Vec<super::Story>,
+                ::std::option::Option<::std::vec::Vec<super::Story>>,
                 ::std::string::String,
             >,
-            latest_reel_media: ::std::result::Result<i64, ::std::string::String>,
-            media_count: ::std::result::Result<i64, ::std::string::String>,
+            latest_reel_media: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            media_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             media_ids: ::std::result::Result<
-                ::std::vec::Vec<i64>,
+                ::std::option::Option<::std::vec::Vec<::client_runtime::LenientId>>,
                 ::std::string::String,
             >,
-            pk: ::std::result::Result<::std::string::String, ::std::string::String>,
-            title: ::std::result::Result<::std::string::String, ::std::string::String>,
-            user: ::std::result::Result<super::User, ::std::string::String>,
+            pk: ::std::result::Result<
+                ::std::option::Option<::client_runtime::LenientId>,
+                ::std::string::String,
+            >,
+            title: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user: ::std::result::Result<
+                ::std::option::Option<super::User>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Highlight {
             fn default() -> Self {
                 Self {
-                    cover_media: Err("no value supplied for cover_media".to_string()),
-                    created_at: Err("no value supplied for created_at".to_string()),
-                    id: Err("no value supplied for id".to_string()),
-                    is_pinned_highlight: Err(
-                        "no value supplied for is_pinned_highlight".to_string(),
-                    ),
-                    items: Err("no value supplied for items".to_string()),
-                    latest_reel_media: Err(
-                        "no value supplied for latest_reel_media".to_string(),
-                    ),
-                    media_count: Err("no value supplied for media_count".to_string()),
-                    media_ids: Err("no value supplied for media_ids".to_string()),
-                    pk: Err("no value supplied for pk".to_string()),
-                    title: Err("no value supplied for title".to_string()),
-                    user: Err("no value supplied for user".to_string()),
+                    cover_media: Ok(Default::default()),
+                    created_at: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    is_pinned_highlight: Ok(Default::default()),
+                    items: Ok(Default::default()),
+                    latest_reel_media: Ok(Default::default()),
+                    media_count: Ok(Default::default()),
+                    media_ids: Ok(Default::default()),
+                    pk: Ok(Default::default()),
+                    title: Ok(Default::default()),
+                    user: Ok(Default::default()),
                 }
             }
         }
         impl Highlight {
             pub fn cover_media<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::HighlightCoverMedia>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::HighlightCoverMedia>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.cover_media = value
@@ -182,7 +248,9 @@ pub mod types {
             }
             pub fn created_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -194,7 +262,9 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::client_runtime::LenientId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -204,7 +274,7 @@ pub mod types {
             }
             pub fn is_pinned_highlight<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_pinned_highlight = value
@@ -218,7 +288,9 @@ pub mod types {
             }
             pub fn items<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Story>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Story>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.items = value
@@ -230,7 +302,7 @@ pub mod types {
             }
             pub fn latest_reel_media<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.latest_reel_media = value
@@ -244,7 +316,7 @@ pub mod types {
             }
             pub fn media_count<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.media_count = value
@@ -256,7 +328,9 @@ pub mod types {
             }
             pub fn media_ids<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::client_runtime::LenientId>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.media_ids = value
@@ -268,7 +342,9 @@ pub mod types {
             }
             pub fn pk<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::client_runtime::LenientId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.pk = value
@@ -278,7 +354,7 @@ pub mod types {
             }
             pub fn title<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.title = value
@@ -290,7 +366,7 @@ pub mod types {
             }
             pub fn user<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::User>,
+                T: ::std::convert::TryInto<::std::option::Option<super::User>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.user = value
@@ -345,31 +421,30 @@ pub mod types {
                 ::std::string::String,
             >,
             cropped_image_version: ::std::result::Result<
-                super::HighlightCoverMediaCroppedImageVersion,
+                ::std::option::Option<super::HighlightCoverMediaCroppedImageVersion>,
                 ::std::string::String,
             >,
             full_image_version: ::std::result::Result<
-                ::serde_json::Value,
+                ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
             >,
             media_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::client_runtime::LenientId>,
                 ::std::string::String,
             >,
-            upload_id: ::std::result::Result<::serde_json::Value, ::std::string::String>,
+            upload_id: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for HighlightCoverMedia {
             fn default() -> Self {
                 Self {
-                    crop_rect: Err("no value supplied for crop_rect".to_string()),
-                    cropped_image_version: Err(
-                        "no value supplied for cropped_image_version".to_string(),
-                    ),
-                    full_image_version: Err(
-                        "no value supplied for full_image_version".to_string(),
-                    ),
-                    media_id: Err("no value supplied for media_id".to_string()),
-                    upload_id: Err("no value supplied for upload_id".to_string()),
+                    crop_rect: Ok(Default::default()),
+                    cropped_image_version: Ok(Default::default()),
+                    full_image_version: Ok(Default::default()),
+                    media_id: Ok(Default::default()),
+                    upload_id: Ok(Default::default()),
                 }
             }
         }
@@ -389,7 +464,7 @@ pub mod types {
             pub fn cropped_image_version<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    super::HighlightCoverMediaCroppedImageVersion,
+                    ::std::option::Option<super::HighlightCoverMediaCroppedImageVersion>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -404,7 +479,7 @@ pub mod types {
             }
             pub fn full_image_version<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::serde_json::Value>,
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.full_image_version = value
@@ -418,7 +493,9 @@ pub mod types {
             }
             pub fn media_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::client_runtime::LenientId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.media_id = value
@@ -430,7 +507,7 @@ pub mod types {
             }
             pub fn upload_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::serde_json::Value>,
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.upload_id = value
@@ -469,30 +546,37 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct HighlightCoverMediaCroppedImageVersion {
-            height: ::std::result::Result<i64, ::std::string::String>,
-            scans_profile: ::std::result::Result<
-                ::std::string::String,
+            height: ::std::result::Result<
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
-            url: ::std::result::Result<::std::string::String, ::std::string::String>,
-            width: ::std::result::Result<i64, ::std::string::String>,
+            scans_profile: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            width: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for HighlightCoverMediaCroppedImageVersion {
             fn default() -> Self {
                 Self {
-                    height: Err("no value supplied for height".to_string()),
-                    scans_profile: Err(
-                        "no value supplied for scans_profile".to_string(),
-                    ),
-                    url: Err("no value supplied for url".to_string()),
-                    width: Err("no value supplied for width".to_string()),
+                    height: Ok(Default::default()),
+                    scans_profile: Ok(Default::default()),
+                    url: Ok(Default::default()),
+                    width: Ok(Default::default()),
                 }
             }
         }
         impl HighlightCoverMediaCroppedImageVersion {
             pub fn height<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.height = value
@@ -504,7 +588,7 @@ pub mod types {
             }
             pub fn scans_profile<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.scans_profile = value
@@ -516,7 +600,7 @@ pub mod types {
             }
             pub fn url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.url = value
@@ -528,7 +612,7 @@ pub mod types {
             }
             pub fn width<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.width = value
@@ -566,51 +650,66 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Story {
-            code: ::std::result::Result<::std::string::String, ::std::string::String>,
-            hashtags: ::std::result::Result<
-                ::std::vec::Vec<::serde_json::Value>,
+            code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            hashtags: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::client_runtime::LenientId>,
+                ::std::string::String,
+            >,
             links: ::std::result::Result<
-                ::std::vec::Vec<::serde_json::Value>,
+                ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
                 ::std::string::String,
             >,
             locations: ::std::result::Result<
-                ::std::vec::Vec<::serde_json::Value>,
+                ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
                 ::std::string::String,
             >,
-            media_type: ::std::result::Result<i64, ::std::string::String>,
+            media_type: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             medias: ::std::result::Result<
-                ::std::vec::Vec<::serde_json::Value>,
+                ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
                 ::std::string::String,
             >,
             mentions: ::std::result::Result<
-                ::std::vec::Vec<super::StoryMentionsItem>,
+                ::std::option::Option<::std::vec::Vec<super::StoryMentionsItem>>,
                 ::std::string::String,
             >,
-            pk: ::std::result::Result<::std::string::String, ::std::string::String>,
-            product_type: ::std::result::Result<
+            pk: ::std::result::Result<
+                ::std::option::Option<::client_runtime::LenientId>,
                 ::std::string::String,
+            >,
+            product_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             sponsor_tags: ::std::result::Result<
-                ::std::vec::Vec<super::User>,
+                ::std::option::Option<::std::vec::Vec<super::User>>,
                 ::std::string::String,
             >,
             stickers: ::std::result::Result<
-                ::std::vec::Vec<::serde_json::Value>,
+                ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
                 ::std::string::String,
             >,
             taken_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
             thumbnail_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            user: ::std::result::Result<super::User, ::std::string::String>,
+            user: ::std::result::Result<
+                ::std::option::Option<super::User>,
+                ::std::string::String,
+            >,
             video_duration: ::std::result::Result<
                 ::std::option::Option<f64>,
                 ::std::string::String,
@@ -623,23 +722,21 @@ pub mod types {
         impl ::std::default::Default for Story {
             fn default() -> Self {
                 Self {
-                    code: Err("no value supplied for code".to_string()),
-                    hashtags: Err("no value supplied for hashtags".to_string()),
-                    id: Err("no value supplied for id".to_string()),
-                    links: Err("no value supplied for links".to_string()),
-                    locations: Err("no value supplied for locations".to_string()),
-                    media_type: Err("no value supplied for media_type".to_string()),
-                    medias: Err("no value supplied for medias".to_string()),
-                    mentions: Err("no value supplied for mentions".to_string()),
-                    pk: Err("no value supplied for pk".to_string()),
-                    product_type: Err("no value supplied for product_type".to_string()),
-                    sponsor_tags: Err("no value supplied for sponsor_tags".to_string()),
-                    stickers: Err("no value supplied for stickers".to_string()),
-                    taken_at: Err("no value supplied for taken_at".to_string()),
-                    thumbnail_url: Err(
-                        "no value supplied for thumbnail_url".to_string(),
-                    ),
-                    user: Err("no value supplied for user".to_string()),
+                    code: Ok(Default::default()),
+                    hashtags: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    links: Ok(Default::default()),
+                    locations: Ok(Default::default()),
+                    media_type: Ok(Default::default()),
+                    medias: Ok(Default::default()),
+                    mentions: Ok(Default::default()),
+                    pk: Ok(Default::default()),
+                    product_type: Ok(Default::default()),
+                    sponsor_tags: Ok(Default::default()),
+                    stickers: Ok(Default::default()),
+                    taken_at: Ok(Default::default()),
+                    thumbnail_url: Ok(Default::default()),
+                    user: Ok(Default::default()),
                     video_duration: Ok(Default::default()),
                     video_url: Ok(Default::default()),
                 }
@@ -648,7 +745,7 @@ pub mod types {
         impl Story {
             pub fn code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.code = value
@@ -660,7 +757,9 @@ pub mod types {
             }
             pub fn hashtags<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.hashtags = value
@@ -672,7 +771,9 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::client_runtime::LenientId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -682,7 +783,9 @@ pub mod types {
             }
             pub fn links<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.links = value
@@ -694,7 +797,9 @@ pub mod types {
             }
             pub fn locations<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.locations = value
@@ -706,7 +811,7 @@ pub mod types {
             }
             pub fn media_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.media_type = value
@@ -718,7 +823,9 @@ pub mod types {
             }
             pub fn medias<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.medias = value
@@ -730,7 +837,9 @@ pub mod types {
             }
             pub fn mentions<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::StoryMentionsItem>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::StoryMentionsItem>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.mentions = value
@@ -742,7 +851,9 @@ pub mod types {
             }
             pub fn pk<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::client_runtime::LenientId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.pk = value
@@ -752,7 +863,7 @@ pub mod types {
             }
             pub fn product_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.product_type = value
@@ -764,7 +875,9 @@ pub mod types {
             }
             pub fn sponsor_tags<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::User>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::User>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.sponsor_tags = value
@@ -776,7 +889,9 @@ pub mod types {
             }
             pub fn stickers<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.stickers = value
@@ -788,7 +903,9 @@ pub mod types {
             }
             pub fn taken_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.taken_at = value
@@ -800,7 +917,7 @@ pub mod types {
             }
             pub fn thumbnail_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.thumbnail_url = value
@@ -812,7 +929,7 @@ pub mod types {
             }
             pub fn user<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::User>,
+                T: ::std::convert::TryInto<::std::option::Option<super::User>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.user = value
@@ -900,27 +1017,36 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct StoryMentionsItem {
-            height: ::std::result::Result<f64, ::std::string::String>,
-            user: ::std::result::Result<super::User, ::std::string::String>,
-            width: ::std::result::Result<f64, ::std::string::String>,
-            x: ::std::result::Result<f64, ::std::string::String>,
-            y: ::std::result::Result<f64, ::std::string::String>,
+            height: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            user: ::std::result::Result<
+                ::std::option::Option<super::User>,
+                ::std::string::String,
+            >,
+            width: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            x: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            y: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
         }
         impl ::std::default::Default for StoryMentionsItem {
             fn default() -> Self {
                 Self {
-                    height: Err("no value supplied for height".to_string()),
-                    user: Err("no value supplied for user".to_string()),
-                    width: Err("no value supplied for width".to_string()),
-                    x: Err("no value supplied for x".to_string()),
-                    y: Err("no value supplied for y".to_string()),
+                    height: Ok(Default::default()),
+                    user: Ok(Default::default()),
+                    width: Ok(Default::default()),
+                    x: Ok(Default::default()),
+                    y: Ok(Default::default()),
                 }
             }
         }
         impl StoryMentionsItem {
             pub fn height<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.height = value
@@ -932,7 +1058,7 @@ pub mod types {
             }
             pub fn user<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::User>,
+                T: ::std::convert::TryInto<::std::option::Option<super::User>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.user = value
@@ -944,7 +1070,7 @@ pub mod types {
             }
             pub fn width<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.width = value
@@ -956,7 +1082,7 @@ pub mod types {
             }
             pub fn x<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.x = value
@@ -966,7 +1092,7 @@ pub mod types {
             }
             pub fn y<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.y = value
@@ -1003,22 +1129,31 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct User {
             full_name: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            is_private: ::std::result::Result<bool, ::std::string::String>,
+            id: ::std::result::Result<
+                ::std::option::Option<::client_runtime::LenientId>,
+                ::std::string::String,
+            >,
+            is_private: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             is_verified: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
-            pk: ::std::result::Result<::std::string::String, ::std::string::String>,
+            pk: ::std::result::Result<
+                ::std::option::Option<::client_runtime::LenientId>,
+                ::std::string::String,
+            >,
             profile_pic_url: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             profile_pic_url_hd: ::std::result::Result<
-                ::serde_json::Value,
+                ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
             >,
             username: ::std::result::Result<
@@ -1029,25 +1164,21 @@ pub mod types {
         impl ::std::default::Default for User {
             fn default() -> Self {
                 Self {
-                    full_name: Err("no value supplied for full_name".to_string()),
-                    id: Err("no value supplied for id".to_string()),
-                    is_private: Err("no value supplied for is_private".to_string()),
-                    is_verified: Err("no value supplied for is_verified".to_string()),
-                    pk: Err("no value supplied for pk".to_string()),
-                    profile_pic_url: Err(
-                        "no value supplied for profile_pic_url".to_string(),
-                    ),
-                    profile_pic_url_hd: Err(
-                        "no value supplied for profile_pic_url_hd".to_string(),
-                    ),
-                    username: Err("no value supplied for username".to_string()),
+                    full_name: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    is_private: Ok(Default::default()),
+                    is_verified: Ok(Default::default()),
+                    pk: Ok(Default::default()),
+                    profile_pic_url: Ok(Default::default()),
+                    profile_pic_url_hd: Ok(Default::default()),
+                    username: Ok(Default::default()),
                 }
             }
         }
         impl User {
             pub fn full_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.full_name = value
@@ -1059,7 +1190,9 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::client_runtime::LenientId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -1069,7 +1202,7 @@ pub mod types {
             }
             pub fn is_private<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_private = value
@@ -1093,7 +1226,9 @@ pub mod types {
             }
             pub fn pk<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::client_runtime::LenientId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.pk = value
@@ -1117,7 +1252,7 @@ pub mod types {
             }
             pub fn profile_pic_url_hd<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::serde_json::Value>,
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.profile_pic_url_hd = value
@@ -2895,6 +3030,7 @@ pub const VENDOR: ::client_runtime::VendorFacts = ::client_runtime::VendorFacts 
 };
 /// The vendor's production base URL.
 pub const BASE_URL: &str = VENDOR.base_url;
+pub use ::client_runtime::{ClientBuildError, HttpOptions, LenientId, VendorFacts};
 impl Client {
     /// A client that sends `api_key` the vendor's way (`x-access-key: <key>`) over HTTPS, with default [`::client_runtime::HttpOptions`]. `base_url` is usually [`BASE_URL`].
     pub fn with_api_key(

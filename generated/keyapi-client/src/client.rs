@@ -8,11 +8,14 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///`FetchUserStoriesError`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct FetchUserStoriesError {
-        pub code: i64,
-        pub data: ::serde_json::Value,
-        pub message: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
     }
     impl FetchUserStoriesError {
         pub fn builder() -> builder::FetchUserStoriesError {
@@ -20,16 +23,19 @@ pub mod types {
         }
     }
     ///`FetchUserStoriesResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct FetchUserStoriesResponse {
-        pub code: i64,
-        pub data: FetchUserStoriesResponseData,
-        pub message: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<FetchUserStoriesResponseData>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
         #[serde(
             rename = "requestId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub request_id: ::std::option::Option<::std::string::String>,
+        pub request_id: ::std::option::Option<::client_runtime::LenientId>,
     }
     impl FetchUserStoriesResponse {
         pub fn builder() -> builder::FetchUserStoriesResponse {
@@ -37,9 +43,10 @@ pub mod types {
         }
     }
     ///`FetchUserStoriesResponseData`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct FetchUserStoriesResponseData {
-        pub data: FetchUserStoriesResponseDataData,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<FetchUserStoriesResponseDataData>,
     }
     impl FetchUserStoriesResponseData {
         pub fn builder() -> builder::FetchUserStoriesResponseData {
@@ -47,14 +54,18 @@ pub mod types {
         }
     }
     ///`FetchUserStoriesResponseDataData`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct FetchUserStoriesResponseDataData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub additional_data: ::std::option::Option<
             FetchUserStoriesResponseDataDataAdditionalData,
         >,
-        pub count: i64,
-        pub items: ::std::vec::Vec<FetchUserStoriesResponseDataDataItemsItem>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub count: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub items: ::std::option::Option<
+            ::std::vec::Vec<FetchUserStoriesResponseDataDataItemsItem>,
+        >,
     }
     impl FetchUserStoriesResponseDataData {
         pub fn builder() -> builder::FetchUserStoriesResponseDataData {
@@ -62,21 +73,38 @@ pub mod types {
         }
     }
     ///`FetchUserStoriesResponseDataDataAdditionalData`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct FetchUserStoriesResponseDataDataAdditionalData {
-        pub ad_expiry_timestamp_in_millis: ::serde_json::Value,
-        pub can_gif_quick_reply: bool,
-        pub can_react_with_avatar: bool,
-        pub can_reply: bool,
-        pub can_reshare: bool,
-        pub disabled_reply_types: ::std::vec::Vec<::std::string::String>,
-        pub expiring_at: i64,
-        pub id: ::std::string::String,
-        pub is_archived: bool,
-        pub latest_reel_media: i64,
-        pub reel_type: ::std::string::String,
-        pub show_expiration_tray_signal: bool,
-        pub user: FetchUserStoriesResponseDataDataAdditionalDataUser,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ad_expiry_timestamp_in_millis: ::std::option::Option<::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub can_gif_quick_reply: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub can_react_with_avatar: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub can_reply: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub can_reshare: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub disabled_reply_types: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub expiring_at: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::client_runtime::LenientId>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_archived: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub latest_reel_media: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reel_type: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub show_expiration_tray_signal: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user: ::std::option::Option<
+            FetchUserStoriesResponseDataDataAdditionalDataUser,
+        >,
     }
     impl FetchUserStoriesResponseDataDataAdditionalData {
         pub fn builder() -> builder::FetchUserStoriesResponseDataDataAdditionalData {
@@ -84,21 +112,36 @@ pub mod types {
         }
     }
     ///`FetchUserStoriesResponseDataDataAdditionalDataUser`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct FetchUserStoriesResponseDataDataAdditionalDataUser {
-        pub full_name: ::std::string::String,
-        pub id: ::std::string::String,
-        pub interop_messaging_user_fbid: i64,
-        pub is_creator_agent_enabled: bool,
-        pub is_private: bool,
-        pub is_ring_creator: bool,
-        pub is_screenshot_blocking_enabled: bool,
-        pub is_verified: bool,
-        pub profile_pic_id: ::std::string::String,
-        pub profile_pic_url: ::std::string::String,
-        pub show_ring_award: bool,
-        pub transparency_product_enabled: bool,
-        pub username: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub full_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::client_runtime::LenientId>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub interop_messaging_user_fbid: ::std::option::Option<
+            ::client_runtime::LenientId,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_creator_agent_enabled: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_private: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_ring_creator: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_screenshot_blocking_enabled: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_verified: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub profile_pic_id: ::std::option::Option<::client_runtime::LenientId>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub profile_pic_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub show_ring_award: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub transparency_product_enabled: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub username: ::std::option::Option<::std::string::String>,
     }
     impl FetchUserStoriesResponseDataDataAdditionalDataUser {
         pub fn builder() -> builder::FetchUserStoriesResponseDataDataAdditionalDataUser {
@@ -106,7 +149,7 @@ pub mod types {
         }
     }
     ///`FetchUserStoriesResponseDataDataItemsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct FetchUserStoriesResponseDataDataItemsItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub accessibility_caption: ::std::option::Option<::serde_json::Value>,
@@ -142,24 +185,30 @@ pub mod types {
         pub caption_is_edited: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub coauthor_producer_can_see_organic_insights: ::std::option::Option<bool>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub coauthor_producers: ::std::vec::Vec<::serde_json::Value>,
-        pub code: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub coauthor_producers: ::std::option::Option<
+            ::std::vec::Vec<::serde_json::Value>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub creative_config: ::std::option::Option<::serde_json::Value>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub crosspost: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub crosspost: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub crosspost_metadata: ::std::option::Option<
             FetchUserStoriesResponseDataDataItemsItemCrosspostMetadata,
         >,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub cutout_sticker_info: ::std::vec::Vec<::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cutout_sticker_info: ::std::option::Option<
+            ::std::vec::Vec<::serde_json::Value>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deleted_reason: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub device_timestamp: ::std::option::Option<i64>,
-        pub expiring_at: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub expiring_at: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fbid: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -182,7 +231,8 @@ pub mod types {
         pub has_privately_liked: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_translation: ::std::option::Option<bool>,
-        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::client_runtime::LenientId>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ig_media_sharing_disabled: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -195,8 +245,10 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub integrity_review_decision: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub invited_coauthor_producers: ::std::vec::Vec<::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub invited_coauthor_producers: ::std::option::Option<
+            ::std::vec::Vec<::serde_json::Value>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_creator_secret_story: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -211,7 +263,8 @@ pub mod types {
         pub is_open_to_public_submission: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_organic_product_tagging_eligible: ::std::option::Option<bool>,
-        pub is_paid_partnership: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_paid_partnership: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_photo_mash_story: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -234,30 +287,39 @@ pub mod types {
         pub is_viewer_mentioned: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub location: ::std::option::Option<::serde_json::Value>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub media_attributions_data: ::std::vec::Vec<::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub media_attributions_data: ::std::option::Option<
+            ::std::vec::Vec<::serde_json::Value>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub media_format: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub media_name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub media_overlay_info: ::std::option::Option<::serde_json::Value>,
-        pub media_type: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub media_type: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub music_metadata: ::std::option::Option<::serde_json::Value>,
-        pub original_height: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub original_height: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub original_media_type: ::std::option::Option<i64>,
-        pub original_width: i64,
-        pub owner: FetchUserStoriesResponseDataDataItemsItemOwner,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub pk: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub product_suggestions: ::std::vec::Vec<::serde_json::Value>,
-        pub product_type: ::std::string::String,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub reel_mentions: ::std::vec::Vec<
-            FetchUserStoriesResponseDataDataItemsItemReelMentionsItem,
+        pub original_width: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub owner: ::std::option::Option<FetchUserStoriesResponseDataDataItemsItemOwner>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pk: ::std::option::Option<::client_runtime::LenientId>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub product_suggestions: ::std::option::Option<
+            ::std::vec::Vec<::serde_json::Value>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub product_type: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reel_mentions: ::std::option::Option<
+            ::std::vec::Vec<FetchUserStoriesResponseDataDataItemsItemReelMentionsItem>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sharing_friction_info: ::std::option::Option<
@@ -269,33 +331,38 @@ pub mod types {
         pub should_show_author_pog_for_tagged_media_shared_to_profile_grid: ::std::option::Option<
             bool,
         >,
-        pub sponsor_tags: ::std::vec::Vec<
-            FetchUserStoriesResponseDataDataItemsItemSponsorTagsItem,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sponsor_tags: ::std::option::Option<
+            ::std::vec::Vec<FetchUserStoriesResponseDataDataItemsItemSponsorTagsItem>,
         >,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub story_comments: ::std::vec::Vec<
-            FetchUserStoriesResponseDataDataItemsItemStoryCommentsItem,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub story_comments: ::std::option::Option<
+            ::std::vec::Vec<FetchUserStoriesResponseDataDataItemsItemStoryCommentsItem>,
         >,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub story_cta: ::std::vec::Vec<
-            FetchUserStoriesResponseDataDataItemsItemStoryCtaItem,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub story_cta: ::std::option::Option<
+            ::std::vec::Vec<FetchUserStoriesResponseDataDataItemsItemStoryCtaItem>,
         >,
-        pub story_hashtags: ::std::vec::Vec<
-            FetchUserStoriesResponseDataDataItemsItemStoryHashtagsItem,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub story_hashtags: ::std::option::Option<
+            ::std::vec::Vec<FetchUserStoriesResponseDataDataItemsItemStoryHashtagsItem>,
         >,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub story_link_stickers: ::std::vec::Vec<
-            FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItem,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub story_link_stickers: ::std::option::Option<
+            ::std::vec::Vec<
+                FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItem,
+            >,
         >,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub story_locations: ::std::vec::Vec<
-            FetchUserStoriesResponseDataDataItemsItemStoryLocationsItem,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub story_locations: ::std::option::Option<
+            ::std::vec::Vec<FetchUserStoriesResponseDataDataItemsItemStoryLocationsItem>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub supports_reel_reactions: ::std::option::Option<bool>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub tagged_users: ::std::vec::Vec<::serde_json::Value>,
-        pub taken_at: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tagged_users: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub taken_at: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub taken_at_date: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
@@ -304,19 +371,26 @@ pub mod types {
         pub taken_at_ts: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub thumbnail_url: ::std::option::Option<::std::string::String>,
-        pub user: FetchUserStoriesResponseDataDataItemsItemUser,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user: ::std::option::Option<FetchUserStoriesResponseDataDataItemsItemUser>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub video_duration: ::std::option::Option<f64>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub video_sticker_locales: ::std::vec::Vec<::serde_json::Value>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub video_versions: ::std::vec::Vec<
-            FetchUserStoriesResponseDataDataItemsItemVideoVersionsItem,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub video_sticker_locales: ::std::option::Option<
+            ::std::vec::Vec<::serde_json::Value>,
         >,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub wearable_shared_media_resolutions: ::std::vec::Vec<::serde_json::Value>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub wearables_creator_tools_info: ::std::vec::Vec<::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub video_versions: ::std::option::Option<
+            ::std::vec::Vec<FetchUserStoriesResponseDataDataItemsItemVideoVersionsItem>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub wearable_shared_media_resolutions: ::std::option::Option<
+            ::std::vec::Vec<::serde_json::Value>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub wearables_creator_tools_info: ::std::option::Option<
+            ::std::vec::Vec<::serde_json::Value>,
+        >,
     }
     impl FetchUserStoriesResponseDataDataItemsItem {
         pub fn builder() -> builder::FetchUserStoriesResponseDataDataItemsItem {
@@ -324,9 +398,12 @@ pub mod types {
         }
     }
     ///`FetchUserStoriesResponseDataDataItemsItemCrosspostMetadata`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct FetchUserStoriesResponseDataDataItemsItemCrosspostMetadata {
-        pub fb_downstream_use_xpost_metadata: FetchUserStoriesResponseDataDataItemsItemCrosspostMetadataFbDownstreamUseXpostMetadata,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub fb_downstream_use_xpost_metadata: ::std::option::Option<
+            FetchUserStoriesResponseDataDataItemsItemCrosspostMetadataFbDownstreamUseXpostMetadata,
+        >,
     }
     impl FetchUserStoriesResponseDataDataItemsItemCrosspostMetadata {
         pub fn builder() -> builder::FetchUserStoriesResponseDataDataItemsItemCrosspostMetadata {
@@ -334,9 +411,12 @@ pub mod types {
         }
     }
     ///`FetchUserStoriesResponseDataDataItemsItemCrosspostMetadataFbDownstreamUseXpostMetadata`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct FetchUserStoriesResponseDataDataItemsItemCrosspostMetadataFbDownstreamUseXpostMetadata {
-        pub downstream_use_xpost_deny_reason: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub downstream_use_xpost_deny_reason: ::std::option::Option<
+            ::std::string::String,
+        >,
     }
     impl FetchUserStoriesResponseDataDataItemsItemCrosspostMetadataFbDownstreamUseXpostMetadata {
         pub fn builder() -> builder::FetchUserStoriesResponseDataDataItemsItemCrosspostMetadataFbDownstreamUseXpostMetadata {
@@ -344,9 +424,10 @@ pub mod types {
         }
     }
     ///`FetchUserStoriesResponseDataDataItemsItemFundraiserTag`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct FetchUserStoriesResponseDataDataItemsItemFundraiserTag {
-        pub has_standalone_fundraiser: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub has_standalone_fundraiser: ::std::option::Option<bool>,
     }
     impl FetchUserStoriesResponseDataDataItemsItemFundraiserTag {
         pub fn builder() -> builder::FetchUserStoriesResponseDataDataItemsItemFundraiserTag {
@@ -354,9 +435,10 @@ pub mod types {
         }
     }
     ///`FetchUserStoriesResponseDataDataItemsItemGenAiDetectionMethod`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct FetchUserStoriesResponseDataDataItemsItemGenAiDetectionMethod {
-        pub detection_method: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub detection_method: ::std::option::Option<::std::string::String>,
     }
     impl FetchUserStoriesResponseDataDataItemsItemGenAiDetectionMethod {
         pub fn builder() -> builder::FetchUserStoriesResponseDataDataItemsItemGenAiDetectionMethod {
@@ -364,10 +446,13 @@ pub mod types {
         }
     }
     ///`FetchUserStoriesResponseDataDataItemsItemImageVersions`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct FetchUserStoriesResponseDataDataItemsItemImageVersions {
-        pub items: ::std::vec::Vec<
-            FetchUserStoriesResponseDataDataItemsItemImageVersionsItemsItem,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub items: ::std::option::Option<
+            ::std::vec::Vec<
+                FetchUserStoriesResponseDataDataItemsItemImageVersionsItemsItem,
+            >,
         >,
     }
     impl FetchUserStoriesResponseDataDataItemsItemImageVersions {
@@ -376,10 +461,13 @@ pub mod types {
         }
     }
     ///`FetchUserStoriesResponseDataDataItemsItemImageVersions2`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct FetchUserStoriesResponseDataDataItemsItemImageVersions2 {
-        pub candidates: ::std::vec::Vec<
-            FetchUserStoriesResponseDataDataItemsItemImageVersions2CandidatesItem,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub candidates: ::std::option::Option<
+            ::std::vec::Vec<
+                FetchUserStoriesResponseDataDataItemsItemImageVersions2CandidatesItem,
+            >,
         >,
     }
     impl FetchUserStoriesResponseDataDataItemsItemImageVersions2 {
@@ -388,11 +476,14 @@ pub mod types {
         }
     }
     ///`FetchUserStoriesResponseDataDataItemsItemImageVersions2CandidatesItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct FetchUserStoriesResponseDataDataItemsItemImageVersions2CandidatesItem {
-        pub height: i64,
-        pub url: ::std::string::String,
-        pub width: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub height: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub width: ::std::option::Option<i64>,
     }
     impl FetchUserStoriesResponseDataDataItemsItemImageVersions2CandidatesItem {
         pub fn builder() -> builder::FetchUserStoriesResponseDataDataItemsItemImageVersions2CandidatesItem {
@@ -400,12 +491,16 @@ pub mod types {
         }
     }
     ///`FetchUserStoriesResponseDataDataItemsItemImageVersionsItemsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct FetchUserStoriesResponseDataDataItemsItemImageVersionsItemsItem {
-        pub height: i64,
-        pub is_spatial_image: bool,
-        pub url: ::std::string::String,
-        pub width: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub height: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_spatial_image: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub width: ::std::option::Option<i64>,
     }
     impl FetchUserStoriesResponseDataDataItemsItemImageVersionsItemsItem {
         pub fn builder() -> builder::FetchUserStoriesResponseDataDataItemsItemImageVersionsItemsItem {
@@ -413,28 +508,36 @@ pub mod types {
         }
     }
     ///`FetchUserStoriesResponseDataDataItemsItemOwner`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct FetchUserStoriesResponseDataDataItemsItemOwner {
-        pub full_name: ::std::string::String,
-        pub id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub interop_messaging_user_fbid: ::std::option::Option<i64>,
+        pub full_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::client_runtime::LenientId>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub interop_messaging_user_fbid: ::std::option::Option<
+            ::client_runtime::LenientId,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_creator_agent_enabled: ::std::option::Option<bool>,
-        pub is_private: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_private: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_ring_creator: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_screenshot_blocking_enabled: ::std::option::Option<bool>,
-        pub is_verified: bool,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub profile_pic_id: ::std::option::Option<::std::string::String>,
-        pub profile_pic_url: ::std::string::String,
+        pub is_verified: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub profile_pic_id: ::std::option::Option<::client_runtime::LenientId>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub profile_pic_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub show_ring_award: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub transparency_product_enabled: ::std::option::Option<bool>,
-        pub username: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub username: ::std::option::Option<::std::string::String>,
     }
     impl FetchUserStoriesResponseDataDataItemsItemOwner {
         pub fn builder() -> builder::FetchUserStoriesResponseDataDataItemsItemOwner {
@@ -442,23 +545,40 @@ pub mod types {
         }
     }
     ///`FetchUserStoriesResponseDataDataItemsItemReelMentionsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct FetchUserStoriesResponseDataDataItemsItemReelMentionsItem {
-        pub display_type: ::std::string::String,
-        pub end_time_ms: i64,
-        pub height: f64,
-        pub id: ::std::string::String,
-        pub is_fb_sticker: i64,
-        pub is_hidden: i64,
-        pub is_pinned: i64,
-        pub is_sticker: i64,
-        pub rotation: i64,
-        pub start_time_ms: i64,
-        pub user: FetchUserStoriesResponseDataDataItemsItemReelMentionsItemUser,
-        pub width: f64,
-        pub x: f64,
-        pub y: f64,
-        pub z: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub display_type: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub end_time_ms: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub height: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::client_runtime::LenientId>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_fb_sticker: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_hidden: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_pinned: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_sticker: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub rotation: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub start_time_ms: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user: ::std::option::Option<
+            FetchUserStoriesResponseDataDataItemsItemReelMentionsItemUser,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub width: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub x: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub y: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub z: ::std::option::Option<i64>,
     }
     impl FetchUserStoriesResponseDataDataItemsItemReelMentionsItem {
         pub fn builder() -> builder::FetchUserStoriesResponseDataDataItemsItemReelMentionsItem {
@@ -466,15 +586,22 @@ pub mod types {
         }
     }
     ///`FetchUserStoriesResponseDataDataItemsItemReelMentionsItemUser`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct FetchUserStoriesResponseDataDataItemsItemReelMentionsItemUser {
-        pub full_name: ::std::string::String,
-        pub id: ::std::string::String,
-        pub is_private: bool,
-        pub is_verified: bool,
-        pub profile_pic_id: ::std::string::String,
-        pub profile_pic_url: ::std::string::String,
-        pub username: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub full_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::client_runtime::LenientId>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_private: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_verified: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub profile_pic_id: ::std::option::Option<::client_runtime::LenientId>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub profile_pic_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub username: ::std::option::Option<::std::string::String>,
     }
     impl FetchUserStoriesResponseDataDataItemsItemReelMentionsItemUser {
         pub fn builder() -> builder::FetchUserStoriesResponseDataDataItemsItemReelMentionsItemUser {
@@ -482,11 +609,14 @@ pub mod types {
         }
     }
     ///`FetchUserStoriesResponseDataDataItemsItemSharingFrictionInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct FetchUserStoriesResponseDataDataItemsItemSharingFrictionInfo {
-        pub bloks_app_url: ::serde_json::Value,
-        pub sharing_friction_payload: ::serde_json::Value,
-        pub should_have_sharing_friction: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub bloks_app_url: ::std::option::Option<::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sharing_friction_payload: ::std::option::Option<::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub should_have_sharing_friction: ::std::option::Option<bool>,
     }
     impl FetchUserStoriesResponseDataDataItemsItemSharingFrictionInfo {
         pub fn builder() -> builder::FetchUserStoriesResponseDataDataItemsItemSharingFrictionInfo {
@@ -494,9 +624,12 @@ pub mod types {
         }
     }
     ///`FetchUserStoriesResponseDataDataItemsItemSponsorTagsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct FetchUserStoriesResponseDataDataItemsItemSponsorTagsItem {
-        pub sponsor: FetchUserStoriesResponseDataDataItemsItemSponsorTagsItemSponsor,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sponsor: ::std::option::Option<
+            FetchUserStoriesResponseDataDataItemsItemSponsorTagsItemSponsor,
+        >,
     }
     impl FetchUserStoriesResponseDataDataItemsItemSponsorTagsItem {
         pub fn builder() -> builder::FetchUserStoriesResponseDataDataItemsItemSponsorTagsItem {
@@ -504,12 +637,16 @@ pub mod types {
         }
     }
     ///`FetchUserStoriesResponseDataDataItemsItemSponsorTagsItemSponsor`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct FetchUserStoriesResponseDataDataItemsItemSponsorTagsItemSponsor {
-        pub full_name: ::std::string::String,
-        pub id: ::std::string::String,
-        pub is_verified: bool,
-        pub username: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub full_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::client_runtime::LenientId>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_verified: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub username: ::std::option::Option<::std::string::String>,
     }
     impl FetchUserStoriesResponseDataDataItemsItemSponsorTagsItemSponsor {
         pub fn builder() -> builder::FetchUserStoriesResponseDataDataItemsItemSponsorTagsItemSponsor {
@@ -517,23 +654,38 @@ pub mod types {
         }
     }
     ///`FetchUserStoriesResponseDataDataItemsItemStoryCommentsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct FetchUserStoriesResponseDataDataItemsItemStoryCommentsItem {
-        pub content_type: ::std::string::String,
-        pub created_at: i64,
-        pub created_at_for_fb_app: i64,
-        pub created_at_utc: i64,
-        pub did_report_as_spam: bool,
-        pub id: ::std::string::String,
-        pub is_covered: bool,
-        pub is_created_by_media_owner: bool,
-        pub is_ranked_comment: bool,
-        pub share_enabled: bool,
-        pub text: ::std::string::String,
-        #[serde(rename = "type")]
-        pub type_: i64,
-        pub user: FetchUserStoriesResponseDataDataItemsItemStoryCommentsItemUser,
-        pub user_id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub content_type: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_at: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_at_for_fb_app: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_at_utc: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub did_report_as_spam: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::client_runtime::LenientId>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_covered: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_created_by_media_owner: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_ranked_comment: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub share_enabled: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub text: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user: ::std::option::Option<
+            FetchUserStoriesResponseDataDataItemsItemStoryCommentsItemUser,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_id: ::std::option::Option<::client_runtime::LenientId>,
     }
     impl FetchUserStoriesResponseDataDataItemsItemStoryCommentsItem {
         pub fn builder() -> builder::FetchUserStoriesResponseDataDataItemsItemStoryCommentsItem {
@@ -541,16 +693,24 @@ pub mod types {
         }
     }
     ///`FetchUserStoriesResponseDataDataItemsItemStoryCommentsItemUser`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct FetchUserStoriesResponseDataDataItemsItemStoryCommentsItemUser {
-        pub fbid_v2: ::std::string::String,
-        pub full_name: ::std::string::String,
-        pub id: ::std::string::String,
-        pub is_private: bool,
-        pub is_verified: bool,
-        pub profile_pic_id: ::std::string::String,
-        pub profile_pic_url: ::std::string::String,
-        pub username: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub fbid_v2: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub full_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::client_runtime::LenientId>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_private: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_verified: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub profile_pic_id: ::std::option::Option<::client_runtime::LenientId>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub profile_pic_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub username: ::std::option::Option<::std::string::String>,
     }
     impl FetchUserStoriesResponseDataDataItemsItemStoryCommentsItemUser {
         pub fn builder() -> builder::FetchUserStoriesResponseDataDataItemsItemStoryCommentsItemUser {
@@ -558,10 +718,13 @@ pub mod types {
         }
     }
     ///`FetchUserStoriesResponseDataDataItemsItemStoryCtaItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct FetchUserStoriesResponseDataDataItemsItemStoryCtaItem {
-        pub links: ::std::vec::Vec<
-            FetchUserStoriesResponseDataDataItemsItemStoryCtaItemLinksItem,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub links: ::std::option::Option<
+            ::std::vec::Vec<
+                FetchUserStoriesResponseDataDataItemsItemStoryCtaItemLinksItem,
+            >,
         >,
     }
     impl FetchUserStoriesResponseDataDataItemsItemStoryCtaItem {
@@ -570,10 +733,13 @@ pub mod types {
         }
     }
     ///`FetchUserStoriesResponseDataDataItemsItemStoryCtaItemLinksItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct FetchUserStoriesResponseDataDataItemsItemStoryCtaItemLinksItem {
-        #[serde(rename = "webUri")]
-        pub web_uri: ::std::string::String,
+        #[serde(
+            rename = "webUri",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub web_uri: ::std::option::Option<::std::string::String>,
     }
     impl FetchUserStoriesResponseDataDataItemsItemStoryCtaItemLinksItem {
         pub fn builder() -> builder::FetchUserStoriesResponseDataDataItemsItemStoryCtaItemLinksItem {
@@ -581,22 +747,38 @@ pub mod types {
         }
     }
     ///`FetchUserStoriesResponseDataDataItemsItemStoryHashtagsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct FetchUserStoriesResponseDataDataItemsItemStoryHashtagsItem {
-        pub end_time_ms: i64,
-        pub hashtag: FetchUserStoriesResponseDataDataItemsItemStoryHashtagsItemHashtag,
-        pub height: f64,
-        pub id: ::std::string::String,
-        pub is_fb_sticker: i64,
-        pub is_hidden: i64,
-        pub is_pinned: i64,
-        pub is_sticker: i64,
-        pub rotation: i64,
-        pub start_time_ms: i64,
-        pub width: f64,
-        pub x: f64,
-        pub y: f64,
-        pub z: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub end_time_ms: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub hashtag: ::std::option::Option<
+            FetchUserStoriesResponseDataDataItemsItemStoryHashtagsItemHashtag,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub height: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::client_runtime::LenientId>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_fb_sticker: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_hidden: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_pinned: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_sticker: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub rotation: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub start_time_ms: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub width: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub x: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub y: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub z: ::std::option::Option<i64>,
     }
     impl FetchUserStoriesResponseDataDataItemsItemStoryHashtagsItem {
         pub fn builder() -> builder::FetchUserStoriesResponseDataDataItemsItemStoryHashtagsItem {
@@ -604,10 +786,12 @@ pub mod types {
         }
     }
     ///`FetchUserStoriesResponseDataDataItemsItemStoryHashtagsItemHashtag`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct FetchUserStoriesResponseDataDataItemsItemStoryHashtagsItemHashtag {
-        pub id: ::std::string::String,
-        pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::client_runtime::LenientId>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
     }
     impl FetchUserStoriesResponseDataDataItemsItemStoryHashtagsItemHashtag {
         pub fn builder() -> builder::FetchUserStoriesResponseDataDataItemsItemStoryHashtagsItemHashtag {
@@ -615,9 +799,12 @@ pub mod types {
         }
     }
     ///`FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItem {
-        pub story_link: FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItemStoryLink,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub story_link: ::std::option::Option<
+            FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItemStoryLink,
+        >,
     }
     impl FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItem {
         pub fn builder() -> builder::FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItem {
@@ -625,11 +812,14 @@ pub mod types {
         }
     }
     ///`FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItemStoryLink`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItemStoryLink {
-        pub display_url: ::std::string::String,
-        pub link_title: ::std::string::String,
-        pub url: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub display_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub link_title: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub url: ::std::option::Option<::std::string::String>,
     }
     impl FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItemStoryLink {
         pub fn builder() -> builder::FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItemStoryLink {
@@ -637,9 +827,12 @@ pub mod types {
         }
     }
     ///`FetchUserStoriesResponseDataDataItemsItemStoryLocationsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct FetchUserStoriesResponseDataDataItemsItemStoryLocationsItem {
-        pub location: FetchUserStoriesResponseDataDataItemsItemStoryLocationsItemLocation,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub location: ::std::option::Option<
+            FetchUserStoriesResponseDataDataItemsItemStoryLocationsItemLocation,
+        >,
     }
     impl FetchUserStoriesResponseDataDataItemsItemStoryLocationsItem {
         pub fn builder() -> builder::FetchUserStoriesResponseDataDataItemsItemStoryLocationsItem {
@@ -647,12 +840,16 @@ pub mod types {
         }
     }
     ///`FetchUserStoriesResponseDataDataItemsItemStoryLocationsItemLocation`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct FetchUserStoriesResponseDataDataItemsItemStoryLocationsItemLocation {
-        pub lat: f64,
-        pub lng: f64,
-        pub name: ::std::string::String,
-        pub pk: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub lat: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub lng: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pk: ::std::option::Option<::client_runtime::LenientId>,
     }
     impl FetchUserStoriesResponseDataDataItemsItemStoryLocationsItemLocation {
         pub fn builder() -> builder::FetchUserStoriesResponseDataDataItemsItemStoryLocationsItemLocation {
@@ -660,28 +857,36 @@ pub mod types {
         }
     }
     ///`FetchUserStoriesResponseDataDataItemsItemUser`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct FetchUserStoriesResponseDataDataItemsItemUser {
-        pub full_name: ::std::string::String,
-        pub id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub interop_messaging_user_fbid: ::std::option::Option<i64>,
+        pub full_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::client_runtime::LenientId>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub interop_messaging_user_fbid: ::std::option::Option<
+            ::client_runtime::LenientId,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_creator_agent_enabled: ::std::option::Option<bool>,
-        pub is_private: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_private: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_ring_creator: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_screenshot_blocking_enabled: ::std::option::Option<bool>,
-        pub is_verified: bool,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub profile_pic_id: ::std::option::Option<::std::string::String>,
-        pub profile_pic_url: ::std::string::String,
+        pub is_verified: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub profile_pic_id: ::std::option::Option<::client_runtime::LenientId>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub profile_pic_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub show_ring_award: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub transparency_product_enabled: ::std::option::Option<bool>,
-        pub username: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub username: ::std::option::Option<::std::string::String>,
     }
     impl FetchUserStoriesResponseDataDataItemsItemUser {
         pub fn builder() -> builder::FetchUserStoriesResponseDataDataItemsItemUser {
@@ -689,14 +894,18 @@ pub mod types {
         }
     }
     ///`FetchUserStoriesResponseDataDataItemsItemVideoVersionsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct FetchUserStoriesResponseDataDataItemsItemVideoVersionsItem {
-        pub height: i64,
-        pub id: ::std::string::String,
-        #[serde(rename = "type")]
-        pub type_: i64,
-        pub url: ::std::string::String,
-        pub width: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub height: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::client_runtime::LenientId>,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub width: ::std::option::Option<i64>,
     }
     impl FetchUserStoriesResponseDataDataItemsItemVideoVersionsItem {
         pub fn builder() -> builder::FetchUserStoriesResponseDataDataItemsItemVideoVersionsItem {
@@ -707,23 +916,32 @@ pub mod types {
     pub mod builder {
         #[derive(Clone, Debug)]
         pub struct FetchUserStoriesError {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<::serde_json::Value, ::std::string::String>,
-            message: ::std::result::Result<::std::string::String, ::std::string::String>,
+            code: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            data: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for FetchUserStoriesError {
             fn default() -> Self {
                 Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Err("no value supplied for data".to_string()),
-                    message: Err("no value supplied for message".to_string()),
+                    code: Ok(Default::default()),
+                    data: Ok(Default::default()),
+                    message: Ok(Default::default()),
                 }
             }
         }
         impl FetchUserStoriesError {
             pub fn code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.code = value
@@ -735,7 +953,7 @@ pub mod types {
             }
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::serde_json::Value>,
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -747,7 +965,7 @@ pub mod types {
             }
             pub fn message<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.message = value
@@ -783,23 +1001,29 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct FetchUserStoriesResponse {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            data: ::std::result::Result<
-                super::FetchUserStoriesResponseData,
+            code: ::std::result::Result<
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
-            message: ::std::result::Result<::std::string::String, ::std::string::String>,
-            request_id: ::std::result::Result<
+            data: ::std::result::Result<
+                ::std::option::Option<super::FetchUserStoriesResponseData>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::option::Option<::client_runtime::LenientId>,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for FetchUserStoriesResponse {
             fn default() -> Self {
                 Self {
-                    code: Err("no value supplied for code".to_string()),
-                    data: Err("no value supplied for data".to_string()),
-                    message: Err("no value supplied for message".to_string()),
+                    code: Ok(Default::default()),
+                    data: Ok(Default::default()),
+                    message: Ok(Default::default()),
                     request_id: Ok(Default::default()),
                 }
             }
@@ -807,7 +1031,7 @@ pub mod types {
         impl FetchUserStoriesResponse {
             pub fn code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.code = value
@@ -819,7 +1043,9 @@ pub mod types {
             }
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::FetchUserStoriesResponseData>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::FetchUserStoriesResponseData>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -831,7 +1057,7 @@ pub mod types {
             }
             pub fn message<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.message = value
@@ -843,7 +1069,9 @@ pub mod types {
             }
             pub fn request_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::client_runtime::LenientId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_id = value
@@ -882,21 +1110,23 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct FetchUserStoriesResponseData {
             data: ::std::result::Result<
-                super::FetchUserStoriesResponseDataData,
+                ::std::option::Option<super::FetchUserStoriesResponseDataData>,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for FetchUserStoriesResponseData {
             fn default() -> Self {
                 Self {
-                    data: Err("no value supplied for data".to_string()),
+                    data: Ok(Default::default()),
                 }
             }
         }
         impl FetchUserStoriesResponseData {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::FetchUserStoriesResponseDataData>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::FetchUserStoriesResponseDataData>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -930,9 +1160,14 @@ pub mod types {
                 >,
                 ::std::string::String,
             >,
-            count: ::std::result::Result<i64, ::std::string::String>,
+            count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             items: ::std::result::Result<
-                ::std::vec::Vec<super::FetchUserStoriesResponseDataDataItemsItem>,
+                ::std::option::Option<
+                    ::std::vec::Vec<super::FetchUserStoriesResponseDataDataItemsItem>,
+                >,
                 ::std::string::String,
             >,
         }
@@ -940,8 +1175,8 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     additional_data: Ok(Default::default()),
-                    count: Err("no value supplied for count".to_string()),
-                    items: Err("no value supplied for items".to_string()),
+                    count: Ok(Default::default()),
+                    items: Ok(Default::default()),
                 }
             }
         }
@@ -966,7 +1201,7 @@ pub mod types {
             }
             pub fn count<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.count = value
@@ -979,7 +1214,9 @@ pub mod types {
             pub fn items<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::FetchUserStoriesResponseDataDataItemsItem>,
+                    ::std::option::Option<
+                        ::std::vec::Vec<super::FetchUserStoriesResponseDataDataItemsItem>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1017,69 +1254,83 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct FetchUserStoriesResponseDataDataAdditionalData {
             ad_expiry_timestamp_in_millis: ::std::result::Result<
-                ::serde_json::Value,
+                ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
             >,
-            can_gif_quick_reply: ::std::result::Result<bool, ::std::string::String>,
-            can_react_with_avatar: ::std::result::Result<bool, ::std::string::String>,
-            can_reply: ::std::result::Result<bool, ::std::string::String>,
-            can_reshare: ::std::result::Result<bool, ::std::string::String>,
+            can_gif_quick_reply: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            can_react_with_avatar: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            can_reply: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            can_reshare: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             disabled_reply_types: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
-            expiring_at: ::std::result::Result<i64, ::std::string::String>,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            is_archived: ::std::result::Result<bool, ::std::string::String>,
-            latest_reel_media: ::std::result::Result<i64, ::std::string::String>,
-            reel_type: ::std::result::Result<
+            expiring_at: ::std::result::Result<
+                ::std::option::Option<i64>,
                 ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::client_runtime::LenientId>,
+                ::std::string::String,
+            >,
+            is_archived: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            latest_reel_media: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            reel_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             show_expiration_tray_signal: ::std::result::Result<
-                bool,
+                ::std::option::Option<bool>,
                 ::std::string::String,
             >,
             user: ::std::result::Result<
-                super::FetchUserStoriesResponseDataDataAdditionalDataUser,
+                ::std::option::Option<
+                    super::FetchUserStoriesResponseDataDataAdditionalDataUser,
+                >,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for FetchUserStoriesResponseDataDataAdditionalData {
             fn default() -> Self {
                 Self {
-                    ad_expiry_timestamp_in_millis: Err(
-                        "no value supplied for ad_expiry_timestamp_in_millis".to_string(),
-                    ),
-                    can_gif_quick_reply: Err(
-                        "no value supplied for can_gif_quick_reply".to_string(),
-                    ),
-                    can_react_with_avatar: Err(
-                        "no value supplied for can_react_with_avatar".to_string(),
-                    ),
-                    can_reply: Err("no value supplied for can_reply".to_string()),
-                    can_reshare: Err("no value supplied for can_reshare".to_string()),
-                    disabled_reply_types: Err(
-                        "no value supplied for disabled_reply_types".to_string(),
-                    ),
-                    expiring_at: Err("no value supplied for expiring_at".to_string()),
-                    id: Err("no value supplied for id".to_string()),
-                    is_archived: Err("no value supplied for is_archived".to_string()),
-                    latest_reel_media: Err(
-                        "no value supplied for latest_reel_media".to_string(),
-                    ),
-                    reel_type: Err("no value supplied for reel_type".to_string()),
-                    show_expiration_tray_signal: Err(
-                        "no value supplied for show_expiration_tray_signal".to_string(),
-                    ),
-                    user: Err("no value supplied for user".to_string()),
+                    ad_expiry_timestamp_in_millis: Ok(Default::default()),
+                    can_gif_quick_reply: Ok(Default::default()),
+                    can_react_with_avatar: Ok(Default::default()),
+                    can_reply: Ok(Default::default()),
+                    can_reshare: Ok(Default::default()),
+                    disabled_reply_types: Ok(Default::default()),
+                    expiring_at: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    is_archived: Ok(Default::default()),
+                    latest_reel_media: Ok(Default::default()),
+                    reel_type: Ok(Default::default()),
+                    show_expiration_tray_signal: Ok(Default::default()),
+                    user: Ok(Default::default()),
                 }
             }
         }
         impl FetchUserStoriesResponseDataDataAdditionalData {
             pub fn ad_expiry_timestamp_in_millis<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::serde_json::Value>,
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.ad_expiry_timestamp_in_millis = value
@@ -1093,7 +1344,7 @@ pub mod types {
             }
             pub fn can_gif_quick_reply<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.can_gif_quick_reply = value
@@ -1107,7 +1358,7 @@ pub mod types {
             }
             pub fn can_react_with_avatar<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.can_react_with_avatar = value
@@ -1121,7 +1372,7 @@ pub mod types {
             }
             pub fn can_reply<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.can_reply = value
@@ -1133,7 +1384,7 @@ pub mod types {
             }
             pub fn can_reshare<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.can_reshare = value
@@ -1145,7 +1396,9 @@ pub mod types {
             }
             pub fn disabled_reply_types<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.disabled_reply_types = value
@@ -1159,7 +1412,7 @@ pub mod types {
             }
             pub fn expiring_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.expiring_at = value
@@ -1171,7 +1424,9 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::client_runtime::LenientId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -1181,7 +1436,7 @@ pub mod types {
             }
             pub fn is_archived<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_archived = value
@@ -1193,7 +1448,7 @@ pub mod types {
             }
             pub fn latest_reel_media<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.latest_reel_media = value
@@ -1207,7 +1462,7 @@ pub mod types {
             }
             pub fn reel_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.reel_type = value
@@ -1219,7 +1474,7 @@ pub mod types {
             }
             pub fn show_expiration_tray_signal<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.show_expiration_tray_signal = value
@@ -1234,7 +1489,9 @@ pub mod types {
             pub fn user<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    super::FetchUserStoriesResponseDataDataAdditionalDataUser,
+                    ::std::option::Option<
+                        super::FetchUserStoriesResponseDataDataAdditionalDataUser,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1296,37 +1553,55 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct FetchUserStoriesResponseDataDataAdditionalDataUser {
             full_name: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<
+                ::std::option::Option<::client_runtime::LenientId>,
+                ::std::string::String,
+            >,
             interop_messaging_user_fbid: ::std::result::Result<
-                i64,
+                ::std::option::Option<::client_runtime::LenientId>,
                 ::std::string::String,
             >,
-            is_creator_agent_enabled: ::std::result::Result<bool, ::std::string::String>,
-            is_private: ::std::result::Result<bool, ::std::string::String>,
-            is_ring_creator: ::std::result::Result<bool, ::std::string::String>,
+            is_creator_agent_enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_private: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_ring_creator: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             is_screenshot_blocking_enabled: ::std::result::Result<
-                bool,
+                ::std::option::Option<bool>,
                 ::std::string::String,
             >,
-            is_verified: ::std::result::Result<bool, ::std::string::String>,
-            profile_pic_id: ::std::result::Result<
+            is_verified: ::std::result::Result<
+                ::std::option::Option<bool>,
                 ::std::string::String,
+            >,
+            profile_pic_id: ::std::result::Result<
+                ::std::option::Option<::client_runtime::LenientId>,
                 ::std::string::String,
             >,
             profile_pic_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            show_ring_award: ::std::result::Result<bool, ::std::string::String>,
+            show_ring_award: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             transparency_product_enabled: ::std::result::Result<
-                bool,
+                ::std::option::Option<bool>,
                 ::std::string::String,
             >,
             username: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
         }
@@ -1334,43 +1609,26 @@ pub mod types {
         for FetchUserStoriesResponseDataDataAdditionalDataUser {
             fn default() -> Self {
                 Self {
-                    full_name: Err("no value supplied for full_name".to_string()),
-                    id: Err("no value supplied for id".to_string()),
-                    interop_messaging_user_fbid: Err(
-                        "no value supplied for interop_messaging_user_fbid".to_string(),
-                    ),
-                    is_creator_agent_enabled: Err(
-                        "no value supplied for is_creator_agent_enabled".to_string(),
-                    ),
-                    is_private: Err("no value supplied for is_private".to_string()),
-                    is_ring_creator: Err(
-                        "no value supplied for is_ring_creator".to_string(),
-                    ),
-                    is_screenshot_blocking_enabled: Err(
-                        "no value supplied for is_screenshot_blocking_enabled"
-                            .to_string(),
-                    ),
-                    is_verified: Err("no value supplied for is_verified".to_string()),
-                    profile_pic_id: Err(
-                        "no value supplied for profile_pic_id".to_string(),
-                    ),
-                    profile_pic_url: Err(
-                        "no value supplied for profile_pic_url".to_string(),
-                    ),
-                    show_ring_award: Err(
-                        "no value supplied for show_ring_award".to_string(),
-                    ),
-                    transparency_product_enabled: Err(
-                        "no value supplied for transparency_product_enabled".to_string(),
-                    ),
-                    username: Err("no value supplied for username".to_string()),
+                    full_name: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    interop_messaging_user_fbid: Ok(Default::default()),
+                    is_creator_agent_enabled: Ok(Default::default()),
+                    is_private: Ok(Default::default()),
+                    is_ring_creator: Ok(Default::default()),
+                    is_screenshot_blocking_enabled: Ok(Default::default()),
+                    is_verified: Ok(Default::default()),
+                    profile_pic_id: Ok(Default::default()),
+                    profile_pic_url: Ok(Default::default()),
+                    show_ring_award: Ok(Default::default()),
+                    transparency_product_enabled: Ok(Default::default()),
+                    username: Ok(Default::default()),
                 }
             }
         }
         impl FetchUserStoriesResponseDataDataAdditionalDataUser {
             pub fn full_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.full_name = value
@@ -1382,7 +1640,9 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::client_runtime::LenientId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -1392,7 +1652,9 @@ pub mod types {
             }
             pub fn interop_messaging_user_fbid<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::client_runtime::LenientId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.interop_messaging_user_fbid = value
@@ -1406,7 +1668,7 @@ pub mod types {
             }
             pub fn is_creator_agent_enabled<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_creator_agent_enabled = value
@@ -1420,7 +1682,7 @@ pub mod types {
             }
             pub fn is_private<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_private = value
@@ -1432,7 +1694,7 @@ pub mod types {
             }
             pub fn is_ring_creator<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_ring_creator = value
@@ -1446,7 +1708,7 @@ pub mod types {
             }
             pub fn is_screenshot_blocking_enabled<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_screenshot_blocking_enabled = value
@@ -1460,7 +1722,7 @@ pub mod types {
             }
             pub fn is_verified<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_verified = value
@@ -1472,7 +1734,9 @@ pub mod types {
             }
             pub fn profile_pic_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::client_runtime::LenientId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.profile_pic_id = value
@@ -1486,7 +1750,7 @@ pub mod types {
             }
             pub fn profile_pic_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.profile_pic_url = value
@@ -1500,7 +1764,7 @@ pub mod types {
             }
             pub fn show_ring_award<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.show_ring_award = value
@@ -1514,7 +1778,7 @@ pub mod types {
             }
             pub fn transparency_product_enabled<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.transparency_product_enabled = value
@@ -1528,7 +1792,7 @@ pub mod types {
             }
             pub fn username<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.username = value
@@ -1659,16 +1923,19 @@ pub mod types {
                 ::std::string::String,
             >,
             coauthor_producers: ::std::result::Result<
-                ::std::vec::Vec<::serde_json::Value>,
+                ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
                 ::std::string::String,
             >,
-            code: ::std::result::Result<::std::string::String, ::std::string::String>,
+            code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             creative_config: ::std::result::Result<
                 ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
             >,
             crosspost: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             crosspost_metadata: ::std::result::Result<
@@ -1678,7 +1945,7 @@ pub mod types {
                 ::std::string::String,
             >,
             cutout_sticker_info: ::std::result::Result<
-                ::std::vec::Vec<::serde_json::Value>,
+                ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
                 ::std::string::String,
             >,
             deleted_reason: ::std::result::Result<
@@ -1689,7 +1956,10 @@ pub mod types {
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
-            expiring_at: ::std::result::Result<i64, ::std::string::String>,
+            expiring_at: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             fbid: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -1730,7 +2000,10 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<
+                ::std::option::Option<::client_runtime::LenientId>,
+                ::std::string::String,
+            >,
             ig_media_sharing_disabled: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
@@ -1752,7 +2025,7 @@ pub mod types {
                 ::std::string::String,
             >,
             invited_coauthor_producers: ::std::result::Result<
-                ::std::vec::Vec<::serde_json::Value>,
+                ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
                 ::std::string::String,
             >,
             is_creator_secret_story: ::std::result::Result<
@@ -1783,7 +2056,10 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
-            is_paid_partnership: ::std::result::Result<bool, ::std::string::String>,
+            is_paid_partnership: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             is_photo_mash_story: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
@@ -1829,7 +2105,7 @@ pub mod types {
                 ::std::string::String,
             >,
             media_attributions_data: ::std::result::Result<
-                ::std::vec::Vec<::serde_json::Value>,
+                ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
                 ::std::string::String,
             >,
             media_format: ::std::result::Result<
@@ -1844,36 +2120,49 @@ pub mod types {
                 ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
             >,
-            media_type: ::std::result::Result<i64, ::std::string::String>,
+            media_type: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             music_metadata: ::std::result::Result<
                 ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
             >,
-            original_height: ::std::result::Result<i64, ::std::string::String>,
+            original_height: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             original_media_type: ::std::result::Result<
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
-            original_width: ::std::result::Result<i64, ::std::string::String>,
+            original_width: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             owner: ::std::result::Result<
-                super::FetchUserStoriesResponseDataDataItemsItemOwner,
+                ::std::option::Option<
+                    super::FetchUserStoriesResponseDataDataItemsItemOwner,
+                >,
                 ::std::string::String,
             >,
             pk: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::client_runtime::LenientId>,
                 ::std::string::String,
             >,
             product_suggestions: ::std::result::Result<
-                ::std::vec::Vec<::serde_json::Value>,
+                ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
                 ::std::string::String,
             >,
             product_type: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             reel_mentions: ::std::result::Result<
-                ::std::vec::Vec<
-                    super::FetchUserStoriesResponseDataDataItemsItemReelMentionsItem,
+                ::std::option::Option<
+                    ::std::vec::Vec<
+                        super::FetchUserStoriesResponseDataDataItemsItemReelMentionsItem,
+                    >,
                 >,
                 ::std::string::String,
             >,
@@ -1892,38 +2181,50 @@ pub mod types {
                 ::std::string::String,
             >,
             sponsor_tags: ::std::result::Result<
-                ::std::vec::Vec<
-                    super::FetchUserStoriesResponseDataDataItemsItemSponsorTagsItem,
+                ::std::option::Option<
+                    ::std::vec::Vec<
+                        super::FetchUserStoriesResponseDataDataItemsItemSponsorTagsItem,
+                    >,
                 >,
                 ::std::string::String,
             >,
             story_comments: ::std::result::Result<
-                ::std::vec::Vec<
-                    super::FetchUserStoriesResponseDataDataItemsItemStoryCommentsItem,
+                ::std::option::Option<
+                    ::std::vec::Vec<
+                        super::FetchUserStoriesResponseDataDataItemsItemStoryCommentsItem,
+                    >,
                 >,
                 ::std::string::String,
             >,
             story_cta: ::std::result::Result<
-                ::std::vec::Vec<
-                    super::FetchUserStoriesResponseDataDataItemsItemStoryCtaItem,
+                ::std::option::Option<
+                    ::std::vec::Vec<
+                        super::FetchUserStoriesResponseDataDataItemsItemStoryCtaItem,
+                    >,
                 >,
                 ::std::string::String,
             >,
             story_hashtags: ::std::result::Result<
-                ::std::vec::Vec<
-                    super::FetchUserStoriesResponseDataDataItemsItemStoryHashtagsItem,
+                ::std::option::Option<
+                    ::std::vec::Vec<
+                        super::FetchUserStoriesResponseDataDataItemsItemStoryHashtagsItem,
+                    >,
                 >,
                 ::std::string::String,
             >,
             story_link_stickers: ::std::result::Result<
-                ::std::vec::Vec<
-                    super::FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItem,
+                ::std::option::Option<
+                    ::std::vec::Vec<
+                        super::FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItem,
+                    >,
                 >,
                 ::std::string::String,
             >,
             story_locations: ::std::result::Result<
-                ::std::vec::Vec<
-                    super::FetchUserStoriesResponseDataDataItemsItemStoryLocationsItem,
+                ::std::option::Option<
+                    ::std::vec::Vec<
+                        super::FetchUserStoriesResponseDataDataItemsItemStoryLocationsItem,
+                    >,
                 >,
                 ::std::string::String,
             >,
@@ -1932,10 +2233,13 @@ pub mod types {
                 ::std::string::String,
             >,
             tagged_users: ::std::result::Result<
-                ::std::vec::Vec<::serde_json::Value>,
+                ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
                 ::std::string::String,
             >,
-            taken_at: ::std::result::Result<i64, ::std::string::String>,
+            taken_at: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             taken_at_date: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
@@ -1949,7 +2253,9 @@ pub mod types {
                 ::std::string::String,
             >,
             user: ::std::result::Result<
-                super::FetchUserStoriesResponseDataDataItemsItemUser,
+                ::std::option::Option<
+                    super::FetchUserStoriesResponseDataDataItemsItemUser,
+                >,
                 ::std::string::String,
             >,
             video_duration: ::std::result::Result<
@@ -1957,21 +2263,23 @@ pub mod types {
                 ::std::string::String,
             >,
             video_sticker_locales: ::std::result::Result<
-                ::std::vec::Vec<::serde_json::Value>,
+                ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
                 ::std::string::String,
             >,
             video_versions: ::std::result::Result<
-                ::std::vec::Vec<
-                    super::FetchUserStoriesResponseDataDataItemsItemVideoVersionsItem,
+                ::std::option::Option<
+                    ::std::vec::Vec<
+                        super::FetchUserStoriesResponseDataDataItemsItemVideoVersionsItem,
+                    >,
                 >,
                 ::std::string::String,
             >,
             wearable_shared_media_resolutions: ::std::result::Result<
-                ::std::vec::Vec<::serde_json::Value>,
+                ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
                 ::std::string::String,
             >,
             wearables_creator_tools_info: ::std::result::Result<
-                ::std::vec::Vec<::serde_json::Value>,
+                ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
                 ::std::string::String,
             >,
         }
@@ -1996,14 +2304,14 @@ pub mod types {
                     caption_is_edited: Ok(Default::default()),
                     coauthor_producer_can_see_organic_insights: Ok(Default::default()),
                     coauthor_producers: Ok(Default::default()),
-                    code: Err("no value supplied for code".to_string()),
+                    code: Ok(Default::default()),
                     creative_config: Ok(Default::default()),
                     crosspost: Ok(Default::default()),
                     crosspost_metadata: Ok(Default::default()),
                     cutout_sticker_info: Ok(Default::default()),
                     deleted_reason: Ok(Default::default()),
                     device_timestamp: Ok(Default::default()),
-                    expiring_at: Err("no value supplied for expiring_at".to_string()),
+                    expiring_at: Ok(Default::default()),
                     fbid: Ok(Default::default()),
                     filter_type: Ok(Default::default()),
                     fundraiser_tag: Ok(Default::default()),
@@ -2013,7 +2321,7 @@ pub mod types {
                     has_liked: Ok(Default::default()),
                     has_privately_liked: Ok(Default::default()),
                     has_translation: Ok(Default::default()),
-                    id: Err("no value supplied for id".to_string()),
+                    id: Ok(Default::default()),
                     ig_media_sharing_disabled: Ok(Default::default()),
                     image_versions: Ok(Default::default()),
                     image_versions2: Ok(Default::default()),
@@ -2026,9 +2334,7 @@ pub mod types {
                     is_in_profile_grid: Ok(Default::default()),
                     is_open_to_public_submission: Ok(Default::default()),
                     is_organic_product_tagging_eligible: Ok(Default::default()),
-                    is_paid_partnership: Err(
-                        "no value supplied for is_paid_partnership".to_string(),
-                    ),
+                    is_paid_partnership: Ok(Default::default()),
                     is_photo_mash_story: Ok(Default::default()),
                     is_pinned: Ok(Default::default()),
                     is_quicksnap_recap: Ok(Default::default()),
@@ -2046,40 +2352,34 @@ pub mod types {
                     media_format: Ok(Default::default()),
                     media_name: Ok(Default::default()),
                     media_overlay_info: Ok(Default::default()),
-                    media_type: Err("no value supplied for media_type".to_string()),
+                    media_type: Ok(Default::default()),
                     music_metadata: Ok(Default::default()),
-                    original_height: Err(
-                        "no value supplied for original_height".to_string(),
-                    ),
+                    original_height: Ok(Default::default()),
                     original_media_type: Ok(Default::default()),
-                    original_width: Err(
-                        "no value supplied for original_width".to_string(),
-                    ),
-                    owner: Err("no value supplied for owner".to_string()),
+                    original_width: Ok(Default::default()),
+                    owner: Ok(Default::default()),
                     pk: Ok(Default::default()),
                     product_suggestions: Ok(Default::default()),
-                    product_type: Err("no value supplied for product_type".to_string()),
+                    product_type: Ok(Default::default()),
                     reel_mentions: Ok(Default::default()),
                     sharing_friction_info: Ok(Default::default()),
                     shop_routing_user_id: Ok(Default::default()),
                     should_show_author_pog_for_tagged_media_shared_to_profile_grid: Ok(
                         Default::default(),
                     ),
-                    sponsor_tags: Err("no value supplied for sponsor_tags".to_string()),
+                    sponsor_tags: Ok(Default::default()),
                     story_comments: Ok(Default::default()),
                     story_cta: Ok(Default::default()),
-                    story_hashtags: Err(
-                        "no value supplied for story_hashtags".to_string(),
-                    ),
+                    story_hashtags: Ok(Default::default()),
                     story_link_stickers: Ok(Default::default()),
                     story_locations: Ok(Default::default()),
                     supports_reel_reactions: Ok(Default::default()),
                     tagged_users: Ok(Default::default()),
-                    taken_at: Err("no value supplied for taken_at".to_string()),
+                    taken_at: Ok(Default::default()),
                     taken_at_date: Ok(Default::default()),
                     taken_at_ts: Ok(Default::default()),
                     thumbnail_url: Ok(Default::default()),
-                    user: Err("no value supplied for user".to_string()),
+                    user: Ok(Default::default()),
                     video_duration: Ok(Default::default()),
                     video_sticker_locales: Ok(Default::default()),
                     video_versions: Ok(Default::default()),
@@ -2322,7 +2622,9 @@ pub mod types {
             }
             pub fn coauthor_producers<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.coauthor_producers = value
@@ -2336,7 +2638,7 @@ pub mod types {
             }
             pub fn code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.code = value
@@ -2362,7 +2664,9 @@ pub mod types {
             }
             pub fn crosspost<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.crosspost = value
@@ -2392,7 +2696,9 @@ pub mod types {
             }
             pub fn cutout_sticker_info<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.cutout_sticker_info = value
@@ -2434,7 +2740,7 @@ pub mod types {
             }
             pub fn expiring_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.expiring_at = value
@@ -2572,7 +2878,9 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::client_runtime::LenientId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -2646,7 +2954,9 @@ pub mod types {
             }
             pub fn invited_coauthor_producers<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.invited_coauthor_producers = value
@@ -2756,7 +3066,7 @@ pub mod types {
             }
             pub fn is_paid_partnership<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_paid_partnership = value
@@ -2919,7 +3229,9 @@ pub mod types {
             }
             pub fn media_attributions_data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.media_attributions_data = value
@@ -2971,7 +3283,7 @@ pub mod types {
             }
             pub fn media_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.media_type = value
@@ -2997,7 +3309,7 @@ pub mod types {
             }
             pub fn original_height<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.original_height = value
@@ -3025,7 +3337,7 @@ pub mod types {
             }
             pub fn original_width<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.original_width = value
@@ -3040,7 +3352,9 @@ pub mod types {
             pub fn owner<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    super::FetchUserStoriesResponseDataDataItemsItemOwner,
+                    ::std::option::Option<
+                        super::FetchUserStoriesResponseDataDataItemsItemOwner,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -3053,7 +3367,9 @@ pub mod types {
             }
             pub fn pk<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::client_runtime::LenientId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.pk = value
@@ -3063,7 +3379,9 @@ pub mod types {
             }
             pub fn product_suggestions<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.product_suggestions = value
@@ -3077,7 +3395,7 @@ pub mod types {
             }
             pub fn product_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.product_type = value
@@ -3090,8 +3408,10 @@ pub mod types {
             pub fn reel_mentions<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::vec::Vec<
-                        super::FetchUserStoriesResponseDataDataItemsItemReelMentionsItem,
+                    ::std::option::Option<
+                        ::std::vec::Vec<
+                            super::FetchUserStoriesResponseDataDataItemsItemReelMentionsItem,
+                        >,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,
@@ -3155,8 +3475,10 @@ pub mod types {
             pub fn sponsor_tags<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::vec::Vec<
-                        super::FetchUserStoriesResponseDataDataItemsItemSponsorTagsItem,
+                    ::std::option::Option<
+                        ::std::vec::Vec<
+                            super::FetchUserStoriesResponseDataDataItemsItemSponsorTagsItem,
+                        >,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,
@@ -3171,8 +3493,10 @@ pub mod types {
             pub fn story_comments<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::vec::Vec<
-                        super::FetchUserStoriesResponseDataDataItemsItemStoryCommentsItem,
+                    ::std::option::Option<
+                        ::std::vec::Vec<
+                            super::FetchUserStoriesResponseDataDataItemsItemStoryCommentsItem,
+                        >,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,
@@ -3189,8 +3513,10 @@ pub mod types {
             pub fn story_cta<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::vec::Vec<
-                        super::FetchUserStoriesResponseDataDataItemsItemStoryCtaItem,
+                    ::std::option::Option<
+                        ::std::vec::Vec<
+                            super::FetchUserStoriesResponseDataDataItemsItemStoryCtaItem,
+                        >,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,
@@ -3205,8 +3531,10 @@ pub mod types {
             pub fn story_hashtags<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::vec::Vec<
-                        super::FetchUserStoriesResponseDataDataItemsItemStoryHashtagsItem,
+                    ::std::option::Option<
+                        ::std::vec::Vec<
+                            super::FetchUserStoriesResponseDataDataItemsItemStoryHashtagsItem,
+                        >,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,
@@ -3223,8 +3551,10 @@ pub mod types {
             pub fn story_link_stickers<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::vec::Vec<
-                        super::FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItem,
+                    ::std::option::Option<
+                        ::std::vec::Vec<
+                            super::FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItem,
+                        >,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,
@@ -3241,8 +3571,10 @@ pub mod types {
             pub fn story_locations<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::vec::Vec<
-                        super::FetchUserStoriesResponseDataDataItemsItemStoryLocationsItem,
+                    ::std::option::Option<
+                        ::std::vec::Vec<
+                            super::FetchUserStoriesResponseDataDataItemsItemStoryLocationsItem,
+                        >,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,
@@ -3272,7 +3604,9 @@ pub mod types {
             }
             pub fn tagged_users<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.tagged_users = value
@@ -3284,7 +3618,7 @@ pub mod types {
             }
             pub fn taken_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.taken_at = value
@@ -3335,7 +3669,9 @@ pub mod types {
             pub fn user<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    super::FetchUserStoriesResponseDataDataItemsItemUser,
+                    ::std::option::Option<
+                        super::FetchUserStoriesResponseDataDataItemsItemUser,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -3362,7 +3698,9 @@ pub mod types {
             }
             pub fn video_sticker_locales<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.video_sticker_locales = value
@@ -3377,8 +3715,10 @@ pub mod types {
             pub fn video_versions<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::vec::Vec<
-                        super::FetchUserStoriesResponseDataDataItemsItemVideoVersionsItem,
+                    ::std::option::Option<
+                        ::std::vec::Vec<
+                            super::FetchUserStoriesResponseDataDataItemsItemVideoVersionsItem,
+                        >,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,
@@ -3394,7 +3734,9 @@ pub mod types {
             }
             pub fn wearable_shared_media_resolutions<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.wearable_shared_media_resolutions = value
@@ -3408,7 +3750,9 @@ pub mod types {
             }
             pub fn wearables_creator_tools_info<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.wearables_creator_tools_info = value
@@ -3655,7 +3999,9 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct FetchUserStoriesResponseDataDataItemsItemCrosspostMetadata {
             fb_downstream_use_xpost_metadata: ::std::result::Result<
-                super::FetchUserStoriesResponseDataDataItemsItemCrosspostMetadataFbDownstreamUseXpostMetadata,
+                ::std::option::Option<
+                    super::FetchUserStoriesResponseDataDataItemsItemCrosspostMetadataFbDownstreamUseXpostMetadata,
+                >,
                 ::std::string::String,
             >,
         }
@@ -3663,10 +4009,7 @@ pub mod types {
         for FetchUserStoriesResponseDataDataItemsItemCrosspostMetadata {
             fn default() -> Self {
                 Self {
-                    fb_downstream_use_xpost_metadata: Err(
-                        "no value supplied for fb_downstream_use_xpost_metadata"
-                            .to_string(),
-                    ),
+                    fb_downstream_use_xpost_metadata: Ok(Default::default()),
                 }
             }
         }
@@ -3674,7 +4017,9 @@ pub mod types {
             pub fn fb_downstream_use_xpost_metadata<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    super::FetchUserStoriesResponseDataDataItemsItemCrosspostMetadataFbDownstreamUseXpostMetadata,
+                    ::std::option::Option<
+                        super::FetchUserStoriesResponseDataDataItemsItemCrosspostMetadataFbDownstreamUseXpostMetadata,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -3717,7 +4062,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct FetchUserStoriesResponseDataDataItemsItemCrosspostMetadataFbDownstreamUseXpostMetadata {
             downstream_use_xpost_deny_reason: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
         }
@@ -3725,17 +4070,14 @@ pub mod types {
         for FetchUserStoriesResponseDataDataItemsItemCrosspostMetadataFbDownstreamUseXpostMetadata {
             fn default() -> Self {
                 Self {
-                    downstream_use_xpost_deny_reason: Err(
-                        "no value supplied for downstream_use_xpost_deny_reason"
-                            .to_string(),
-                    ),
+                    downstream_use_xpost_deny_reason: Ok(Default::default()),
                 }
             }
         }
         impl FetchUserStoriesResponseDataDataItemsItemCrosspostMetadataFbDownstreamUseXpostMetadata {
             pub fn downstream_use_xpost_deny_reason<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.downstream_use_xpost_deny_reason = value
@@ -3779,7 +4121,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct FetchUserStoriesResponseDataDataItemsItemFundraiserTag {
             has_standalone_fundraiser: ::std::result::Result<
-                bool,
+                ::std::option::Option<bool>,
                 ::std::string::String,
             >,
         }
@@ -3787,16 +4129,14 @@ pub mod types {
         for FetchUserStoriesResponseDataDataItemsItemFundraiserTag {
             fn default() -> Self {
                 Self {
-                    has_standalone_fundraiser: Err(
-                        "no value supplied for has_standalone_fundraiser".to_string(),
-                    ),
+                    has_standalone_fundraiser: Ok(Default::default()),
                 }
             }
         }
         impl FetchUserStoriesResponseDataDataItemsItemFundraiserTag {
             pub fn has_standalone_fundraiser<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.has_standalone_fundraiser = value
@@ -3835,7 +4175,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct FetchUserStoriesResponseDataDataItemsItemGenAiDetectionMethod {
             detection_method: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
         }
@@ -3843,16 +4183,14 @@ pub mod types {
         for FetchUserStoriesResponseDataDataItemsItemGenAiDetectionMethod {
             fn default() -> Self {
                 Self {
-                    detection_method: Err(
-                        "no value supplied for detection_method".to_string(),
-                    ),
+                    detection_method: Ok(Default::default()),
                 }
             }
         }
         impl FetchUserStoriesResponseDataDataItemsItemGenAiDetectionMethod {
             pub fn detection_method<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.detection_method = value
@@ -3891,8 +4229,10 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct FetchUserStoriesResponseDataDataItemsItemImageVersions {
             items: ::std::result::Result<
-                ::std::vec::Vec<
-                    super::FetchUserStoriesResponseDataDataItemsItemImageVersionsItemsItem,
+                ::std::option::Option<
+                    ::std::vec::Vec<
+                        super::FetchUserStoriesResponseDataDataItemsItemImageVersionsItemsItem,
+                    >,
                 >,
                 ::std::string::String,
             >,
@@ -3901,7 +4241,7 @@ pub mod types {
         for FetchUserStoriesResponseDataDataItemsItemImageVersions {
             fn default() -> Self {
                 Self {
-                    items: Err("no value supplied for items".to_string()),
+                    items: Ok(Default::default()),
                 }
             }
         }
@@ -3909,8 +4249,10 @@ pub mod types {
             pub fn items<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::vec::Vec<
-                        super::FetchUserStoriesResponseDataDataItemsItemImageVersionsItemsItem,
+                    ::std::option::Option<
+                        ::std::vec::Vec<
+                            super::FetchUserStoriesResponseDataDataItemsItemImageVersionsItemsItem,
+                        >,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,
@@ -3945,8 +4287,10 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct FetchUserStoriesResponseDataDataItemsItemImageVersions2 {
             candidates: ::std::result::Result<
-                ::std::vec::Vec<
-                    super::FetchUserStoriesResponseDataDataItemsItemImageVersions2CandidatesItem,
+                ::std::option::Option<
+                    ::std::vec::Vec<
+                        super::FetchUserStoriesResponseDataDataItemsItemImageVersions2CandidatesItem,
+                    >,
                 >,
                 ::std::string::String,
             >,
@@ -3955,7 +4299,7 @@ pub mod types {
         for FetchUserStoriesResponseDataDataItemsItemImageVersions2 {
             fn default() -> Self {
                 Self {
-                    candidates: Err("no value supplied for candidates".to_string()),
+                    candidates: Ok(Default::default()),
                 }
             }
         }
@@ -3963,8 +4307,10 @@ pub mod types {
             pub fn candidates<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::vec::Vec<
-                        super::FetchUserStoriesResponseDataDataItemsItemImageVersions2CandidatesItem,
+                    ::std::option::Option<
+                        ::std::vec::Vec<
+                            super::FetchUserStoriesResponseDataDataItemsItemImageVersions2CandidatesItem,
+                        >,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,
@@ -4002,24 +4348,33 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct FetchUserStoriesResponseDataDataItemsItemImageVersions2CandidatesItem {
-            height: ::std::result::Result<i64, ::std::string::String>,
-            url: ::std::result::Result<::std::string::String, ::std::string::String>,
-            width: ::std::result::Result<i64, ::std::string::String>,
+            height: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            width: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default
         for FetchUserStoriesResponseDataDataItemsItemImageVersions2CandidatesItem {
             fn default() -> Self {
                 Self {
-                    height: Err("no value supplied for height".to_string()),
-                    url: Err("no value supplied for url".to_string()),
-                    width: Err("no value supplied for width".to_string()),
+                    height: Ok(Default::default()),
+                    url: Ok(Default::default()),
+                    width: Ok(Default::default()),
                 }
             }
         }
         impl FetchUserStoriesResponseDataDataItemsItemImageVersions2CandidatesItem {
             pub fn height<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.height = value
@@ -4031,7 +4386,7 @@ pub mod types {
             }
             pub fn url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.url = value
@@ -4043,7 +4398,7 @@ pub mod types {
             }
             pub fn width<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.width = value
@@ -4084,28 +4439,38 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct FetchUserStoriesResponseDataDataItemsItemImageVersionsItemsItem {
-            height: ::std::result::Result<i64, ::std::string::String>,
-            is_spatial_image: ::std::result::Result<bool, ::std::string::String>,
-            url: ::std::result::Result<::std::string::String, ::std::string::String>,
-            width: ::std::result::Result<i64, ::std::string::String>,
+            height: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            is_spatial_image: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            width: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default
         for FetchUserStoriesResponseDataDataItemsItemImageVersionsItemsItem {
             fn default() -> Self {
                 Self {
-                    height: Err("no value supplied for height".to_string()),
-                    is_spatial_image: Err(
-                        "no value supplied for is_spatial_image".to_string(),
-                    ),
-                    url: Err("no value supplied for url".to_string()),
-                    width: Err("no value supplied for width".to_string()),
+                    height: Ok(Default::default()),
+                    is_spatial_image: Ok(Default::default()),
+                    url: Ok(Default::default()),
+                    width: Ok(Default::default()),
                 }
             }
         }
         impl FetchUserStoriesResponseDataDataItemsItemImageVersionsItemsItem {
             pub fn height<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.height = value
@@ -4117,7 +4482,7 @@ pub mod types {
             }
             pub fn is_spatial_image<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_spatial_image = value
@@ -4131,7 +4496,7 @@ pub mod types {
             }
             pub fn url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.url = value
@@ -4143,7 +4508,7 @@ pub mod types {
             }
             pub fn width<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.width = value
@@ -4186,19 +4551,25 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct FetchUserStoriesResponseDataDataItemsItemOwner {
             full_name: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<
+                ::std::option::Option<::client_runtime::LenientId>,
+                ::std::string::String,
+            >,
             interop_messaging_user_fbid: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<::client_runtime::LenientId>,
                 ::std::string::String,
             >,
             is_creator_agent_enabled: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
-            is_private: ::std::result::Result<bool, ::std::string::String>,
+            is_private: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             is_ring_creator: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
@@ -4207,13 +4578,16 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
-            is_verified: ::std::result::Result<bool, ::std::string::String>,
+            is_verified: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             profile_pic_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::client_runtime::LenientId>,
                 ::std::string::String,
             >,
             profile_pic_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             show_ring_award: ::std::result::Result<
@@ -4225,35 +4599,33 @@ pub mod types {
                 ::std::string::String,
             >,
             username: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for FetchUserStoriesResponseDataDataItemsItemOwner {
             fn default() -> Self {
                 Self {
-                    full_name: Err("no value supplied for full_name".to_string()),
-                    id: Err("no value supplied for id".to_string()),
+                    full_name: Ok(Default::default()),
+                    id: Ok(Default::default()),
                     interop_messaging_user_fbid: Ok(Default::default()),
                     is_creator_agent_enabled: Ok(Default::default()),
-                    is_private: Err("no value supplied for is_private".to_string()),
+                    is_private: Ok(Default::default()),
                     is_ring_creator: Ok(Default::default()),
                     is_screenshot_blocking_enabled: Ok(Default::default()),
-                    is_verified: Err("no value supplied for is_verified".to_string()),
+                    is_verified: Ok(Default::default()),
                     profile_pic_id: Ok(Default::default()),
-                    profile_pic_url: Err(
-                        "no value supplied for profile_pic_url".to_string(),
-                    ),
+                    profile_pic_url: Ok(Default::default()),
                     show_ring_award: Ok(Default::default()),
                     transparency_product_enabled: Ok(Default::default()),
-                    username: Err("no value supplied for username".to_string()),
+                    username: Ok(Default::default()),
                 }
             }
         }
         impl FetchUserStoriesResponseDataDataItemsItemOwner {
             pub fn full_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.full_name = value
@@ -4265,7 +4637,9 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::client_runtime::LenientId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -4275,7 +4649,9 @@ pub mod types {
             }
             pub fn interop_messaging_user_fbid<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::client_runtime::LenientId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.interop_messaging_user_fbid = value
@@ -4303,7 +4679,7 @@ pub mod types {
             }
             pub fn is_private<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_private = value
@@ -4343,7 +4719,7 @@ pub mod types {
             }
             pub fn is_verified<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_verified = value
@@ -4355,7 +4731,9 @@ pub mod types {
             }
             pub fn profile_pic_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::client_runtime::LenientId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.profile_pic_id = value
@@ -4369,7 +4747,7 @@ pub mod types {
             }
             pub fn profile_pic_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.profile_pic_url = value
@@ -4411,7 +4789,7 @@ pub mod types {
             }
             pub fn username<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.username = value
@@ -4473,57 +4851,85 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct FetchUserStoriesResponseDataDataItemsItemReelMentionsItem {
             display_type: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            end_time_ms: ::std::result::Result<i64, ::std::string::String>,
-            height: ::std::result::Result<f64, ::std::string::String>,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            is_fb_sticker: ::std::result::Result<i64, ::std::string::String>,
-            is_hidden: ::std::result::Result<i64, ::std::string::String>,
-            is_pinned: ::std::result::Result<i64, ::std::string::String>,
-            is_sticker: ::std::result::Result<i64, ::std::string::String>,
-            rotation: ::std::result::Result<i64, ::std::string::String>,
-            start_time_ms: ::std::result::Result<i64, ::std::string::String>,
+            end_time_ms: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            height: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::client_runtime::LenientId>,
+                ::std::string::String,
+            >,
+            is_fb_sticker: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            is_hidden: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            is_pinned: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            is_sticker: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            rotation: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            start_time_ms: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             user: ::std::result::Result<
-                super::FetchUserStoriesResponseDataDataItemsItemReelMentionsItemUser,
+                ::std::option::Option<
+                    super::FetchUserStoriesResponseDataDataItemsItemReelMentionsItemUser,
+                >,
                 ::std::string::String,
             >,
-            width: ::std::result::Result<f64, ::std::string::String>,
-            x: ::std::result::Result<f64, ::std::string::String>,
-            y: ::std::result::Result<f64, ::std::string::String>,
-            z: ::std::result::Result<i64, ::std::string::String>,
+            width: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            x: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            y: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            z: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
         }
         impl ::std::default::Default
         for FetchUserStoriesResponseDataDataItemsItemReelMentionsItem {
             fn default() -> Self {
                 Self {
-                    display_type: Err("no value supplied for display_type".to_string()),
-                    end_time_ms: Err("no value supplied for end_time_ms".to_string()),
-                    height: Err("no value supplied for height".to_string()),
-                    id: Err("no value supplied for id".to_string()),
-                    is_fb_sticker: Err(
-                        "no value supplied for is_fb_sticker".to_string(),
-                    ),
-                    is_hidden: Err("no value supplied for is_hidden".to_string()),
-                    is_pinned: Err("no value supplied for is_pinned".to_string()),
-                    is_sticker: Err("no value supplied for is_sticker".to_string()),
-                    rotation: Err("no value supplied for rotation".to_string()),
-                    start_time_ms: Err(
-                        "no value supplied for start_time_ms".to_string(),
-                    ),
-                    user: Err("no value supplied for user".to_string()),
-                    width: Err("no value supplied for width".to_string()),
-                    x: Err("no value supplied for x".to_string()),
-                    y: Err("no value supplied for y".to_string()),
-                    z: Err("no value supplied for z".to_string()),
+                    display_type: Ok(Default::default()),
+                    end_time_ms: Ok(Default::default()),
+                    height: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    is_fb_sticker: Ok(Default::default()),
+                    is_hidden: Ok(Default::default()),
+                    is_pinned: Ok(Default::default()),
+                    is_sticker: Ok(Default::default()),
+                    rotation: Ok(Default::default()),
+                    start_time_ms: Ok(Default::default()),
+                    user: Ok(Default::default()),
+                    width: Ok(Default::default()),
+                    x: Ok(Default::default()),
+                    y: Ok(Default::default()),
+                    z: Ok(Default::default()),
                 }
             }
         }
         impl FetchUserStoriesResponseDataDataItemsItemReelMentionsItem {
             pub fn display_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.display_type = value
@@ -4535,7 +4941,7 @@ pub mod types {
             }
             pub fn end_time_ms<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.end_time_ms = value
@@ -4547,7 +4953,7 @@ pub mod types {
             }
             pub fn height<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.height = value
@@ -4559,7 +4965,9 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::client_runtime::LenientId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -4569,7 +4977,7 @@ pub mod types {
             }
             pub fn is_fb_sticker<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_fb_sticker = value
@@ -4581,7 +4989,7 @@ pub mod types {
             }
             pub fn is_hidden<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_hidden = value
@@ -4593,7 +5001,7 @@ pub mod types {
             }
             pub fn is_pinned<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_pinned = value
@@ -4605,7 +5013,7 @@ pub mod types {
             }
             pub fn is_sticker<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_sticker = value
@@ -4617,7 +5025,7 @@ pub mod types {
             }
             pub fn rotation<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.rotation = value
@@ -4629,7 +5037,7 @@ pub mod types {
             }
             pub fn start_time_ms<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.start_time_ms = value
@@ -4642,7 +5050,9 @@ pub mod types {
             pub fn user<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    super::FetchUserStoriesResponseDataDataItemsItemReelMentionsItemUser,
+                    ::std::option::Option<
+                        super::FetchUserStoriesResponseDataDataItemsItemReelMentionsItemUser,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -4655,7 +5065,7 @@ pub mod types {
             }
             pub fn width<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.width = value
@@ -4667,7 +5077,7 @@ pub mod types {
             }
             pub fn x<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.x = value
@@ -4677,7 +5087,7 @@ pub mod types {
             }
             pub fn y<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.y = value
@@ -4687,7 +5097,7 @@ pub mod types {
             }
             pub fn z<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.z = value
@@ -4750,22 +5160,31 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct FetchUserStoriesResponseDataDataItemsItemReelMentionsItemUser {
             full_name: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            is_private: ::std::result::Result<bool, ::std::string::String>,
-            is_verified: ::std::result::Result<bool, ::std::string::String>,
-            profile_pic_id: ::std::result::Result<
+            id: ::std::result::Result<
+                ::std::option::Option<::client_runtime::LenientId>,
                 ::std::string::String,
+            >,
+            is_private: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_verified: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            profile_pic_id: ::std::result::Result<
+                ::std::option::Option<::client_runtime::LenientId>,
                 ::std::string::String,
             >,
             profile_pic_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             username: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
         }
@@ -4773,24 +5192,20 @@ pub mod types {
         for FetchUserStoriesResponseDataDataItemsItemReelMentionsItemUser {
             fn default() -> Self {
                 Self {
-                    full_name: Err("no value supplied for full_name".to_string()),
-                    id: Err("no value supplied for id".to_string()),
-                    is_private: Err("no value supplied for is_private".to_string()),
-                    is_verified: Err("no value supplied for is_verified".to_string()),
-                    profile_pic_id: Err(
-                        "no value supplied for profile_pic_id".to_string(),
-                    ),
-                    profile_pic_url: Err(
-                        "no value supplied for profile_pic_url".to_string(),
-                    ),
-                    username: Err("no value supplied for username".to_string()),
+                    full_name: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    is_private: Ok(Default::default()),
+                    is_verified: Ok(Default::default()),
+                    profile_pic_id: Ok(Default::default()),
+                    profile_pic_url: Ok(Default::default()),
+                    username: Ok(Default::default()),
                 }
             }
         }
         impl FetchUserStoriesResponseDataDataItemsItemReelMentionsItemUser {
             pub fn full_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.full_name = value
@@ -4802,7 +5217,9 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::client_runtime::LenientId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -4812,7 +5229,7 @@ pub mod types {
             }
             pub fn is_private<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_private = value
@@ -4824,7 +5241,7 @@ pub mod types {
             }
             pub fn is_verified<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_verified = value
@@ -4836,7 +5253,9 @@ pub mod types {
             }
             pub fn profile_pic_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::client_runtime::LenientId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.profile_pic_id = value
@@ -4850,7 +5269,7 @@ pub mod types {
             }
             pub fn profile_pic_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.profile_pic_url = value
@@ -4864,7 +5283,7 @@ pub mod types {
             }
             pub fn username<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.username = value
@@ -4913,15 +5332,15 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct FetchUserStoriesResponseDataDataItemsItemSharingFrictionInfo {
             bloks_app_url: ::std::result::Result<
-                ::serde_json::Value,
+                ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
             >,
             sharing_friction_payload: ::std::result::Result<
-                ::serde_json::Value,
+                ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
             >,
             should_have_sharing_friction: ::std::result::Result<
-                bool,
+                ::std::option::Option<bool>,
                 ::std::string::String,
             >,
         }
@@ -4929,22 +5348,16 @@ pub mod types {
         for FetchUserStoriesResponseDataDataItemsItemSharingFrictionInfo {
             fn default() -> Self {
                 Self {
-                    bloks_app_url: Err(
-                        "no value supplied for bloks_app_url".to_string(),
-                    ),
-                    sharing_friction_payload: Err(
-                        "no value supplied for sharing_friction_payload".to_string(),
-                    ),
-                    should_have_sharing_friction: Err(
-                        "no value supplied for should_have_sharing_friction".to_string(),
-                    ),
+                    bloks_app_url: Ok(Default::default()),
+                    sharing_friction_payload: Ok(Default::default()),
+                    should_have_sharing_friction: Ok(Default::default()),
                 }
             }
         }
         impl FetchUserStoriesResponseDataDataItemsItemSharingFrictionInfo {
             pub fn bloks_app_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::serde_json::Value>,
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.bloks_app_url = value
@@ -4956,7 +5369,7 @@ pub mod types {
             }
             pub fn sharing_friction_payload<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::serde_json::Value>,
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.sharing_friction_payload = value
@@ -4970,7 +5383,7 @@ pub mod types {
             }
             pub fn should_have_sharing_friction<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.should_have_sharing_friction = value
@@ -5013,7 +5426,9 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct FetchUserStoriesResponseDataDataItemsItemSponsorTagsItem {
             sponsor: ::std::result::Result<
-                super::FetchUserStoriesResponseDataDataItemsItemSponsorTagsItemSponsor,
+                ::std::option::Option<
+                    super::FetchUserStoriesResponseDataDataItemsItemSponsorTagsItemSponsor,
+                >,
                 ::std::string::String,
             >,
         }
@@ -5021,7 +5436,7 @@ pub mod types {
         for FetchUserStoriesResponseDataDataItemsItemSponsorTagsItem {
             fn default() -> Self {
                 Self {
-                    sponsor: Err("no value supplied for sponsor".to_string()),
+                    sponsor: Ok(Default::default()),
                 }
             }
         }
@@ -5029,7 +5444,9 @@ pub mod types {
             pub fn sponsor<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    super::FetchUserStoriesResponseDataDataItemsItemSponsorTagsItemSponsor,
+                    ::std::option::Option<
+                        super::FetchUserStoriesResponseDataDataItemsItemSponsorTagsItemSponsor,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -5063,13 +5480,19 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct FetchUserStoriesResponseDataDataItemsItemSponsorTagsItemSponsor {
             full_name: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            is_verified: ::std::result::Result<bool, ::std::string::String>,
-            username: ::std::result::Result<
+            id: ::std::result::Result<
+                ::std::option::Option<::client_runtime::LenientId>,
                 ::std::string::String,
+            >,
+            is_verified: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            username: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
         }
@@ -5077,17 +5500,17 @@ pub mod types {
         for FetchUserStoriesResponseDataDataItemsItemSponsorTagsItemSponsor {
             fn default() -> Self {
                 Self {
-                    full_name: Err("no value supplied for full_name".to_string()),
-                    id: Err("no value supplied for id".to_string()),
-                    is_verified: Err("no value supplied for is_verified".to_string()),
-                    username: Err("no value supplied for username".to_string()),
+                    full_name: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    is_verified: Ok(Default::default()),
+                    username: Ok(Default::default()),
                 }
             }
         }
         impl FetchUserStoriesResponseDataDataItemsItemSponsorTagsItemSponsor {
             pub fn full_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.full_name = value
@@ -5099,7 +5522,9 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::client_runtime::LenientId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -5109,7 +5534,7 @@ pub mod types {
             }
             pub fn is_verified<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_verified = value
@@ -5121,7 +5546,7 @@ pub mod types {
             }
             pub fn username<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.username = value
@@ -5164,66 +5589,89 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct FetchUserStoriesResponseDataDataItemsItemStoryCommentsItem {
             content_type: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            created_at: ::std::result::Result<i64, ::std::string::String>,
-            created_at_for_fb_app: ::std::result::Result<i64, ::std::string::String>,
-            created_at_utc: ::std::result::Result<i64, ::std::string::String>,
-            did_report_as_spam: ::std::result::Result<bool, ::std::string::String>,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            is_covered: ::std::result::Result<bool, ::std::string::String>,
+            created_at: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            created_at_for_fb_app: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            created_at_utc: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            did_report_as_spam: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::client_runtime::LenientId>,
+                ::std::string::String,
+            >,
+            is_covered: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             is_created_by_media_owner: ::std::result::Result<
-                bool,
+                ::std::option::Option<bool>,
                 ::std::string::String,
             >,
-            is_ranked_comment: ::std::result::Result<bool, ::std::string::String>,
-            share_enabled: ::std::result::Result<bool, ::std::string::String>,
-            text: ::std::result::Result<::std::string::String, ::std::string::String>,
-            type_: ::std::result::Result<i64, ::std::string::String>,
+            is_ranked_comment: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            share_enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            text: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             user: ::std::result::Result<
-                super::FetchUserStoriesResponseDataDataItemsItemStoryCommentsItemUser,
+                ::std::option::Option<
+                    super::FetchUserStoriesResponseDataDataItemsItemStoryCommentsItemUser,
+                >,
                 ::std::string::String,
             >,
-            user_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            user_id: ::std::result::Result<
+                ::std::option::Option<::client_runtime::LenientId>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default
         for FetchUserStoriesResponseDataDataItemsItemStoryCommentsItem {
             fn default() -> Self {
                 Self {
-                    content_type: Err("no value supplied for content_type".to_string()),
-                    created_at: Err("no value supplied for created_at".to_string()),
-                    created_at_for_fb_app: Err(
-                        "no value supplied for created_at_for_fb_app".to_string(),
-                    ),
-                    created_at_utc: Err(
-                        "no value supplied for created_at_utc".to_string(),
-                    ),
-                    did_report_as_spam: Err(
-                        "no value supplied for did_report_as_spam".to_string(),
-                    ),
-                    id: Err("no value supplied for id".to_string()),
-                    is_covered: Err("no value supplied for is_covered".to_string()),
-                    is_created_by_media_owner: Err(
-                        "no value supplied for is_created_by_media_owner".to_string(),
-                    ),
-                    is_ranked_comment: Err(
-                        "no value supplied for is_ranked_comment".to_string(),
-                    ),
-                    share_enabled: Err(
-                        "no value supplied for share_enabled".to_string(),
-                    ),
-                    text: Err("no value supplied for text".to_string()),
-                    type_: Err("no value supplied for type_".to_string()),
-                    user: Err("no value supplied for user".to_string()),
-                    user_id: Err("no value supplied for user_id".to_string()),
+                    content_type: Ok(Default::default()),
+                    created_at: Ok(Default::default()),
+                    created_at_for_fb_app: Ok(Default::default()),
+                    created_at_utc: Ok(Default::default()),
+                    did_report_as_spam: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    is_covered: Ok(Default::default()),
+                    is_created_by_media_owner: Ok(Default::default()),
+                    is_ranked_comment: Ok(Default::default()),
+                    share_enabled: Ok(Default::default()),
+                    text: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    user: Ok(Default::default()),
+                    user_id: Ok(Default::default()),
                 }
             }
         }
         impl FetchUserStoriesResponseDataDataItemsItemStoryCommentsItem {
             pub fn content_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.content_type = value
@@ -5235,7 +5683,7 @@ pub mod types {
             }
             pub fn created_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -5247,7 +5695,7 @@ pub mod types {
             }
             pub fn created_at_for_fb_app<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at_for_fb_app = value
@@ -5261,7 +5709,7 @@ pub mod types {
             }
             pub fn created_at_utc<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at_utc = value
@@ -5275,7 +5723,7 @@ pub mod types {
             }
             pub fn did_report_as_spam<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.did_report_as_spam = value
@@ -5289,7 +5737,9 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::client_runtime::LenientId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -5299,7 +5749,7 @@ pub mod types {
             }
             pub fn is_covered<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_covered = value
@@ -5311,7 +5761,7 @@ pub mod types {
             }
             pub fn is_created_by_media_owner<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_created_by_media_owner = value
@@ -5325,7 +5775,7 @@ pub mod types {
             }
             pub fn is_ranked_comment<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_ranked_comment = value
@@ -5339,7 +5789,7 @@ pub mod types {
             }
             pub fn share_enabled<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.share_enabled = value
@@ -5351,7 +5801,7 @@ pub mod types {
             }
             pub fn text<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.text = value
@@ -5363,7 +5813,7 @@ pub mod types {
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value
@@ -5376,7 +5826,9 @@ pub mod types {
             pub fn user<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    super::FetchUserStoriesResponseDataDataItemsItemStoryCommentsItemUser,
+                    ::std::option::Option<
+                        super::FetchUserStoriesResponseDataDataItemsItemStoryCommentsItemUser,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -5389,7 +5841,9 @@ pub mod types {
             }
             pub fn user_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::client_runtime::LenientId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.user_id = value
@@ -5451,24 +5905,36 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct FetchUserStoriesResponseDataDataItemsItemStoryCommentsItemUser {
-            fbid_v2: ::std::result::Result<::std::string::String, ::std::string::String>,
-            full_name: ::std::result::Result<
-                ::std::string::String,
+            fbid_v2: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            is_private: ::std::result::Result<bool, ::std::string::String>,
-            is_verified: ::std::result::Result<bool, ::std::string::String>,
-            profile_pic_id: ::std::result::Result<
+            full_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::client_runtime::LenientId>,
+                ::std::string::String,
+            >,
+            is_private: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_verified: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            profile_pic_id: ::std::result::Result<
+                ::std::option::Option<::client_runtime::LenientId>,
                 ::std::string::String,
             >,
             profile_pic_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             username: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
         }
@@ -5476,25 +5942,21 @@ pub mod types {
         for FetchUserStoriesResponseDataDataItemsItemStoryCommentsItemUser {
             fn default() -> Self {
                 Self {
-                    fbid_v2: Err("no value supplied for fbid_v2".to_string()),
-                    full_name: Err("no value supplied for full_name".to_string()),
-                    id: Err("no value supplied for id".to_string()),
-                    is_private: Err("no value supplied for is_private".to_string()),
-                    is_verified: Err("no value supplied for is_verified".to_string()),
-                    profile_pic_id: Err(
-                        "no value supplied for profile_pic_id".to_string(),
-                    ),
-                    profile_pic_url: Err(
-                        "no value supplied for profile_pic_url".to_string(),
-                    ),
-                    username: Err("no value supplied for username".to_string()),
+                    fbid_v2: Ok(Default::default()),
+                    full_name: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    is_private: Ok(Default::default()),
+                    is_verified: Ok(Default::default()),
+                    profile_pic_id: Ok(Default::default()),
+                    profile_pic_url: Ok(Default::default()),
+                    username: Ok(Default::default()),
                 }
             }
         }
         impl FetchUserStoriesResponseDataDataItemsItemStoryCommentsItemUser {
             pub fn fbid_v2<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.fbid_v2 = value
@@ -5506,7 +5968,7 @@ pub mod types {
             }
             pub fn full_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.full_name = value
@@ -5518,7 +5980,9 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::client_runtime::LenientId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -5528,7 +5992,7 @@ pub mod types {
             }
             pub fn is_private<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_private = value
@@ -5540,7 +6004,7 @@ pub mod types {
             }
             pub fn is_verified<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_verified = value
@@ -5552,7 +6016,9 @@ pub mod types {
             }
             pub fn profile_pic_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::client_runtime::LenientId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.profile_pic_id = value
@@ -5566,7 +6032,7 @@ pub mod types {
             }
             pub fn profile_pic_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.profile_pic_url = value
@@ -5580,7 +6046,7 @@ pub mod types {
             }
             pub fn username<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.username = value
@@ -5631,8 +6097,10 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct FetchUserStoriesResponseDataDataItemsItemStoryCtaItem {
             links: ::std::result::Result<
-                ::std::vec::Vec<
-                    super::FetchUserStoriesResponseDataDataItemsItemStoryCtaItemLinksItem,
+                ::std::option::Option<
+                    ::std::vec::Vec<
+                        super::FetchUserStoriesResponseDataDataItemsItemStoryCtaItemLinksItem,
+                    >,
                 >,
                 ::std::string::String,
             >,
@@ -5641,7 +6109,7 @@ pub mod types {
         for FetchUserStoriesResponseDataDataItemsItemStoryCtaItem {
             fn default() -> Self {
                 Self {
-                    links: Err("no value supplied for links".to_string()),
+                    links: Ok(Default::default()),
                 }
             }
         }
@@ -5649,8 +6117,10 @@ pub mod types {
             pub fn links<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::vec::Vec<
-                        super::FetchUserStoriesResponseDataDataItemsItemStoryCtaItemLinksItem,
+                    ::std::option::Option<
+                        ::std::vec::Vec<
+                            super::FetchUserStoriesResponseDataDataItemsItemStoryCtaItemLinksItem,
+                        >,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,
@@ -5684,20 +6154,23 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct FetchUserStoriesResponseDataDataItemsItemStoryCtaItemLinksItem {
-            web_uri: ::std::result::Result<::std::string::String, ::std::string::String>,
+            web_uri: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default
         for FetchUserStoriesResponseDataDataItemsItemStoryCtaItemLinksItem {
             fn default() -> Self {
                 Self {
-                    web_uri: Err("no value supplied for web_uri".to_string()),
+                    web_uri: Ok(Default::default()),
                 }
             }
         }
         impl FetchUserStoriesResponseDataDataItemsItemStoryCtaItemLinksItem {
             pub fn web_uri<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.web_uri = value
@@ -5729,53 +6202,81 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct FetchUserStoriesResponseDataDataItemsItemStoryHashtagsItem {
-            end_time_ms: ::std::result::Result<i64, ::std::string::String>,
-            hashtag: ::std::result::Result<
-                super::FetchUserStoriesResponseDataDataItemsItemStoryHashtagsItemHashtag,
+            end_time_ms: ::std::result::Result<
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
-            height: ::std::result::Result<f64, ::std::string::String>,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            is_fb_sticker: ::std::result::Result<i64, ::std::string::String>,
-            is_hidden: ::std::result::Result<i64, ::std::string::String>,
-            is_pinned: ::std::result::Result<i64, ::std::string::String>,
-            is_sticker: ::std::result::Result<i64, ::std::string::String>,
-            rotation: ::std::result::Result<i64, ::std::string::String>,
-            start_time_ms: ::std::result::Result<i64, ::std::string::String>,
-            width: ::std::result::Result<f64, ::std::string::String>,
-            x: ::std::result::Result<f64, ::std::string::String>,
-            y: ::std::result::Result<f64, ::std::string::String>,
-            z: ::std::result::Result<i64, ::std::string::String>,
+            hashtag: ::std::result::Result<
+                ::std::option::Option<
+                    super::FetchUserStoriesResponseDataDataItemsItemStoryHashtagsItemHashtag,
+                >,
+                ::std::string::String,
+            >,
+            height: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::client_runtime::LenientId>,
+                ::std::string::String,
+            >,
+            is_fb_sticker: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            is_hidden: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            is_pinned: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            is_sticker: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            rotation: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            start_time_ms: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            width: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            x: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            y: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            z: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
         }
         impl ::std::default::Default
         for FetchUserStoriesResponseDataDataItemsItemStoryHashtagsItem {
             fn default() -> Self {
                 Self {
-                    end_time_ms: Err("no value supplied for end_time_ms".to_string()),
-                    hashtag: Err("no value supplied for hashtag".to_string()),
-                    height: Err("no value supplied for height".to_string()),
-                    id: Err("no value supplied for id".to_string()),
-                    is_fb_sticker: Err(
-                        "no value supplied for is_fb_sticker".to_string(),
-                    ),
-                    is_hidden: Err("no value supplied for is_hidden".to_string()),
-                    is_pinned: Err("no value supplied for is_pinned".to_string()),
-                    is_sticker: Err("no value supplied for is_sticker".to_string()),
-                    rotation: Err("no value supplied for rotation".to_string()),
-                    start_time_ms: Err(
-                        "no value supplied for start_time_ms".to_string(),
-                    ),
-                    width: Err("no value supplied for width".to_string()),
-                    x: Err("no value supplied for x".to_string()),
-                    y: Err("no value supplied for y".to_string()),
-                    z: Err("no value supplied for z".to_string()),
+                    end_time_ms: Ok(Default::default()),
+                    hashtag: Ok(Default::default()),
+                    height: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    is_fb_sticker: Ok(Default::default()),
+                    is_hidden: Ok(Default::default()),
+                    is_pinned: Ok(Default::default()),
+                    is_sticker: Ok(Default::default()),
+                    rotation: Ok(Default::default()),
+                    start_time_ms: Ok(Default::default()),
+                    width: Ok(Default::default()),
+                    x: Ok(Default::default()),
+                    y: Ok(Default::default()),
+                    z: Ok(Default::default()),
                 }
             }
         }
         impl FetchUserStoriesResponseDataDataItemsItemStoryHashtagsItem {
             pub fn end_time_ms<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.end_time_ms = value
@@ -5788,7 +6289,9 @@ pub mod types {
             pub fn hashtag<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    super::FetchUserStoriesResponseDataDataItemsItemStoryHashtagsItemHashtag,
+                    ::std::option::Option<
+                        super::FetchUserStoriesResponseDataDataItemsItemStoryHashtagsItemHashtag,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -5801,7 +6304,7 @@ pub mod types {
             }
             pub fn height<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.height = value
@@ -5813,7 +6316,9 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::client_runtime::LenientId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -5823,7 +6328,7 @@ pub mod types {
             }
             pub fn is_fb_sticker<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_fb_sticker = value
@@ -5835,7 +6340,7 @@ pub mod types {
             }
             pub fn is_hidden<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_hidden = value
@@ -5847,7 +6352,7 @@ pub mod types {
             }
             pub fn is_pinned<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_pinned = value
@@ -5859,7 +6364,7 @@ pub mod types {
             }
             pub fn is_sticker<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_sticker = value
@@ -5871,7 +6376,7 @@ pub mod types {
             }
             pub fn rotation<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.rotation = value
@@ -5883,7 +6388,7 @@ pub mod types {
             }
             pub fn start_time_ms<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.start_time_ms = value
@@ -5895,7 +6400,7 @@ pub mod types {
             }
             pub fn width<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.width = value
@@ -5907,7 +6412,7 @@ pub mod types {
             }
             pub fn x<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.x = value
@@ -5917,7 +6422,7 @@ pub mod types {
             }
             pub fn y<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.y = value
@@ -5927,7 +6432,7 @@ pub mod types {
             }
             pub fn z<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.z = value
@@ -5987,22 +6492,30 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct FetchUserStoriesResponseDataDataItemsItemStoryHashtagsItemHashtag {
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<
+                ::std::option::Option<::client_runtime::LenientId>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default
         for FetchUserStoriesResponseDataDataItemsItemStoryHashtagsItemHashtag {
             fn default() -> Self {
                 Self {
-                    id: Err("no value supplied for id".to_string()),
-                    name: Err("no value supplied for name".to_string()),
+                    id: Ok(Default::default()),
+                    name: Ok(Default::default()),
                 }
             }
         }
         impl FetchUserStoriesResponseDataDataItemsItemStoryHashtagsItemHashtag {
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::client_runtime::LenientId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -6012,7 +6525,7 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -6051,7 +6564,9 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItem {
             story_link: ::std::result::Result<
-                super::FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItemStoryLink,
+                ::std::option::Option<
+                    super::FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItemStoryLink,
+                >,
                 ::std::string::String,
             >,
         }
@@ -6059,7 +6574,7 @@ pub mod types {
         for FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItem {
             fn default() -> Self {
                 Self {
-                    story_link: Err("no value supplied for story_link".to_string()),
+                    story_link: Ok(Default::default()),
                 }
             }
         }
@@ -6067,7 +6582,9 @@ pub mod types {
             pub fn story_link<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    super::FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItemStoryLink,
+                    ::std::option::Option<
+                        super::FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItemStoryLink,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -6105,29 +6622,32 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItemStoryLink {
             display_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             link_title: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+            url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default
         for FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItemStoryLink {
             fn default() -> Self {
                 Self {
-                    display_url: Err("no value supplied for display_url".to_string()),
-                    link_title: Err("no value supplied for link_title".to_string()),
-                    url: Err("no value supplied for url".to_string()),
+                    display_url: Ok(Default::default()),
+                    link_title: Ok(Default::default()),
+                    url: Ok(Default::default()),
                 }
             }
         }
         impl FetchUserStoriesResponseDataDataItemsItemStoryLinkStickersItemStoryLink {
             pub fn display_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.display_url = value
@@ -6139,7 +6659,7 @@ pub mod types {
             }
             pub fn link_title<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.link_title = value
@@ -6151,7 +6671,7 @@ pub mod types {
             }
             pub fn url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.url = value
@@ -6193,7 +6713,9 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct FetchUserStoriesResponseDataDataItemsItemStoryLocationsItem {
             location: ::std::result::Result<
-                super::FetchUserStoriesResponseDataDataItemsItemStoryLocationsItemLocation,
+                ::std::option::Option<
+                    super::FetchUserStoriesResponseDataDataItemsItemStoryLocationsItemLocation,
+                >,
                 ::std::string::String,
             >,
         }
@@ -6201,7 +6723,7 @@ pub mod types {
         for FetchUserStoriesResponseDataDataItemsItemStoryLocationsItem {
             fn default() -> Self {
                 Self {
-                    location: Err("no value supplied for location".to_string()),
+                    location: Ok(Default::default()),
                 }
             }
         }
@@ -6209,7 +6731,9 @@ pub mod types {
             pub fn location<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    super::FetchUserStoriesResponseDataDataItemsItemStoryLocationsItemLocation,
+                    ::std::option::Option<
+                        super::FetchUserStoriesResponseDataDataItemsItemStoryLocationsItemLocation,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -6244,26 +6768,38 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct FetchUserStoriesResponseDataDataItemsItemStoryLocationsItemLocation {
-            lat: ::std::result::Result<f64, ::std::string::String>,
-            lng: ::std::result::Result<f64, ::std::string::String>,
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            pk: ::std::result::Result<::std::string::String, ::std::string::String>,
+            lat: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            lng: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            pk: ::std::result::Result<
+                ::std::option::Option<::client_runtime::LenientId>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default
         for FetchUserStoriesResponseDataDataItemsItemStoryLocationsItemLocation {
             fn default() -> Self {
                 Self {
-                    lat: Err("no value supplied for lat".to_string()),
-                    lng: Err("no value supplied for lng".to_string()),
-                    name: Err("no value supplied for name".to_string()),
-                    pk: Err("no value supplied for pk".to_string()),
+                    lat: Ok(Default::default()),
+                    lng: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    pk: Ok(Default::default()),
                 }
             }
         }
         impl FetchUserStoriesResponseDataDataItemsItemStoryLocationsItemLocation {
             pub fn lat<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.lat = value
@@ -6275,7 +6811,7 @@ pub mod types {
             }
             pub fn lng<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.lng = value
@@ -6287,7 +6823,7 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -6299,7 +6835,9 @@ pub mod types {
             }
             pub fn pk<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::client_runtime::LenientId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.pk = value
@@ -6341,19 +6879,25 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct FetchUserStoriesResponseDataDataItemsItemUser {
             full_name: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<
+                ::std::option::Option<::client_runtime::LenientId>,
+                ::std::string::String,
+            >,
             interop_messaging_user_fbid: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<::client_runtime::LenientId>,
                 ::std::string::String,
             >,
             is_creator_agent_enabled: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
-            is_private: ::std::result::Result<bool, ::std::string::String>,
+            is_private: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             is_ring_creator: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
@@ -6362,13 +6906,16 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
-            is_verified: ::std::result::Result<bool, ::std::string::String>,
+            is_verified: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             profile_pic_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::client_runtime::LenientId>,
                 ::std::string::String,
             >,
             profile_pic_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             show_ring_award: ::std::result::Result<
@@ -6380,35 +6927,33 @@ pub mod types {
                 ::std::string::String,
             >,
             username: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for FetchUserStoriesResponseDataDataItemsItemUser {
             fn default() -> Self {
                 Self {
-                    full_name: Err("no value supplied for full_name".to_string()),
-                    id: Err("no value supplied for id".to_string()),
+                    full_name: Ok(Default::default()),
+                    id: Ok(Default::default()),
                     interop_messaging_user_fbid: Ok(Default::default()),
                     is_creator_agent_enabled: Ok(Default::default()),
-                    is_private: Err("no value supplied for is_private".to_string()),
+                    is_private: Ok(Default::default()),
                     is_ring_creator: Ok(Default::default()),
                     is_screenshot_blocking_enabled: Ok(Default::default()),
-                    is_verified: Err("no value supplied for is_verified".to_string()),
+                    is_verified: Ok(Default::default()),
                     profile_pic_id: Ok(Default::default()),
-                    profile_pic_url: Err(
-                        "no value supplied for profile_pic_url".to_string(),
-                    ),
+                    profile_pic_url: Ok(Default::default()),
                     show_ring_award: Ok(Default::default()),
                     transparency_product_enabled: Ok(Default::default()),
-                    username: Err("no value supplied for username".to_string()),
+                    username: Ok(Default::default()),
                 }
             }
         }
         impl FetchUserStoriesResponseDataDataItemsItemUser {
             pub fn full_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.full_name = value
@@ -6420,7 +6965,9 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::client_runtime::LenientId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -6430,7 +6977,9 @@ pub mod types {
             }
             pub fn interop_messaging_user_fbid<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::client_runtime::LenientId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.interop_messaging_user_fbid = value
@@ -6458,7 +7007,7 @@ pub mod types {
             }
             pub fn is_private<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_private = value
@@ -6498,7 +7047,7 @@ pub mod types {
             }
             pub fn is_verified<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_verified = value
@@ -6510,7 +7059,9 @@ pub mod types {
             }
             pub fn profile_pic_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::client_runtime::LenientId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.profile_pic_id = value
@@ -6524,7 +7075,7 @@ pub mod types {
             }
             pub fn profile_pic_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.profile_pic_url = value
@@ -6566,7 +7117,7 @@ pub mod types {
             }
             pub fn username<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.username = value
@@ -6627,28 +7178,43 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct FetchUserStoriesResponseDataDataItemsItemVideoVersionsItem {
-            height: ::std::result::Result<i64, ::std::string::String>,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            type_: ::std::result::Result<i64, ::std::string::String>,
-            url: ::std::result::Result<::std::string::String, ::std::string::String>,
-            width: ::std::result::Result<i64, ::std::string::String>,
+            height: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::client_runtime::LenientId>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            width: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default
         for FetchUserStoriesResponseDataDataItemsItemVideoVersionsItem {
             fn default() -> Self {
                 Self {
-                    height: Err("no value supplied for height".to_string()),
-                    id: Err("no value supplied for id".to_string()),
-                    type_: Err("no value supplied for type_".to_string()),
-                    url: Err("no value supplied for url".to_string()),
-                    width: Err("no value supplied for width".to_string()),
+                    height: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    url: Ok(Default::default()),
+                    width: Ok(Default::default()),
                 }
             }
         }
         impl FetchUserStoriesResponseDataDataItemsItemVideoVersionsItem {
             pub fn height<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.height = value
@@ -6660,7 +7226,9 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::client_runtime::LenientId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -6670,7 +7238,7 @@ pub mod types {
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value
@@ -6682,7 +7250,7 @@ pub mod types {
             }
             pub fn url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.url = value
@@ -6694,7 +7262,7 @@ pub mod types {
             }
             pub fn width<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.width = value
@@ -7018,6 +7586,7 @@ pub const VENDOR: ::client_runtime::VendorFacts = ::client_runtime::VendorFacts 
 };
 /// The vendor's production base URL.
 pub const BASE_URL: &str = VENDOR.base_url;
+pub use ::client_runtime::{ClientBuildError, HttpOptions, LenientId, VendorFacts};
 impl Client {
     /// A client that sends `api_key` the vendor's way (`Authorization: Bearer <key>`) over HTTPS, with default [`::client_runtime::HttpOptions`]. `base_url` is usually [`BASE_URL`].
     pub fn with_api_key(

@@ -1805,6 +1805,7 @@ pub const VENDOR: ::client_runtime::VendorFacts = ::client_runtime::VendorFacts 
 };
 /// The vendor's production base URL.
 pub const BASE_URL: &str = VENDOR.base_url;
+pub use ::client_runtime::{ClientBuildError, HttpOptions, LenientId, VendorFacts};
 impl Client {
     /// A client that sends `api_key` the vendor's way (`Authorization: Bearer <key>`) over HTTPS, with default [`::client_runtime::HttpOptions`]. `base_url` is usually [`BASE_URL`].
     pub fn with_api_key(

@@ -30,12 +30,16 @@ pub mod types {
         }
     }
     ///`InstagramStoryHighlightsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct InstagramStoryHighlightsResponse {
-        pub credits_used: i64,
-        pub data: InstagramStoryHighlightsResponseData,
-        pub endpoint: ::std::string::String,
-        pub success: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub credits_used: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<InstagramStoryHighlightsResponseData>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub endpoint: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub success: ::std::option::Option<bool>,
     }
     impl InstagramStoryHighlightsResponse {
         pub fn builder() -> builder::InstagramStoryHighlightsResponse {
@@ -43,13 +47,17 @@ pub mod types {
         }
     }
     ///`InstagramStoryHighlightsResponseData`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct InstagramStoryHighlightsResponseData {
-        pub highlights: ::std::collections::BTreeMap<
-            ::std::string::String,
-            InstagramStoryHighlightsResponseDataHighlightsValue,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub highlights: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                InstagramStoryHighlightsResponseDataHighlightsValue,
+            >,
         >,
-        pub success: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub success: ::std::option::Option<bool>,
     }
     impl InstagramStoryHighlightsResponseData {
         pub fn builder() -> builder::InstagramStoryHighlightsResponseData {
@@ -57,15 +65,29 @@ pub mod types {
         }
     }
     ///`InstagramStoryHighlightsResponseDataHighlightsValue`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct InstagramStoryHighlightsResponseDataHighlightsValue {
-        pub cover_media: InstagramStoryHighlightsResponseDataHighlightsValueCoverMedia,
-        pub cover_media_cropped_thumbnail: InstagramStoryHighlightsResponseDataHighlightsValueCoverMediaCroppedThumbnail,
-        pub id: ::std::string::String,
-        pub owner: InstagramStoryHighlightsResponseDataHighlightsValueOwner,
-        pub title: ::std::string::String,
-        #[serde(rename = "__typename")]
-        pub typename: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cover_media: ::std::option::Option<
+            InstagramStoryHighlightsResponseDataHighlightsValueCoverMedia,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cover_media_cropped_thumbnail: ::std::option::Option<
+            InstagramStoryHighlightsResponseDataHighlightsValueCoverMediaCroppedThumbnail,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::client_runtime::LenientId>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub owner: ::std::option::Option<
+            InstagramStoryHighlightsResponseDataHighlightsValueOwner,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "__typename",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub typename: ::std::option::Option<::std::string::String>,
     }
     impl InstagramStoryHighlightsResponseDataHighlightsValue {
         pub fn builder() -> builder::InstagramStoryHighlightsResponseDataHighlightsValue {
@@ -73,9 +95,10 @@ pub mod types {
         }
     }
     ///`InstagramStoryHighlightsResponseDataHighlightsValueCoverMedia`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct InstagramStoryHighlightsResponseDataHighlightsValueCoverMedia {
-        pub thumbnail_src: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub thumbnail_src: ::std::option::Option<::std::string::String>,
     }
     impl InstagramStoryHighlightsResponseDataHighlightsValueCoverMedia {
         pub fn builder() -> builder::InstagramStoryHighlightsResponseDataHighlightsValueCoverMedia {
@@ -83,9 +106,10 @@ pub mod types {
         }
     }
     ///`InstagramStoryHighlightsResponseDataHighlightsValueCoverMediaCroppedThumbnail`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct InstagramStoryHighlightsResponseDataHighlightsValueCoverMediaCroppedThumbnail {
-        pub url: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub url: ::std::option::Option<::std::string::String>,
     }
     impl InstagramStoryHighlightsResponseDataHighlightsValueCoverMediaCroppedThumbnail {
         pub fn builder() -> builder::InstagramStoryHighlightsResponseDataHighlightsValueCoverMediaCroppedThumbnail {
@@ -93,13 +117,19 @@ pub mod types {
         }
     }
     ///`InstagramStoryHighlightsResponseDataHighlightsValueOwner`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct InstagramStoryHighlightsResponseDataHighlightsValueOwner {
-        pub id: ::std::string::String,
-        pub profile_pic_url: ::std::string::String,
-        #[serde(rename = "__typename")]
-        pub typename: ::std::string::String,
-        pub username: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::client_runtime::LenientId>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub profile_pic_url: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "__typename",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub typename: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub username: ::std::option::Option<::std::string::String>,
     }
     impl InstagramStoryHighlightsResponseDataHighlightsValueOwner {
         pub fn builder() -> builder::InstagramStoryHighlightsResponseDataHighlightsValueOwner {
@@ -251,31 +281,37 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct InstagramStoryHighlightsResponse {
-            credits_used: ::std::result::Result<i64, ::std::string::String>,
+            credits_used: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             data: ::std::result::Result<
-                super::InstagramStoryHighlightsResponseData,
+                ::std::option::Option<super::InstagramStoryHighlightsResponseData>,
                 ::std::string::String,
             >,
             endpoint: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            success: ::std::result::Result<bool, ::std::string::String>,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for InstagramStoryHighlightsResponse {
             fn default() -> Self {
                 Self {
-                    credits_used: Err("no value supplied for credits_used".to_string()),
-                    data: Err("no value supplied for data".to_string()),
-                    endpoint: Err("no value supplied for endpoint".to_string()),
-                    success: Err("no value supplied for success".to_string()),
+                    credits_used: Ok(Default::default()),
+                    data: Ok(Default::default()),
+                    endpoint: Ok(Default::default()),
+                    success: Ok(Default::default()),
                 }
             }
         }
         impl InstagramStoryHighlightsResponse {
             pub fn credits_used<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.credits_used = value
@@ -287,7 +323,9 @@ pub mod types {
             }
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::InstagramStoryHighlightsResponseData>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::InstagramStoryHighlightsResponseData>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -299,7 +337,7 @@ pub mod types {
             }
             pub fn endpoint<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.endpoint = value
@@ -311,7 +349,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -350,19 +388,24 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct InstagramStoryHighlightsResponseData {
             highlights: ::std::result::Result<
-                ::std::collections::BTreeMap<
-                    ::std::string::String,
-                    super::InstagramStoryHighlightsResponseDataHighlightsValue,
+                ::std::option::Option<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        super::InstagramStoryHighlightsResponseDataHighlightsValue,
+                    >,
                 >,
                 ::std::string::String,
             >,
-            success: ::std::result::Result<bool, ::std::string::String>,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for InstagramStoryHighlightsResponseData {
             fn default() -> Self {
                 Self {
-                    highlights: Err("no value supplied for highlights".to_string()),
-                    success: Err("no value supplied for success".to_string()),
+                    highlights: Ok(Default::default()),
+                    success: Ok(Default::default()),
                 }
             }
         }
@@ -370,9 +413,11 @@ pub mod types {
             pub fn highlights<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::collections::BTreeMap<
-                        ::std::string::String,
-                        super::InstagramStoryHighlightsResponseDataHighlightsValue,
+                    ::std::option::Option<
+                        ::std::collections::BTreeMap<
+                            ::std::string::String,
+                            super::InstagramStoryHighlightsResponseDataHighlightsValue,
+                        >,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,
@@ -386,7 +431,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -421,21 +466,33 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct InstagramStoryHighlightsResponseDataHighlightsValue {
             cover_media: ::std::result::Result<
-                super::InstagramStoryHighlightsResponseDataHighlightsValueCoverMedia,
+                ::std::option::Option<
+                    super::InstagramStoryHighlightsResponseDataHighlightsValueCoverMedia,
+                >,
                 ::std::string::String,
             >,
             cover_media_cropped_thumbnail: ::std::result::Result<
-                super::InstagramStoryHighlightsResponseDataHighlightsValueCoverMediaCroppedThumbnail,
+                ::std::option::Option<
+                    super::InstagramStoryHighlightsResponseDataHighlightsValueCoverMediaCroppedThumbnail,
+                >,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<
+                ::std::option::Option<::client_runtime::LenientId>,
+                ::std::string::String,
+            >,
             owner: ::std::result::Result<
-                super::InstagramStoryHighlightsResponseDataHighlightsValueOwner,
+                ::std::option::Option<
+                    super::InstagramStoryHighlightsResponseDataHighlightsValueOwner,
+                >,
                 ::std::string::String,
             >,
-            title: ::std::result::Result<::std::string::String, ::std::string::String>,
-            typename: ::std::result::Result<
+            title: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
+            >,
+            typename: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
         }
@@ -443,14 +500,12 @@ pub mod types {
         for InstagramStoryHighlightsResponseDataHighlightsValue {
             fn default() -> Self {
                 Self {
-                    cover_media: Err("no value supplied for cover_media".to_string()),
-                    cover_media_cropped_thumbnail: Err(
-                        "no value supplied for cover_media_cropped_thumbnail".to_string(),
-                    ),
-                    id: Err("no value supplied for id".to_string()),
-                    owner: Err("no value supplied for owner".to_string()),
-                    title: Err("no value supplied for title".to_string()),
-                    typename: Err("no value supplied for typename".to_string()),
+                    cover_media: Ok(Default::default()),
+                    cover_media_cropped_thumbnail: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    owner: Ok(Default::default()),
+                    title: Ok(Default::default()),
+                    typename: Ok(Default::default()),
                 }
             }
         }
@@ -458,7 +513,9 @@ pub mod types {
             pub fn cover_media<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    super::InstagramStoryHighlightsResponseDataHighlightsValueCoverMedia,
+                    ::std::option::Option<
+                        super::InstagramStoryHighlightsResponseDataHighlightsValueCoverMedia,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -472,7 +529,9 @@ pub mod types {
             pub fn cover_media_cropped_thumbnail<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    super::InstagramStoryHighlightsResponseDataHighlightsValueCoverMediaCroppedThumbnail,
+                    ::std::option::Option<
+                        super::InstagramStoryHighlightsResponseDataHighlightsValueCoverMediaCroppedThumbnail,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -487,7 +546,9 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::client_runtime::LenientId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -498,7 +559,9 @@ pub mod types {
             pub fn owner<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    super::InstagramStoryHighlightsResponseDataHighlightsValueOwner,
+                    ::std::option::Option<
+                        super::InstagramStoryHighlightsResponseDataHighlightsValueOwner,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -511,7 +574,7 @@ pub mod types {
             }
             pub fn title<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.title = value
@@ -523,7 +586,7 @@ pub mod types {
             }
             pub fn typename<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.typename = value
@@ -571,7 +634,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct InstagramStoryHighlightsResponseDataHighlightsValueCoverMedia {
             thumbnail_src: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
         }
@@ -579,14 +642,14 @@ pub mod types {
         for InstagramStoryHighlightsResponseDataHighlightsValueCoverMedia {
             fn default() -> Self {
                 Self {
-                    thumbnail_src: Err("no value supplied for thumbnail_src".to_string()),
+                    thumbnail_src: Ok(Default::default()),
                 }
             }
         }
         impl InstagramStoryHighlightsResponseDataHighlightsValueCoverMedia {
             pub fn thumbnail_src<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.thumbnail_src = value
@@ -622,20 +685,23 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct InstagramStoryHighlightsResponseDataHighlightsValueCoverMediaCroppedThumbnail {
-            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+            url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default
         for InstagramStoryHighlightsResponseDataHighlightsValueCoverMediaCroppedThumbnail {
             fn default() -> Self {
                 Self {
-                    url: Err("no value supplied for url".to_string()),
+                    url: Ok(Default::default()),
                 }
             }
         }
         impl InstagramStoryHighlightsResponseDataHighlightsValueCoverMediaCroppedThumbnail {
             pub fn url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.url = value
@@ -669,17 +735,20 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct InstagramStoryHighlightsResponseDataHighlightsValueOwner {
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            profile_pic_url: ::std::result::Result<
+            id: ::std::result::Result<
+                ::std::option::Option<::client_runtime::LenientId>,
                 ::std::string::String,
+            >,
+            profile_pic_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             typename: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             username: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
         }
@@ -687,19 +756,19 @@ pub mod types {
         for InstagramStoryHighlightsResponseDataHighlightsValueOwner {
             fn default() -> Self {
                 Self {
-                    id: Err("no value supplied for id".to_string()),
-                    profile_pic_url: Err(
-                        "no value supplied for profile_pic_url".to_string(),
-                    ),
-                    typename: Err("no value supplied for typename".to_string()),
-                    username: Err("no value supplied for username".to_string()),
+                    id: Ok(Default::default()),
+                    profile_pic_url: Ok(Default::default()),
+                    typename: Ok(Default::default()),
+                    username: Ok(Default::default()),
                 }
             }
         }
         impl InstagramStoryHighlightsResponseDataHighlightsValueOwner {
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::client_runtime::LenientId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -709,7 +778,7 @@ pub mod types {
             }
             pub fn profile_pic_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.profile_pic_url = value
@@ -723,7 +792,7 @@ pub mod types {
             }
             pub fn typename<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.typename = value
@@ -735,7 +804,7 @@ pub mod types {
             }
             pub fn username<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.username = value
@@ -1083,6 +1152,7 @@ pub const VENDOR: ::client_runtime::VendorFacts = ::client_runtime::VendorFacts 
 };
 /// The vendor's production base URL.
 pub const BASE_URL: &str = VENDOR.base_url;
+pub use ::client_runtime::{ClientBuildError, HttpOptions, LenientId, VendorFacts};
 impl Client {
     /// A client that sends `api_key` the vendor's way (`X-API-Key: <key>`) over HTTPS, with default [`::client_runtime::HttpOptions`]. `base_url` is usually [`BASE_URL`].
     pub fn with_api_key(
