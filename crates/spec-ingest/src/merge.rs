@@ -3,27 +3,20 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::error::{ErrorKind, IngestError};
+use crate::error::ErrorKind;
+use crate::fault::PageFault;
 use crate::origin::Origins;
-use crate::source::Page;
 use crate::yaml::escape_segment;
 
 /// Merges `docs` (each with its origin index) into one, recording which origin owns each part.
-pub fn merge(
-    docs: Vec<(Value, usize)>,
-    origins: &mut Origins,
-    pages: &[Page],
-    vendor: &str,
-) -> Result<Value, IngestError> {
+pub fn merge(docs: Vec<(Value, usize)>, origins: &mut Origins) -> Result<Value, PageFault> {
     let mut merged = json!({});
     for (doc, origin) in docs {
         let Value::Object(doc) = doc else { continue };
         for (key, value) in doc {
             match key.as_str() {
-                "paths" => merge_paths(&mut merged, value, origin, origins, pages, vendor)?,
-                "components" => {
-                    merge_components(&mut merged, value, origin, origins, pages, vendor)?
-                }
+                "paths" => merge_paths(&mut merged, value, origin, origins)?,
+                "components" => merge_components(&mut merged, value, origin, origins)?,
                 "tags" => merge_tags(&mut merged, value),
                 _ => {
                     // info, servers, security and extensions: the first page's stand.
@@ -38,41 +31,39 @@ pub fn merge(
     Ok(merged)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Where one page's part goes, and which origin it comes from.
+struct Slot {
+    pointer: String,
+    origin: usize,
+}
+
 fn place(
     target: &mut Map<String, Value>,
     name: String,
     value: Value,
-    pointer: String,
-    origin: usize,
+    slot: Slot,
     origins: &mut Origins,
-    pages: &[Page],
-    vendor: &str,
-) -> Result<(), IngestError> {
+) -> Result<(), PageFault> {
     match target.get(&name) {
         None => {
             target.insert(name, value);
-            origins.own(pointer, origin);
+            origins.own(slot.pointer, slot.origin);
             Ok(())
         }
         Some(existing) if *existing == value => Ok(()),
         Some(_) => {
-            let first = origins.locate(pages, &pointer);
-            let theirs = {
-                let o = &origins.origins[origin];
-                let offset = o.positions.offset(&pointer).unwrap_or(0);
-                Some(pages[o.page].location_of_offset(o.yaml_offset + offset))
-            };
-            let page_text = &pages[origins.origins[origin].page].text;
-            Err(IngestError::new(
+            let (page, offset) = origins.origins[slot.origin].place(&slot.pointer);
+            let mut fault = PageFault::new(
                 ErrorKind::Conflict,
-                vendor,
-                format!("`{pointer}` is defined differently by two pages"),
+                page,
+                offset,
+                format!("`{}` is defined differently by two pages", slot.pointer),
             )
-            .at(theirs)
-            .related(first)
-            .operation(crate::walk::operation_of_pointer(&pointer))
-            .with_source(page_text))
+            .operation(crate::walk::operation_of_pointer(&slot.pointer));
+            if let Some((first_page, first_offset)) = origins.place(&slot.pointer) {
+                fault = fault.related(first_page, first_offset);
+            }
+            Err(fault)
         }
     }
 }
@@ -82,9 +73,7 @@ fn merge_paths(
     paths: Value,
     origin: usize,
     origins: &mut Origins,
-    pages: &[Page],
-    vendor: &str,
-) -> Result<(), IngestError> {
+) -> Result<(), PageFault> {
     let Value::Object(paths) = paths else {
         return Ok(());
     };
@@ -100,8 +89,8 @@ fn merge_paths(
         let slot = target.entry(path).or_insert_with(|| json!({}));
         let Value::Object(slot) = slot else { continue };
         for (key, value) in item {
-            let ptr = format!("{item_ptr}/{}", escape_segment(&key));
-            place(slot, key, value, ptr, origin, origins, pages, vendor)?;
+            let pointer = format!("{item_ptr}/{}", escape_segment(&key));
+            place(slot, key, value, Slot { pointer, origin }, origins)?;
         }
     }
     Ok(())
@@ -112,9 +101,7 @@ fn merge_components(
     components: Value,
     origin: usize,
     origins: &mut Origins,
-    pages: &[Page],
-    vendor: &str,
-) -> Result<(), IngestError> {
+) -> Result<(), PageFault> {
     let Value::Object(components) = components else {
         return Ok(());
     };
@@ -131,12 +118,12 @@ fn merge_components(
         let slot = target.entry(kind.clone()).or_insert_with(|| json!({}));
         let Value::Object(slot) = slot else { continue };
         for (name, value) in entries {
-            let ptr = format!(
+            let pointer = format!(
                 "/components/{}/{}",
                 escape_segment(&kind),
                 escape_segment(&name)
             );
-            place(slot, name, value, ptr, origin, origins, pages, vendor)?;
+            place(slot, name, value, Slot { pointer, origin }, origins)?;
         }
     }
     Ok(())

@@ -4,8 +4,16 @@
 use std::sync::LazyLock;
 
 use regex::Regex;
+use serde_json::{Value, json};
 
+use crate::downconvert;
+use crate::error::ErrorKind;
+use crate::fault::{Fault, PageFault, PageNote};
+use crate::origin::Origin;
+use crate::refs;
 use crate::source::Page;
+use crate::walk;
+use crate::yaml;
 
 /// One embedded OpenAPI document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,6 +131,98 @@ pub fn prose_costs(page: &Page) -> Vec<ProseCost> {
         }
     }
     out
+}
+
+/// Reads every OpenAPI fence of page `index`, down-converted, with its references checked and
+/// the cost the prose states recorded on its operation. Each document comes with its origin.
+pub fn read_page(
+    index: usize,
+    page: &Page,
+    notes: &mut Vec<PageNote>,
+) -> Result<Vec<(Value, Origin)>, PageFault> {
+    let fences = fences(page);
+    if fences.is_empty() {
+        return Err(PageFault::new(
+            ErrorKind::NoSpec,
+            index,
+            0,
+            "no embedded OpenAPI document (a ````yaml fence) found",
+        ));
+    }
+    let costs = prose_costs(page);
+    if let Some(first) = costs.first()
+        && let Some(other) = costs
+            .iter()
+            .find(|c| (c.amount, &c.unit) != (first.amount, &first.unit))
+    {
+        notes.push(PageNote::at(
+            index,
+            other.offset,
+            format!(
+                "the page states two costs; using the first ({} {})",
+                first.amount, first.unit
+            ),
+        ));
+    }
+    let mut out = Vec::new();
+    for fence in fences {
+        let (mut doc, positions) = yaml::parse(fence.yaml).map_err(|e| {
+            PageFault::new(
+                ErrorKind::Yaml,
+                index,
+                fence.offset + e.offset,
+                format!("invalid YAML: {}", e.message),
+            )
+        })?;
+        let origin = Origin {
+            page: index,
+            yaml_offset: fence.offset,
+            positions,
+        };
+        let located = |f: Fault| {
+            let (page, offset) = origin.place(&f.pointer);
+            PageFault::new(f.kind, page, offset, f.message)
+                .operation(walk::operation_of_pointer(&f.pointer))
+        };
+        downconvert::down_convert(&mut doc).map_err(located)?;
+        refs::check_refs(&doc).map_err(located)?;
+        if let Some(cost) = costs.first() {
+            apply_prose_cost(&mut doc, fence.operation.as_ref(), cost).map_err(located)?;
+        }
+        out.push((doc, origin));
+    }
+    Ok(out)
+}
+
+/// Records the page's stated cost on the operation the fence documents (every operation of the
+/// fence when the header names none).
+fn apply_prose_cost(
+    doc: &mut Value,
+    operation: Option<&(String, String)>,
+    cost: &ProseCost,
+) -> Result<(), Fault> {
+    let extension = json!({"amount": cost.amount, "unit": cost.unit, "source": "page"});
+    if let Some((method, path)) = operation {
+        let ptr = format!("/paths/{}/{method}", yaml::escape_segment(path));
+        let Some(op) = doc.pointer_mut(&ptr).and_then(Value::as_object_mut) else {
+            return Err(Fault::new(
+                ErrorKind::Structure,
+                "/paths",
+                format!(
+                    "the fence names `{} {path}`, which the document does not define",
+                    method.to_uppercase()
+                ),
+            ));
+        };
+        op.insert("x-cost".into(), extension);
+        return Ok(());
+    }
+    for (_, _, op) in walk::operations_mut(doc) {
+        if let Some(op) = op.as_object_mut() {
+            op.insert("x-cost".into(), extension.clone());
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

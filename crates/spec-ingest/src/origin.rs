@@ -1,32 +1,21 @@
-//! Maps JSON pointers of a (merged) document back to the page, line and column they came from.
+//! Maps JSON pointers of a (merged) document back to the page and byte offset they came from.
 
-use crate::error::{ErrorKind, IngestError, Location};
-use crate::fault::Fault;
-use crate::source::Page;
-use crate::walk;
 use crate::yaml::Positions;
 
-/// One parsed YAML block: which page, where the YAML starts, where each node is.
+/// One parsed block: which page, where it starts, where each node is.
 #[derive(Debug, Clone)]
 pub struct Origin {
     pub page: usize,
+    /// Byte offset of the block in its page; `positions` are relative to it.
     pub yaml_offset: usize,
     pub positions: Positions,
 }
 
 impl Origin {
-    /// Where `pointer` (or its nearest located ancestor) of this origin's document stands.
-    pub fn locate(&self, page: &Page, pointer: &str) -> Location {
+    /// The page and offset of `pointer` (or of its nearest located ancestor).
+    pub fn place(&self, pointer: &str) -> (usize, usize) {
         let offset = self.positions.offset(pointer).unwrap_or(0);
-        page.location_of_offset(self.yaml_offset + offset)
-    }
-
-    /// A fault in this origin's own document, located in `page` (this origin's page).
-    pub fn error(&self, page: &Page, vendor: &str, fault: Fault) -> IngestError {
-        IngestError::new(fault.kind, vendor, fault.message)
-            .at(Some(self.locate(page, &fault.pointer)))
-            .operation(walk::operation_of_pointer(&fault.pointer))
-            .with_source(&page.text)
+        (self.page, self.yaml_offset + offset)
     }
 }
 
@@ -39,6 +28,14 @@ pub struct Origins {
 }
 
 impl Origins {
+    /// Origins of a document that came whole from one origin.
+    pub fn single(origin: Origin) -> Self {
+        let mut origins = Self::default();
+        let o = origins.add(origin);
+        origins.own(String::new(), o);
+        origins
+    }
+
     pub fn add(&mut self, origin: Origin) -> usize {
         self.origins.push(origin);
         self.origins.len() - 1
@@ -62,34 +59,8 @@ impl Origins {
             .map(|(_, o)| *o)
     }
 
-    /// Where in the pages `pointer` (or its nearest located ancestor) stands.
-    pub fn locate(&self, pages: &[Page], pointer: &str) -> Option<Location> {
-        let origin = &self.origins[self.owner(pointer)?];
-        Some(origin.locate(&pages[origin.page], pointer))
+    /// The page and byte offset where `pointer` (or its nearest located ancestor) stands.
+    pub fn place(&self, pointer: &str) -> Option<(usize, usize)> {
+        Some(self.origins[self.owner(pointer)?].place(pointer))
     }
-
-    /// Turns a fault into an error located in the pages, naming the operation.
-    pub fn error(&self, pages: &[Page], vendor: &str, fault: Fault) -> IngestError {
-        match self.owner(&fault.pointer) {
-            Some(o) => {
-                let origin = &self.origins[o];
-                origin.error(&pages[origin.page], vendor, fault)
-            }
-            None => IngestError::new(fault.kind, vendor, fault.message)
-                .operation(walk::operation_of_pointer(&fault.pointer)),
-        }
-    }
-}
-
-/// An error at a byte offset of a page.
-pub fn error_at(
-    page: &Page,
-    offset: usize,
-    kind: ErrorKind,
-    vendor: &str,
-    message: impl Into<String>,
-) -> IngestError {
-    IngestError::new(kind, vendor, message)
-        .at(Some(page.location_of_offset(offset)))
-        .with_source(&page.text)
 }

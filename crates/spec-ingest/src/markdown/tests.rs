@@ -1,0 +1,292 @@
+//! Pages in HikerAPI's style, and variations of them, through the whole reader.
+
+use serde_json::{Value, json};
+
+use super::*;
+use crate::error::ErrorKind;
+use crate::source::Page;
+
+/// A document read from pages, with its warnings.
+#[derive(Debug)]
+struct Read {
+    doc: Value,
+    warnings: Vec<Warning>,
+}
+
+fn parse(pages: &[&str]) -> Result<Read, IngestError> {
+    let pages: Vec<Page> = pages
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Page::new(format!("specs/v/p{i}.md"), *t))
+        .collect();
+    let ctx = Ctx {
+        vendor: "v",
+        pages: &pages,
+    };
+    parse_pages(&ctx, "V API").map(|(parsed, warnings)| Read {
+        doc: parsed.doc,
+        warnings,
+    })
+}
+
+fn ok(pages: &[&str]) -> Read {
+    parse(pages).unwrap_or_else(|e| panic!("{e}"))
+}
+
+const PREAMBLE: &str = "Things Endpoints\nGet things.\nAuthentication & errors\nAll endpoints require x-access-key header. See Authentication.\n";
+
+#[test]
+fn endpoint_lines_summaries_and_the_auth_sentence() {
+    let p = ok(&[&format!(
+        "{PREAMBLE}GET /v1/thing/by/id\nGet thing by id. Returns a Thing object.\nExample response\n{{\"pk\": \"1\", \"name\": \"a\", \"n\": 1}}\n"
+    )]);
+    let op = &p.doc["paths"]["/v1/thing/by/id"]["get"];
+    assert_eq!(op["summary"], "Get thing by id");
+    assert_eq!(
+        op["responses"]["200"]["content"]["application/json"]["schema"],
+        json!({"$ref": "#/components/schemas/Thing"})
+    );
+    assert_eq!(
+        p.doc["components"]["securitySchemes"]["apiKey"],
+        json!({"type": "apiKey", "in": "header", "name": "x-access-key"})
+    );
+    assert_eq!(
+        p.doc["components"]["schemas"]["Thing"]["properties"]["n"]["type"],
+        "integer"
+    );
+}
+
+#[test]
+fn broken_table_rows_and_billing_notes() {
+    let p = ok(&[&format!(
+        "{PREAMBLE}GET /v1/things\n⚠️ Billing: 2 requests per call. Returns a list of Thing objects.\n| Parameter | Type | Required | Description |\n|---|---|---|---|\nuser_id |\nstring | Yes | User Id |\namount |\ninteger | No | Amount |\n| force | boolean | No | Skip check |\n"
+    )]);
+    let op = &p.doc["paths"]["/v1/things"]["get"];
+    let params: Vec<(String, bool, String)> = op["parameters"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap_or("").to_owned(),
+                p["required"] == true,
+                p["schema"]["type"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        params,
+        vec![
+            ("user_id".into(), true, "string".into()),
+            ("amount".into(), false, "integer".into()),
+            ("force".into(), false, "boolean".into())
+        ]
+    );
+    assert_eq!(
+        op["x-cost"],
+        json!({"amount": 2, "unit": "request", "source": "page"})
+    );
+    assert_eq!(
+        op["responses"]["200"]["content"]["application/json"]["schema"]["items"]["$ref"],
+        "#/components/schemas/Thing"
+    );
+}
+
+#[test]
+fn columns_in_another_order() {
+    let p = ok(&[&format!(
+        "{PREAMBLE}GET /v1/x\nReturns a Thing object.\n| Required | Description | Type | Name |\n|---|---|---|---|\n| Yes | The id | string | id |\n"
+    )]);
+    let param = &p.doc["paths"]["/v1/x"]["get"]["parameters"][0];
+    assert_eq!(
+        (
+            param["name"].as_str(),
+            param["required"].as_bool(),
+            param["description"].as_str()
+        ),
+        (Some("id"), Some(true), Some("The id"))
+    );
+}
+
+#[test]
+fn a_post_with_a_body_parameter_table() {
+    let p = ok(&[&format!(
+        "{PREAMBLE}POST /v1/things/search\nSearch things. Returns a list of Thing objects.\nBody parameters\n| Parameter | Type | Required | Description |\n|---|---|---|---|\n| query | string | Yes | Text |\n| tags | array[string] | No | Tags |\n"
+    )]);
+    let op = &p.doc["paths"]["/v1/things/search"]["post"];
+    assert!(op.get("parameters").is_none());
+    assert_eq!(
+        op["requestBody"]["content"]["application/json"]["schema"],
+        json!({"type": "object", "properties": {
+            "query": {"type": "string", "description": "Text"},
+            "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags"}
+        }, "required": ["query"]})
+    );
+}
+
+#[test]
+fn path_parameters_are_path_parameters() {
+    let p = ok(&[&format!(
+        "{PREAMBLE}GET /v1/things/{{id}}\nReturns a Thing object.\n| Parameter | Type | Required | Description |\n|---|---|---|---|\n| id | string | Yes | Id |\n"
+    )]);
+    assert_eq!(
+        p.doc["paths"]["/v1/things/{id}"]["get"]["parameters"][0]["in"],
+        "path"
+    );
+}
+
+#[test]
+fn an_object_without_example_here_gets_its_type_from_other_endpoints_and_pages() {
+    let p = ok(&[
+        &format!("{PREAMBLE}GET /v1/thing/by/id\nReturns a Thing object.\n"),
+        &format!(
+            "{PREAMBLE}GET /v1/things\nReturns a list of Thing objects.\nExample response\n[{{\"pk\": \"1\", \"name\": \"a\", \"extra\": true}}, {{\"pk\": \"2\", \"name\": \"b\"}}]\nGET /v1/thing/latest\nReturns a Thing object.\nExample response\n{{\"pk\": \"3\", \"name\": null, \"other\": 1.5}}\n"
+        ),
+    ]);
+    let thing = &p.doc["components"]["schemas"]["Thing"];
+    assert_eq!(thing["x-inferred"]["present"], json!(["pk", "name"]));
+    assert!(
+        thing.get("required").is_none(),
+        "examples never make a field required"
+    );
+    assert_eq!(
+        thing["properties"]["name"],
+        json!({"type": "string", "nullable": true})
+    );
+    assert_eq!(thing["properties"]["extra"]["type"], "boolean");
+    assert_eq!(thing["properties"]["other"]["type"], "number");
+    assert_eq!(
+        p.doc["paths"]["/v1/thing/by/id"]["get"]["responses"]["200"]["content"]["application/json"]
+            ["schema"]["$ref"],
+        "#/components/schemas/Thing"
+    );
+}
+
+/// The component a (possibly nullable) property refers to.
+fn target(schema: &Value) -> &str {
+    schema
+        .get("$ref")
+        .or_else(|| schema.pointer("/allOf/0/$ref"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+#[test]
+fn recurring_nested_objects_become_one_component_and_named_ones_are_referenced() {
+    let user = "{\"pk\": \"1\", \"username\": \"u\", \"full_name\": \"U\"}";
+    let story = format!(
+        "{{\"pk\": \"9\", \"code\": \"c\", \"taken_at\": \"2026-01-01T00:00:00Z\", \"user\": {user}, \"sponsor_tags\": [{user}]}}"
+    );
+    let p = ok(&[&format!(
+        "{PREAMBLE}GET /v1/story\nReturns a Story object.\nExample response\n{story}\nGET /v1/highlight\nReturns a Highlight object.\nExample response\n{{\"pk\": \"h\", \"title\": \"t\", \"user\": {user}, \"items\": [{story}]}}\n"
+    )]);
+    let schemas = &p.doc["components"]["schemas"];
+    assert_eq!(
+        target(&schemas["Story"]["properties"]["user"]),
+        "#/components/schemas/User"
+    );
+    assert_eq!(
+        target(&schemas["Story"]["properties"]["sponsor_tags"]["items"]),
+        "#/components/schemas/User"
+    );
+    assert_eq!(
+        target(&schemas["Highlight"]["properties"]["user"]),
+        "#/components/schemas/User"
+    );
+    assert_eq!(
+        target(&schemas["Highlight"]["properties"]["items"]["items"]),
+        "#/components/schemas/Story"
+    );
+}
+
+#[test]
+fn two_pages_with_different_shapes_under_one_name_are_reported() {
+    let err = parse(&[
+        &format!("{PREAMBLE}GET /v1/a\nReturns a Thing object.\nExample response\n{{\"pk\": \"1\", \"count\": \"a\"}}\n"),
+        &format!("{PREAMBLE}GET /v1/b\nReturns a Thing object.\nExample response\n{{\"pk\": 1, \"count\": 2}}\n"),
+    ])
+    .expect_err("count is a string on one page and an integer on the other");
+    assert_eq!(err.kind(), ErrorKind::Conflict);
+    assert!(
+        err.message()
+            .contains("`count` is string on one page and integer"),
+        "{err}"
+    );
+    assert_eq!(
+        err.location().map(|l| (l.file.as_str(), l.line)),
+        Some(("specs/v/p1.md", 8))
+    );
+    assert_eq!(
+        err.related_location().map(|l| l.file.as_str()),
+        Some("specs/v/p0.md")
+    );
+}
+
+#[test]
+fn downloads_are_byte_streams_and_deprecated_endpoints_are_marked() {
+    let p = ok(&[&format!(
+        "{PREAMBLE}GET /v1/thing/download\nDownload the media. Returns thing download data.\n| Parameter | Type | Required | Description |\n|---|---|---|---|\n| id | string | Yes | Id |\nDeprecated endpoints\nThese endpoints will be removed.\n~~GET /v1/thing/old~~\nWarning\nOld Thing\n"
+    )]);
+    assert_eq!(
+        p.doc["paths"]["/v1/thing/download"]["get"]["responses"]["200"]["content"],
+        json!({"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}})
+    );
+    let old = &p.doc["paths"]["/v1/thing/old"]["get"];
+    assert_eq!(old["deprecated"], true);
+    assert_eq!(old["summary"], "Old Thing");
+}
+
+#[test]
+fn unknown_lines_are_skipped_with_a_located_warning() {
+    let p = ok(&[&format!(
+        "{PREAMBLE}GET /v1/x\nReturns a Thing object.\nExample response\n{{\"a\": 1}}\nSomething unexpected\n"
+    )]);
+    assert_eq!(p.warnings.len(), 1);
+    let w = &p.warnings[0];
+    assert_eq!(w.location.as_ref().map(|l| l.line), Some(9));
+    assert!(w.message.contains("Something unexpected"));
+}
+
+#[test]
+fn a_malformed_table_is_a_located_error() {
+    let err = parse(&[&format!(
+        "{PREAMBLE}GET /v1/x\nReturns a Thing object.\n| Parameter | Type | Required | Description |\n|---|---|---|---|\nid |\nstring | Yes |\n"
+    )])
+    .expect_err("five cells for four columns");
+    assert_eq!(err.kind(), ErrorKind::Markdown);
+    assert_eq!(err.location().map(|l| l.line), Some(7));
+    assert!(err.message().contains("malformed parameter table"), "{err}");
+    let err = parse(&[&format!("{PREAMBLE}GET /v1/x\n| Parameter | Type | Required | Description |\n|---|---|---|---|\n| id | uuid-ish | Yes | Id |\n")])
+        .expect_err("unknown type");
+    assert_eq!(err.location().map(|l| l.line), Some(8));
+}
+
+#[test]
+fn an_example_that_is_not_json_is_a_located_error() {
+    let err = parse(&[&format!("{PREAMBLE}GET /v1/x\nReturns a Thing object.\nExample response\n{{\n\"a\": 1,\n\"b\": nope\n}}\n")])
+        .expect_err("not JSON");
+    assert_eq!(err.kind(), ErrorKind::ExampleNotJson);
+    assert_eq!(err.location().map(|l| l.line), Some(10));
+    let err = parse(&[&format!(
+        "{PREAMBLE}GET /v1/x\nExample response\n{{\n\"a\": 1\n"
+    )])
+    .expect_err("never closes");
+    assert_eq!(err.location().map(|l| l.line), Some(7));
+}
+
+#[test]
+fn an_example_of_the_wrong_kind_is_reported() {
+    let err = parse(&[&format!(
+        "{PREAMBLE}GET /v1/x\nReturns a list of Thing objects.\nExample response\n{{\"a\": 1}}\n"
+    )])
+    .expect_err("object for a list");
+    assert_eq!(err.kind(), ErrorKind::Markdown);
+}
+
+#[test]
+fn pages_without_endpoints_are_an_error() {
+    assert_eq!(
+        parse(&["Just prose\n"]).expect_err("nothing").kind(),
+        ErrorKind::NoSpec
+    );
+}
