@@ -33,6 +33,20 @@ pub enum RegenError {
     UnknownVendor(String, String),
 }
 
+/// How a regen failure reads in a terminal: the message, then the page excerpt with the place
+/// underlined, without colour, `width` columns wide. `cargo xtask regen` prints the same
+/// report (in colour on a terminal).
+pub fn render(err: &RegenError, width: usize) -> String {
+    let handler =
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+            .with_width(width);
+    let mut out = String::new();
+    if handler.render_report(&mut out, err).is_err() {
+        out = err.to_string();
+    }
+    out
+}
+
 /// Everything regen would write for a set of vendors.
 #[derive(Debug)]
 pub struct Plan {

@@ -27,6 +27,7 @@ mod overlay;
 mod refs;
 mod shape;
 mod source;
+mod surface;
 mod unify;
 mod walk;
 mod yaml;
@@ -41,6 +42,7 @@ pub use manifest::{Auth, Cost, CreditHeaders, DocFormat, Manifest};
 pub use names::{operation_id, pascal, snake};
 pub use shape::SYNTHESIZED;
 pub use source::Page;
+pub use surface::api_surface;
 pub use walk::{METHODS, operations};
 
 use context::Ctx;

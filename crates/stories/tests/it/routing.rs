@@ -9,6 +9,7 @@ use stories::mock::{Fault, MockServer};
 use stories::{Config, Policy, Query, UnifiedClient, User};
 
 async fn mock() -> MockServer {
+    crate::global_tracing();
     MockServer::start(SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
         .unwrap_or_else(|e| panic!("{e}"))

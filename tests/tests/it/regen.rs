@@ -137,6 +137,11 @@ fn break_page(page: &str, from: &str, to: &str) -> (regen::RegenError, String, u
     (err, text, line)
 }
 
+/// The report a user sees for `err`, snapshotted under `name`.
+fn snapshot_diagnostic(name: &str, err: &regen::RegenError) {
+    insta::assert_snapshot!(name, regen::render(err, 100));
+}
+
 fn ingest_error(err: regen::RegenError) -> spec_ingest::IngestError {
     match err {
         regen::RegenError::Ingest(e) => e,
@@ -152,6 +157,7 @@ fn bad_yaml_is_located_and_leaves_generated_untouched() {
         "      operationId: instagramGetHighlightStories",
         "      operationId: [unclosed",
     );
+    snapshot_diagnostic("diagnostic_bad_yaml", &err);
     let err = ingest_error(err);
     assert_eq!(err.kind(), ErrorKind::Yaml);
     let loc = err
@@ -173,6 +179,7 @@ fn dangling_ref_is_located_with_its_operation() {
         "                          $ref: '#/components/schemas/InstagramStoryItem'",
         "                          $ref: '#/components/schemas/InstagramStoryItm'",
     );
+    snapshot_diagnostic("diagnostic_dangling_ref", &err);
     let err = ingest_error(err);
     assert_eq!(err.kind(), ErrorKind::DanglingRef);
     assert_eq!(
@@ -198,6 +205,7 @@ fn non_json_example_is_located() {
         "              example:\n                success: true",
         "              example: '{\"success\": tru'\n              x-was:\n                success: true",
     );
+    snapshot_diagnostic("diagnostic_example_not_json", &err);
     let err = ingest_error(err);
     assert_eq!(err.kind(), ErrorKind::ExampleNotJson);
     assert_eq!(
@@ -207,6 +215,29 @@ fn non_json_example_is_located() {
     assert_eq!(
         err.operation_name(),
         Some("GET /v1/scrape/instagram/highlights")
+    );
+}
+
+#[test]
+fn a_malformed_markdown_table_is_located() {
+    let page = "specs/hikerapi/stories.md";
+    let (err, _, _) = break_page(page, "| Parameter | Type |", "| Parameter | Kind |");
+    snapshot_diagnostic("diagnostic_markdown_table", &err);
+    let err = ingest_error(err);
+    assert_eq!(err.kind(), ErrorKind::Markdown);
+    assert_eq!(err.location().map(|l| l.file.as_str()), Some(page));
+}
+
+#[test]
+fn a_typo_in_a_manifest_is_located() {
+    let page = "specs/keyapi/vendor.toml";
+    let (err, _, line) = break_page(page, "base_url =", "base_ulr =");
+    snapshot_diagnostic("diagnostic_manifest_typo", &err);
+    let err = ingest_error(err);
+    assert_eq!(err.kind(), ErrorKind::Manifest);
+    assert_eq!(
+        err.location().map(|l| (l.file.as_str(), l.line)),
+        Some((page, line))
     );
 }
 

@@ -1,0 +1,12 @@
+//! Cross-crate tests, in one binary so they link once: regen from the user's side, the
+//! generated clients on the wire, the examples through the generated types and the
+//! normalizers, tolerance of what the docs do not show, and the API surface snapshots.
+
+mod client_auth;
+mod contract;
+mod examples_decode;
+mod normalize_never_panics;
+mod regen;
+mod specs_unedited;
+mod surface;
+mod tolerance;
