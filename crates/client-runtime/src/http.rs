@@ -70,6 +70,36 @@ pub enum ClientBuildError {
     Http(#[source] reqwest::Error),
 }
 
+/// A generated vendor client: built from an API key the vendor's way. Every generated crate
+/// implements it for its `Client` and re-exports it; bring it into scope to call
+/// `Client::with_api_key`.
+pub trait FromApiKey: Sized {
+    /// The vendor's facts.
+    const VENDOR: &'static VendorFacts;
+
+    /// The client over an HTTP client that already carries the key.
+    fn from_http(base_url: &str, http: reqwest::Client) -> Self;
+
+    /// A client that sends `api_key` the vendor's way over HTTPS, with default options.
+    /// `base_url` is usually the vendor's `BASE_URL`.
+    fn with_api_key(base_url: &str, api_key: &str) -> Result<Self, ClientBuildError> {
+        Self::with_options(base_url, api_key, &HttpOptions::default())
+    }
+
+    /// Like [`FromApiKey::with_api_key`], with a timeout, extra root certificates or a user
+    /// agent of the caller's choosing.
+    fn with_options(
+        base_url: &str,
+        api_key: &str,
+        options: &HttpOptions,
+    ) -> Result<Self, ClientBuildError> {
+        Ok(Self::from_http(
+            base_url,
+            Self::VENDOR.http_client(api_key, options)?,
+        ))
+    }
+}
+
 impl VendorFacts {
     /// A `reqwest::Client` that sends `api_key` the vendor's way on every request. The key is
     /// marked sensitive, so it stays out of `Debug` output.

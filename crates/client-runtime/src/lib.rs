@@ -22,7 +22,7 @@ mod id;
 mod raw;
 
 pub use facts::{Auth, CreditHeaders, OperationMeta, ParamIn, ParamMeta, VendorFacts};
-pub use http::{ClientBuildError, HttpOptions};
+pub use http::{ClientBuildError, FromApiKey, HttpOptions};
 pub use id::LenientId;
 pub use raw::{CallError, RawCall, RawReply};
 

@@ -179,7 +179,7 @@ pub fn highlight_id(raw: &str) -> String {
 
 /// A timestamp from epoch seconds (vendors send 10-digit seconds; 13 digits are milliseconds).
 pub fn from_epoch(value: i64) -> Option<DateTime<Utc>> {
-    if value.abs() >= 100_000_000_000 {
+    if value.unsigned_abs() >= 100_000_000_000 {
         DateTime::from_timestamp_millis(value)
     } else {
         DateTime::from_timestamp(value, 0)
@@ -229,6 +229,7 @@ mod tests {
         );
         assert_eq!(from_epoch(1_773_059_653_000), from_epoch(1_773_059_653));
         assert_eq!(from_epoch(i64::MAX), None);
+        assert_eq!(from_epoch(i64::MIN), None);
     }
 
     #[test]

@@ -1,13 +1,13 @@
 //! The per-vendor items appended to progenitor's output, as tokens: the `VENDOR` facts
-//! constant and the key-taking constructors. Everything else a client needs at run time is
-//! hand-written once in `client-runtime`.
+//! constant, and `FromApiKey` (whose constructors are written once in `client-runtime`) for the
+//! client.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 use serde_json::Value;
 use spec_ingest::{Auth, Canonical};
 
-/// `VENDOR`, `BASE_URL` and `Client::with_api_key`/`with_options`.
+/// `VENDOR`, `BASE_URL` and the `FromApiKey` implementation.
 pub fn vendor_items(canonical: &Canonical) -> TokenStream {
     let m = &canonical.manifest;
     let name = &m.vendor;
@@ -27,10 +27,7 @@ pub fn vendor_items(canonical: &Canonical) -> TokenStream {
     let used = optional_str(m.credit_headers.used.as_deref());
     let operations = operation_metas(&canonical.document);
     let vendor_doc = format!(
-        " What {display_name}'s docs and `specs/{name}/vendor.toml` say: base URL, auth, credit headers, operations with their documented costs, and the canonical OpenAPI document this client was generated from."
-    );
-    let with_api_key_doc = format!(
-        " A client that sends `api_key` the vendor's way ({auth_doc}) over HTTPS, with default [`::client_runtime::HttpOptions`]. `base_url` is usually [`BASE_URL`]."
+        " What {display_name}'s docs and `specs/{name}/vendor.toml` say: base URL, auth ({auth_doc}), credit headers, operations with their documented costs, and the canonical OpenAPI document this client was generated from."
     );
     quote! {
         #[doc = #vendor_doc]
@@ -50,25 +47,12 @@ pub fn vendor_items(canonical: &Canonical) -> TokenStream {
         /// The vendor's production base URL.
         pub const BASE_URL: &str = VENDOR.base_url;
 
-        pub use ::client_runtime::{ClientBuildError, HttpOptions, LenientId, VendorFacts};
+        pub use ::client_runtime::{ClientBuildError, FromApiKey, HttpOptions, LenientId, VendorFacts};
 
-        impl Client {
-            #[doc = #with_api_key_doc]
-            pub fn with_api_key(
-                base_url: &str,
-                api_key: &str,
-            ) -> ::std::result::Result<Self, ::client_runtime::ClientBuildError> {
-                Self::with_options(base_url, api_key, &::client_runtime::HttpOptions::default())
-            }
-
-            /// Like [`Client::with_api_key`], with a timeout, extra root certificates or a user
-            /// agent of the caller's choosing.
-            pub fn with_options(
-                base_url: &str,
-                api_key: &str,
-                options: &::client_runtime::HttpOptions,
-            ) -> ::std::result::Result<Self, ::client_runtime::ClientBuildError> {
-                Ok(Self::new_with_client(base_url, VENDOR.http_client(api_key, options)?))
+        impl ::client_runtime::FromApiKey for Client {
+            const VENDOR: &'static ::client_runtime::VendorFacts = &VENDOR;
+            fn from_http(base_url: &str, http: ::reqwest::Client) -> Self {
+                Self::new_with_client(base_url, http)
             }
         }
     }

@@ -2815,7 +2815,7 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
-/// What HikerAPI's docs and `specs/hikerapi/vendor.toml` say: base URL, auth, credit headers, operations with their documented costs, and the canonical OpenAPI document this client was generated from.
+/// What HikerAPI's docs and `specs/hikerapi/vendor.toml` say: base URL, auth (`x-access-key: <key>`), credit headers, operations with their documented costs, and the canonical OpenAPI document this client was generated from.
 pub const VENDOR: ::client_runtime::VendorFacts = ::client_runtime::VendorFacts {
     name: "hikerapi",
     display_name: "HikerAPI",
@@ -3030,22 +3030,12 @@ pub const VENDOR: ::client_runtime::VendorFacts = ::client_runtime::VendorFacts 
 };
 /// The vendor's production base URL.
 pub const BASE_URL: &str = VENDOR.base_url;
-pub use ::client_runtime::{ClientBuildError, HttpOptions, LenientId, VendorFacts};
-impl Client {
-    /// A client that sends `api_key` the vendor's way (`x-access-key: <key>`) over HTTPS, with default [`::client_runtime::HttpOptions`]. `base_url` is usually [`BASE_URL`].
-    pub fn with_api_key(
-        base_url: &str,
-        api_key: &str,
-    ) -> ::std::result::Result<Self, ::client_runtime::ClientBuildError> {
-        Self::with_options(base_url, api_key, &::client_runtime::HttpOptions::default())
-    }
-    /// Like [`Client::with_api_key`], with a timeout, extra root certificates or a user
-    /// agent of the caller's choosing.
-    pub fn with_options(
-        base_url: &str,
-        api_key: &str,
-        options: &::client_runtime::HttpOptions,
-    ) -> ::std::result::Result<Self, ::client_runtime::ClientBuildError> {
-        Ok(Self::new_with_client(base_url, VENDOR.http_client(api_key, options)?))
+pub use ::client_runtime::{
+    ClientBuildError, FromApiKey, HttpOptions, LenientId, VendorFacts,
+};
+impl ::client_runtime::FromApiKey for Client {
+    const VENDOR: &'static ::client_runtime::VendorFacts = &VENDOR;
+    fn from_http(base_url: &str, http: ::reqwest::Client) -> Self {
+        Self::new_with_client(base_url, http)
     }
 }

@@ -1,6 +1,7 @@
 //! The generated clients against a loopback server: the API key travels the vendor's way,
 //! typed bodies decode, and credit headers stay readable on success and on error.
 
+use client_runtime::FromApiKey;
 use serde_json::Value;
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};

@@ -4,6 +4,7 @@
 //! normalized and the domain JSON snapshotted. Every documented error status must become the
 //! right outcome.
 
+use client_runtime::FromApiKey;
 use std::future::Future;
 use std::pin::Pin;
 

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
-use client_runtime::HttpOptions;
+use client_runtime::{FromApiKey, HttpOptions};
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
 use stories::mock::{MOCK_KEY, MockServer};
 use tokio::net::{TcpListener, TcpStream};
