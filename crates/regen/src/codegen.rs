@@ -42,13 +42,15 @@ pub fn generate_client(canonical: &Canonical) -> Result<GeneratedCrate, RegenErr
     };
     let mut tokens = tokens;
     tokens.extend(vendor_items(canonical));
-    let file: syn::File = syn::parse2(tokens).map_err(|e| {
+    let mut file: syn::File = syn::parse2(tokens).map_err(|e| {
         generate_error(
             &vendor,
             None,
             format!("progenitor produced unparsable code: {e}"),
         )
     })?;
+    add_type_aliases(&mut file, &canonical.document)
+        .map_err(|e| generate_error(&vendor, None, format!("cannot emit the type aliases: {e}")))?;
     let body = prettyplease::unparse(&file);
     let display = &canonical.manifest.display_name;
     // rustfmt would reformat prettyplease's output; `#[rustfmt::skip]` on the module keeps
@@ -91,6 +93,52 @@ pub fn generate_client(canonical: &Canonical) -> Result<GeneratedCrate, RegenErr
         name: canonical.manifest.crate_name.clone(),
         files,
     })
+}
+
+/// Emits the other names of merged components (`x-aliases`) as type aliases beside their type
+/// in progenitor's `types` module, so every name a place ever had stays usable.
+fn add_type_aliases(file: &mut syn::File, document: &Value) -> Result<(), syn::Error> {
+    let Some(schemas) = document
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
+        return Ok(());
+    };
+    let mut items: Vec<syn::Item> = Vec::new();
+    for (name, schema) in schemas {
+        let target = quote::format_ident!("{}", spec_ingest::pascal(name));
+        for alias in schema
+            .get(spec_ingest::ALIASES)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            let ident = quote::format_ident!("{}", spec_ingest::pascal(alias));
+            let doc = format!(" The same type as [`{target}`]: another place with the same shape.");
+            items.push(syn::parse2(quote::quote! {
+                #[doc = #doc]
+                pub type #ident = #target;
+            })?);
+        }
+    }
+    if items.is_empty() {
+        return Ok(());
+    }
+    let types = file.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut(),
+        _ => None,
+    });
+    match types {
+        Some((_, content)) => {
+            content.extend(items);
+            Ok(())
+        }
+        None => Err(syn::Error::new(
+            proc_macro2::Span::call_site(),
+            "progenitor's output has no `types` module",
+        )),
+    }
 }
 
 fn generate_error(vendor: &str, operation: Option<String>, message: String) -> RegenError {

@@ -10,8 +10,9 @@
 //! `format: date-time`; fields named like ids (`pk`, `id`, `user_id`, `entityId`, …) holding
 //! integers or strings become [`LENIENT_ID`] references, since Instagram sends the same id as a
 //! number on one endpoint and a string on another; objects whose keys are all positions (`"0"`,
-//! `"1"`, …) are maps; array items merge across every element; values seen only as null or in
-//! empty arrays stay untyped. Field lookup is by hash, so inference is linear in the input.
+//! `"1"`, …) or ids (`"highlight:18085475671830440"`) are maps; array items merge across every
+//! element; values seen only as null or in empty arrays stay untyped. Field lookup is by hash,
+//! so inference is linear in the input.
 
 use std::collections::HashMap;
 
@@ -22,6 +23,37 @@ pub const LENIENT_ID: &str = "LenientId";
 
 /// The extension that records what the examples of an inferred object showed.
 pub const INFERRED: &str = "x-inferred";
+
+/// Whether an object key is data rather than a field name: a position (`"0"`), an id
+/// (`"17841400008460056"`) or a prefixed id (`"highlight:18085475671830440"`).
+pub fn is_map_key(key: &str) -> bool {
+    let digits_at = key
+        .rfind(|c: char| !c.is_ascii_digit())
+        .map_or(0, |i| i + key[i..].chars().next().map_or(1, char::len_utf8));
+    let (prefix, digits) = key.split_at(digits_at);
+    if digits.is_empty() {
+        return false;
+    }
+    let Some(word) = prefix
+        .strip_suffix(':')
+        .or_else(|| prefix.strip_suffix('_'))
+        .or_else(|| prefix.strip_suffix('-'))
+    else {
+        return prefix.is_empty();
+    };
+    digits.len() >= 5 && !word.is_empty() && word.bytes().all(|b| b.is_ascii_alphabetic())
+}
+
+/// Objects whose keys are all data (positions or ids) are maps, not records: the same
+/// response for another highlight has other keys.
+pub fn is_keyed_map<'a>(mut keys: impl Iterator<Item = &'a str>) -> bool {
+    let mut any = false;
+    let all = keys.all(|k| {
+        any = true;
+        is_map_key(k)
+    });
+    any && all
+}
 
 /// The schema of [`LENIENT_ID`].
 pub fn lenient_id_schema() -> Value {
@@ -239,12 +271,7 @@ fn nullable(schema: Value) -> Value {
 impl ObjectShape {
     fn to_schema(&self) -> Map<String, Value> {
         let mut s = typed("object");
-        let positional = !self.fields.is_empty()
-            && self
-                .fields
-                .iter()
-                .all(|f| !f.key.is_empty() && f.key.bytes().all(|b| b.is_ascii_digit()));
-        if positional {
+        if is_keyed_map(self.fields.iter().map(|f| f.key.as_str())) {
             let mut values = Shape::default();
             for f in &self.fields {
                 values.merge(&f.shape);
@@ -454,6 +481,24 @@ mod tests {
             json!({"type": "string"})
         );
         assert_eq!(infer([&json!("2025-11-23")]), json!({"type": "string"}));
+    }
+
+    #[test]
+    fn keys_that_are_ids_make_a_map() {
+        for key in [
+            "0",
+            "12",
+            "17841400008460056",
+            "highlight:18085475671830440",
+            "media_3488593813459287",
+        ] {
+            assert!(is_map_key(key), "{key}");
+        }
+        for key in ["id", "v2", "x:1", "highlight:", "user_id", "über:123456"] {
+            assert!(!is_map_key(key), "{key}");
+        }
+        let v = json!({"highlight:18085475671830440": {"id": "1"}, "highlight:17890000000000001": {"id": "2"}});
+        assert_eq!(infer([&v])["additionalProperties"]["type"], "object");
     }
 
     #[test]

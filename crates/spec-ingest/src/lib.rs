@@ -15,6 +15,7 @@ mod error;
 mod examples;
 mod facts;
 mod fault;
+mod hoist;
 mod infer;
 mod load;
 mod manifest;
@@ -36,6 +37,7 @@ use serde_json::Value;
 
 pub use error::{ErrorKind, IngestError, Location, Warning};
 pub use examples::synthesize;
+pub use hoist::ALIASES;
 pub use infer::{INFERRED, LENIENT_ID};
 pub use load::{MANIFEST_FILE, OVERLAY_FILE, VendorSpec, discover, load_vendor};
 pub use manifest::{Auth, Cost, CreditHeaders, DocFormat, Manifest};
@@ -81,7 +83,7 @@ pub fn ingest(spec: &VendorSpec) -> Result<Canonical, IngestError> {
     shape::examples_from_schemas(&mut document);
     shape::one_body_type_per_outcome(&mut document);
     shape::collapse_annotated_refs(&mut document).map_err(located)?;
-    shape::hoist(&mut document).map_err(located)?;
+    hoist::hoist(&mut document).map_err(located)?;
     refs::check_refs(&document).map_err(|f| {
         ctx.error(
             ErrorKind::Structure,

@@ -322,104 +322,8 @@ fn is_success(status: &str) -> bool {
     status.starts_with('2')
 }
 
-/// `{allOf: [{$ref}], nullable: true}`: how 3.0 says "this type, or null" at a place of use.
-fn is_nullable_reference(m: &Map<String, Value>) -> bool {
-    m.get("allOf")
-        .and_then(Value::as_array)
-        .is_some_and(|members| members.len() == 1 && members[0].get("$ref").is_some())
-        && m.keys()
-            .all(|k| k == "allOf" || k == "nullable" || ANNOTATIONS.contains(&k.as_str()))
-}
-
-/// Schemas that become named types: objects with properties, enums and compositions.
-fn hoistable(schema: &Value) -> bool {
-    let Some(m) = schema.as_object() else {
-        return false;
-    };
-    if m.contains_key("$ref") || is_nullable_reference(m) {
-        return false;
-    }
-    let has_props = m
-        .get("properties")
-        .and_then(Value::as_object)
-        .is_some_and(|p| !p.is_empty());
-    has_props
-        || m.contains_key("enum")
-        || ["allOf", "oneOf", "anyOf"]
-            .iter()
-            .any(|k| m.contains_key(*k))
-}
-
-/// Component schemas, with the type-name keys already taken.
-struct Components {
-    schemas: Map<String, Value>,
-    keys: BTreeMap<String, String>,
-}
-
-impl Components {
-    /// Stores `schema` under `hint` or, when a different schema has that name, the first free
-    /// `hint2`, `hint3`, …; an identical schema already stored is reused.
-    fn place(&mut self, hint: &str, schema: Value) -> String {
-        let mut n = 1;
-        loop {
-            let name = if n == 1 {
-                hint.to_owned()
-            } else {
-                format!("{hint}{n}")
-            };
-            match self.keys.get(&names::type_key(&name)) {
-                None => {
-                    self.keys.insert(names::type_key(&name), name.clone());
-                    self.schemas.insert(name.clone(), schema);
-                    return name;
-                }
-                Some(existing) if self.schemas.get(existing) == Some(&schema) => {
-                    return existing.clone();
-                }
-                Some(_) => n += 1,
-            }
-        }
-    }
-}
-
-/// Replaces nested hoistable schemas below `schema` by references, children first, naming each
-/// after its path from `name`.
-fn hoist_children(schema: &mut Value, name: &str, comps: &mut Components) {
-    let Some(node) = schema.as_object_mut() else {
-        return;
-    };
-    if let Some(props) = node.get_mut("properties").and_then(Value::as_object_mut) {
-        for (prop, sub) in props.iter_mut() {
-            hoist_here(sub, &format!("{name}{}", names::pascal(prop)), comps);
-        }
-    }
-    if let Some(items) = node.get_mut("items") {
-        hoist_here(items, &format!("{name}Item"), comps);
-    }
-    if let Some(values) = node
-        .get_mut("additionalProperties")
-        .filter(|v| v.is_object())
-    {
-        hoist_here(values, &format!("{name}Value"), comps);
-    }
-    for key in ["oneOf", "anyOf"] {
-        if let Some(members) = node.get_mut(key).and_then(Value::as_array_mut) {
-            for (i, member) in members.iter_mut().enumerate() {
-                hoist_here(member, &format!("{name}Variant{}", i + 1), comps);
-            }
-        }
-    }
-    // typify merges `allOf` members into one struct; naming each member would only add
-    // unused types, so only their children are hoisted.
-    if let Some(members) = node.get_mut("allOf").and_then(Value::as_array_mut) {
-        for member in members.iter_mut() {
-            hoist_children(member, name, comps);
-        }
-    }
-}
-
 /// Keywords that describe a value without constraining it.
-const ANNOTATIONS: [&str; 7] = [
+pub(crate) const ANNOTATIONS: [&str; 7] = [
     "description",
     "title",
     "example",
@@ -464,109 +368,6 @@ pub fn collapse_annotated_refs(doc: &mut Value) -> Result<(), Fault> {
         };
         Ok::<(), Fault>(())
     })
-}
-
-/// Hoists `schema`'s children, then `schema` itself when it is a named type.
-fn hoist_here(schema: &mut Value, name: &str, comps: &mut Components) {
-    hoist_children(schema, name, comps);
-    if !hoistable(schema) {
-        return;
-    }
-    let mut body = schema.take();
-    // Nullability belongs to the place of use, not to the type.
-    let nullable = body
-        .as_object_mut()
-        .and_then(|m| m.shift_remove("nullable"))
-        == Some(json!(true));
-    let placed = comps.place(name, body);
-    let reference = json!({"$ref": format!("#/components/schemas/{}", escape_segment(&placed))});
-    *schema = if nullable {
-        json!({"allOf": [reference], "nullable": true})
-    } else {
-        reference
-    };
-}
-
-/// Hoists every inline object and enum into `components.schemas`.
-pub fn hoist(doc: &mut Value) -> Result<(), Fault> {
-    let existing = doc
-        .pointer_mut("/components/schemas")
-        .and_then(Value::as_object_mut)
-        .map(std::mem::take)
-        .unwrap_or_default();
-    let mut comps = Components {
-        schemas: Map::new(),
-        keys: BTreeMap::new(),
-    };
-    for name in existing.keys() {
-        if let Some(other) = comps.keys.insert(names::type_key(name), name.clone()) {
-            return Err(Fault::new(
-                ErrorKind::Conflict,
-                &format!("/components/schemas/{}", escape_segment(name)),
-                format!(
-                    "component schemas `{other}` and `{name}` would become the same Rust type name"
-                ),
-            ));
-        }
-    }
-    let mut existing = existing;
-    for (name, schema) in existing.iter_mut() {
-        hoist_children(schema, name, &mut comps);
-    }
-    comps.schemas.extend(existing);
-
-    for (path, method, op) in walk::operations_mut(doc) {
-        let op_name = names::pascal(
-            op.get("operationId")
-                .and_then(Value::as_str)
-                .unwrap_or(&names::operation_id(&method, &path)),
-        );
-        let Some(op) = op.as_object_mut() else {
-            continue;
-        };
-        if let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) {
-            for param in params {
-                let pname =
-                    names::pascal(param.get("name").and_then(Value::as_str).unwrap_or("param"));
-                if let Some(schema) = param.get_mut("schema") {
-                    hoist_here(schema, &format!("{op_name}{pname}"), &mut comps);
-                }
-            }
-        }
-        if let Some(schema) = op
-            .get_mut("requestBody")
-            .and_then(|b| b.pointer_mut("/content/application~1json/schema"))
-        {
-            hoist_here(schema, &format!("{op_name}Body"), &mut comps);
-        }
-        if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
-            for (status, response) in responses.iter_mut() {
-                let suffix = if is_success(status) {
-                    "Response"
-                } else {
-                    "Error"
-                };
-                if let Some(schema) = response.pointer_mut("/content/application~1json/schema") {
-                    hoist_here(schema, &format!("{op_name}{suffix}"), &mut comps);
-                }
-            }
-        }
-    }
-    let mut sorted: Vec<(String, Value)> = comps.schemas.into_iter().collect();
-    sorted.sort_by(|a, b| a.0.cmp(&b.0));
-    if !sorted.is_empty() {
-        let root = doc
-            .as_object_mut()
-            .ok_or_else(|| Fault::new(ErrorKind::Structure, "", "a document must be a map"))?;
-        let components = root.entry("components").or_insert_with(|| json!({}));
-        if let Some(c) = components.as_object_mut() {
-            c.insert(
-                "schemas".into(),
-                Value::Object(sorted.into_iter().collect()),
-            );
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -651,7 +452,7 @@ mod tests {
             "402": {"content": {"application/json": {"schema": {"type": "object", "properties": {"error": {"type": "string"}, "available": {"type": "integer"}}, "required": ["error", "available"]}}}}
         }));
         one_body_type_per_outcome(&mut doc);
-        hoist(&mut doc).expect("ok");
+        crate::hoist::hoist(&mut doc).expect("ok");
         let r = &doc["paths"]["/v1/x"]["get"]["responses"];
         let err_ref = &r["401"]["content"]["application/json"]["schema"];
         assert_eq!(
@@ -665,63 +466,6 @@ mod tests {
         assert_eq!(
             r["200"]["content"]["application/json"]["schema"],
             json!({"$ref": "#/components/schemas/GetV1XResponse"})
-        );
-    }
-
-    #[test]
-    fn hoisting_names_by_path_and_never_collides_silently() {
-        let mut doc = json!({
-            "paths": {"/v1/x": {"get": {"operationId": "getX", "responses": {"200": {"content": {"application/json": {"schema": {
-                "type": "object",
-                "properties": {
-                    "user": {"type": "object", "properties": {"id": {"type": "string"}}},
-                    "items": {"type": "array", "items": {"type": "object", "properties": {"kind": {"type": "string", "enum": ["a"]}}}}
-                }
-            }}}}}}}},
-            "components": {"schemas": {"GetXResponseUser": {"type": "object", "properties": {"other": {"type": "integer"}}}}}
-        });
-        hoist(&mut doc).expect("ok");
-        let schemas = doc["components"]["schemas"]
-            .as_object()
-            .map(|s| s.keys().cloned().collect::<Vec<_>>());
-        assert_eq!(
-            schemas,
-            Some(vec![
-                "GetXResponse".to_owned(),
-                "GetXResponseItemsItem".to_owned(),
-                "GetXResponseItemsItemKind".to_owned(),
-                "GetXResponseUser".to_owned(),
-                "GetXResponseUser2".to_owned(),
-            ])
-        );
-        assert_eq!(
-            doc["components"]["schemas"]["GetXResponse"]["properties"]["user"],
-            json!({"$ref": "#/components/schemas/GetXResponseUser2"})
-        );
-    }
-
-    #[test]
-    fn identical_schemas_share_one_component() {
-        let obj = json!({"type": "object", "properties": {"id": {"type": "string"}}});
-        let mut comps = Components {
-            schemas: Map::new(),
-            keys: BTreeMap::new(),
-        };
-        assert_eq!(comps.place("A", obj.clone()), "A");
-        assert_eq!(comps.place("A", obj), "A");
-        assert_eq!(
-            comps.place("A", json!({"type": "object", "properties": {"x": {}}})),
-            "A2"
-        );
-    }
-
-    #[test]
-    fn component_names_that_clash_as_rust_types_are_rejected() {
-        let mut doc =
-            json!({"paths": {}, "components": {"schemas": {"foo_bar": {}, "FooBar": {}}}});
-        assert_eq!(
-            hoist(&mut doc).expect_err("clash").kind,
-            ErrorKind::Conflict
         );
     }
 
@@ -743,17 +487,5 @@ mod tests {
             json!({"allOf": [{"$ref": "#/components/schemas/U"}], "nullable": true})
         );
         assert_eq!(props["c"]["allOf"].as_array().map(Vec::len), Some(2));
-    }
-
-    #[test]
-    fn nullable_objects_keep_nullability_at_the_use_site() {
-        let mut doc = json!({"paths": {}, "components": {"schemas": {"A": {"type": "object", "properties": {
-            "b": {"type": "object", "nullable": true, "properties": {"c": {"type": "string"}}}
-        }}}}});
-        hoist(&mut doc).expect("ok");
-        assert_eq!(
-            doc["components"]["schemas"]["A"]["properties"]["b"],
-            json!({"allOf": [{"$ref": "#/components/schemas/AB"}], "nullable": true})
-        );
     }
 }

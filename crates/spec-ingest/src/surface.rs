@@ -14,6 +14,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
 
+use crate::hoist::ALIASES;
 use crate::infer::INFERRED;
 use crate::walk;
 
@@ -104,7 +105,18 @@ fn component(out: &mut String, name: &str, schema: &Value) {
         Some(_) => "object".to_owned(),
         None => type_name_inline(schema),
     };
-    let _ = write!(out, "{name}: {kind}");
+    let aliases: Vec<&str> = schema
+        .get(ALIASES)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    let _ = write!(out, "{name}");
+    if !aliases.is_empty() {
+        let _ = write!(out, " (= {})", aliases.join(", "));
+    }
+    let _ = write!(out, ": {kind}");
     if inferred.is_some() {
         out.push_str(" (inferred from examples)");
     }
@@ -247,7 +259,7 @@ mod tests {
                     "at": {"type": "string", "format": "date-time", "nullable": true},
                     "tags": {"type": "object", "additionalProperties": {"type": "string"}}
                 }, "x-inferred": {"present": ["pk"], "null": ["at"]}},
-                "E": {"type": "object", "required": ["code"], "properties": {
+                "E": {"type": "object", "required": ["code"], "x-aliases": ["F", "G"], "properties": {
                     "code": {"type": "string", "enum": ["not_found", "oops"]}
                 }}
             }}
@@ -264,7 +276,7 @@ A: object (inferred from examples)
   pk: LenientId, nullable, in every example
   at: string(date-time), nullable, null in an example
   tags: map<string>
-E: object
+E (= F, G): object
   code: \"not_found\" | \"oops\", required
 "
         );

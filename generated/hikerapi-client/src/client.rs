@@ -33,7 +33,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub user: ::std::option::Option<User>,
+        pub user: ::std::option::Option<StoryUser>,
     }
     impl Highlight {
         pub fn builder() -> builder::Highlight {
@@ -102,7 +102,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub product_type: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub sponsor_tags: ::std::option::Option<::std::vec::Vec<User>>,
+        pub sponsor_tags: ::std::option::Option<::std::vec::Vec<StoryUser>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub stickers: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -110,7 +110,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub thumbnail_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub user: ::std::option::Option<User>,
+        pub user: ::std::option::Option<StoryUser>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub video_duration: ::std::option::Option<f64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -127,7 +127,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub height: ::std::option::Option<f64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub user: ::std::option::Option<User>,
+        pub user: ::std::option::Option<StoryUser>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub width: ::std::option::Option<f64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -140,9 +140,9 @@ pub mod types {
             Default::default()
         }
     }
-    ///`User`
+    ///`StoryUser`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    pub struct User {
+    pub struct StoryUser {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub full_name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -160,8 +160,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub username: ::std::option::Option<::std::string::String>,
     }
-    impl User {
-        pub fn builder() -> builder::User {
+    impl StoryUser {
+        pub fn builder() -> builder::StoryUser {
             Default::default()
         }
     }
@@ -210,7 +210,7 @@ pub mod types {
                 ::std::string::String,
             >,
             user: ::std::result::Result<
-                ::std::option::Option<super::User>,
+                ::std::option::Option<super::StoryUser>,
                 ::std::string::String,
             >,
         }
@@ -366,7 +366,7 @@ pub mod types {
             }
             pub fn user<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::User>>,
+                T: ::std::convert::TryInto<::std::option::Option<super::StoryUser>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.user = value
@@ -691,7 +691,7 @@ pub mod types {
                 ::std::string::String,
             >,
             sponsor_tags: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<super::User>>,
+                ::std::option::Option<::std::vec::Vec<super::StoryUser>>,
                 ::std::string::String,
             >,
             stickers: ::std::result::Result<
@@ -707,7 +707,7 @@ pub mod types {
                 ::std::string::String,
             >,
             user: ::std::result::Result<
-                ::std::option::Option<super::User>,
+                ::std::option::Option<super::StoryUser>,
                 ::std::string::String,
             >,
             video_duration: ::std::result::Result<
@@ -876,7 +876,7 @@ pub mod types {
             pub fn sponsor_tags<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::User>>,
+                    ::std::option::Option<::std::vec::Vec<super::StoryUser>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -929,7 +929,7 @@ pub mod types {
             }
             pub fn user<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::User>>,
+                T: ::std::convert::TryInto<::std::option::Option<super::StoryUser>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.user = value
@@ -1022,7 +1022,7 @@ pub mod types {
                 ::std::string::String,
             >,
             user: ::std::result::Result<
-                ::std::option::Option<super::User>,
+                ::std::option::Option<super::StoryUser>,
                 ::std::string::String,
             >,
             width: ::std::result::Result<
@@ -1058,7 +1058,7 @@ pub mod types {
             }
             pub fn user<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::User>>,
+                T: ::std::convert::TryInto<::std::option::Option<super::StoryUser>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.user = value
@@ -1127,7 +1127,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct User {
+        pub struct StoryUser {
             full_name: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -1161,7 +1161,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for User {
+        impl ::std::default::Default for StoryUser {
             fn default() -> Self {
                 Self {
                     full_name: Ok(Default::default()),
@@ -1175,7 +1175,7 @@ pub mod types {
                 }
             }
         }
-        impl User {
+        impl StoryUser {
             pub fn full_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -1277,10 +1277,10 @@ pub mod types {
                 self
             }
         }
-        impl ::std::convert::TryFrom<User> for super::User {
+        impl ::std::convert::TryFrom<StoryUser> for super::StoryUser {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: User,
+                value: StoryUser,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     full_name: value.full_name?,
@@ -1294,8 +1294,8 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::User> for User {
-            fn from(value: super::User) -> Self {
+        impl ::std::convert::From<super::StoryUser> for StoryUser {
+            fn from(value: super::StoryUser) -> Self {
                 Self {
                     full_name: Ok(value.full_name),
                     id: Ok(value.id),
@@ -1341,6 +1341,14 @@ pub mod types {
             }
         }
     }
+    /// The same type as [`Story`]: another place with the same shape.
+    pub type HighlightItemsItem = Story;
+    /// The same type as [`StoryUser`]: another place with the same shape.
+    pub type HighlightUser = StoryUser;
+    /// The same type as [`StoryUser`]: another place with the same shape.
+    pub type StoryMentionsItemUser = StoryUser;
+    /// The same type as [`StoryUser`]: another place with the same shape.
+    pub type StorySponsorTagsItem = StoryUser;
 }
 #[derive(Clone, Debug)]
 /**Client for HikerAPI API

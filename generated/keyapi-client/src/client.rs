@@ -308,7 +308,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub original_width: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub owner: ::std::option::Option<FetchUserStoriesResponseDataDataItemsItemOwner>,
+        pub owner: ::std::option::Option<FetchUserStoriesResponseDataDataItemsItemUser>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pk: ::std::option::Option<::client_runtime::LenientId>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -504,43 +504,6 @@ pub mod types {
     }
     impl FetchUserStoriesResponseDataDataItemsItemImageVersionsItemsItem {
         pub fn builder() -> builder::FetchUserStoriesResponseDataDataItemsItemImageVersionsItemsItem {
-            Default::default()
-        }
-    }
-    ///`FetchUserStoriesResponseDataDataItemsItemOwner`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    pub struct FetchUserStoriesResponseDataDataItemsItemOwner {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub full_name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::client_runtime::LenientId>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub interop_messaging_user_fbid: ::std::option::Option<
-            ::client_runtime::LenientId,
-        >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub is_creator_agent_enabled: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub is_private: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub is_ring_creator: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub is_screenshot_blocking_enabled: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub is_verified: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub profile_pic_id: ::std::option::Option<::client_runtime::LenientId>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub profile_pic_url: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub show_ring_award: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub transparency_product_enabled: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub username: ::std::option::Option<::std::string::String>,
-    }
-    impl FetchUserStoriesResponseDataDataItemsItemOwner {
-        pub fn builder() -> builder::FetchUserStoriesResponseDataDataItemsItemOwner {
             Default::default()
         }
     }
@@ -2142,7 +2105,7 @@ pub mod types {
             >,
             owner: ::std::result::Result<
                 ::std::option::Option<
-                    super::FetchUserStoriesResponseDataDataItemsItemOwner,
+                    super::FetchUserStoriesResponseDataDataItemsItemUser,
                 >,
                 ::std::string::String,
             >,
@@ -3353,7 +3316,7 @@ pub mod types {
             where
                 T: ::std::convert::TryInto<
                     ::std::option::Option<
-                        super::FetchUserStoriesResponseDataDataItemsItemOwner,
+                        super::FetchUserStoriesResponseDataDataItemsItemUser,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,
@@ -4545,306 +4508,6 @@ pub mod types {
                     is_spatial_image: Ok(value.is_spatial_image),
                     url: Ok(value.url),
                     width: Ok(value.width),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct FetchUserStoriesResponseDataDataItemsItemOwner {
-            full_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<
-                ::std::option::Option<::client_runtime::LenientId>,
-                ::std::string::String,
-            >,
-            interop_messaging_user_fbid: ::std::result::Result<
-                ::std::option::Option<::client_runtime::LenientId>,
-                ::std::string::String,
-            >,
-            is_creator_agent_enabled: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            is_private: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            is_ring_creator: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            is_screenshot_blocking_enabled: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            is_verified: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            profile_pic_id: ::std::result::Result<
-                ::std::option::Option<::client_runtime::LenientId>,
-                ::std::string::String,
-            >,
-            profile_pic_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            show_ring_award: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            transparency_product_enabled: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            username: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for FetchUserStoriesResponseDataDataItemsItemOwner {
-            fn default() -> Self {
-                Self {
-                    full_name: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    interop_messaging_user_fbid: Ok(Default::default()),
-                    is_creator_agent_enabled: Ok(Default::default()),
-                    is_private: Ok(Default::default()),
-                    is_ring_creator: Ok(Default::default()),
-                    is_screenshot_blocking_enabled: Ok(Default::default()),
-                    is_verified: Ok(Default::default()),
-                    profile_pic_id: Ok(Default::default()),
-                    profile_pic_url: Ok(Default::default()),
-                    show_ring_award: Ok(Default::default()),
-                    transparency_product_enabled: Ok(Default::default()),
-                    username: Ok(Default::default()),
-                }
-            }
-        }
-        impl FetchUserStoriesResponseDataDataItemsItemOwner {
-            pub fn full_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.full_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for full_name: {e}")
-                    });
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::client_runtime::LenientId>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn interop_messaging_user_fbid<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::client_runtime::LenientId>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.interop_messaging_user_fbid = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for interop_messaging_user_fbid: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn is_creator_agent_enabled<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.is_creator_agent_enabled = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for is_creator_agent_enabled: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn is_private<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.is_private = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_private: {e}")
-                    });
-                self
-            }
-            pub fn is_ring_creator<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.is_ring_creator = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for is_ring_creator: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn is_screenshot_blocking_enabled<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.is_screenshot_blocking_enabled = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for is_screenshot_blocking_enabled: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn is_verified<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.is_verified = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_verified: {e}")
-                    });
-                self
-            }
-            pub fn profile_pic_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::client_runtime::LenientId>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.profile_pic_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for profile_pic_id: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn profile_pic_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.profile_pic_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for profile_pic_url: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn show_ring_award<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.show_ring_award = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for show_ring_award: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn transparency_product_enabled<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.transparency_product_enabled = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for transparency_product_enabled: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn username<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.username = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for username: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<FetchUserStoriesResponseDataDataItemsItemOwner>
-        for super::FetchUserStoriesResponseDataDataItemsItemOwner {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: FetchUserStoriesResponseDataDataItemsItemOwner,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    full_name: value.full_name?,
-                    id: value.id?,
-                    interop_messaging_user_fbid: value.interop_messaging_user_fbid?,
-                    is_creator_agent_enabled: value.is_creator_agent_enabled?,
-                    is_private: value.is_private?,
-                    is_ring_creator: value.is_ring_creator?,
-                    is_screenshot_blocking_enabled: value
-                        .is_screenshot_blocking_enabled?,
-                    is_verified: value.is_verified?,
-                    profile_pic_id: value.profile_pic_id?,
-                    profile_pic_url: value.profile_pic_url?,
-                    show_ring_award: value.show_ring_award?,
-                    transparency_product_enabled: value.transparency_product_enabled?,
-                    username: value.username?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::FetchUserStoriesResponseDataDataItemsItemOwner>
-        for FetchUserStoriesResponseDataDataItemsItemOwner {
-            fn from(
-                value: super::FetchUserStoriesResponseDataDataItemsItemOwner,
-            ) -> Self {
-                Self {
-                    full_name: Ok(value.full_name),
-                    id: Ok(value.id),
-                    interop_messaging_user_fbid: Ok(value.interop_messaging_user_fbid),
-                    is_creator_agent_enabled: Ok(value.is_creator_agent_enabled),
-                    is_private: Ok(value.is_private),
-                    is_ring_creator: Ok(value.is_ring_creator),
-                    is_screenshot_blocking_enabled: Ok(
-                        value.is_screenshot_blocking_enabled,
-                    ),
-                    is_verified: Ok(value.is_verified),
-                    profile_pic_id: Ok(value.profile_pic_id),
-                    profile_pic_url: Ok(value.profile_pic_url),
-                    show_ring_award: Ok(value.show_ring_award),
-                    transparency_product_enabled: Ok(value.transparency_product_enabled),
-                    username: Ok(value.username),
                 }
             }
         }
@@ -7337,6 +7000,8 @@ pub mod types {
             }
         }
     }
+    /// The same type as [`FetchUserStoriesResponseDataDataItemsItemUser`]: another place with the same shape.
+    pub type FetchUserStoriesResponseDataDataItemsItemOwner = FetchUserStoriesResponseDataDataItemsItemUser;
 }
 #[derive(Clone, Debug)]
 /**Client for Instagram API english documentation

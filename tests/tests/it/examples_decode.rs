@@ -213,7 +213,8 @@ fn hikerapi_story_by_id_shares_the_story_type_of_the_lists() {
     let first = list.body[0].clone();
     let story: hikerapi_client::types::Story =
         serde_json::from_value(first).unwrap_or_else(|e| panic!("{e}"));
-    let username = |u: Option<&hikerapi_client::types::User>| u.and_then(|u| u.username.clone());
+    let username =
+        |u: Option<&hikerapi_client::types::StoryUser>| u.and_then(|u| u.username.clone());
     assert_eq!(username(story.user.as_ref()).as_deref(), Some("natgeo"));
     let sponsors = story.sponsor_tags.unwrap_or_default();
     assert_eq!(username(sponsors.first()).as_deref(), Some("prada"));

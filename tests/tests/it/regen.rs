@@ -417,9 +417,16 @@ GET /v1/story/latest\nThe newest story. Returns a Story object.\n| Parameter | T
         comments["responses"]["200"]["content"]["application/json"]["schema"]["items"]["$ref"],
         "#/components/schemas/Comment"
     );
+    // The comment's user has the fields of the story's: one type, with the new place's name
+    // as an alias beside the existing one.
     assert_eq!(
         doc["components"]["schemas"]["Comment"]["properties"]["user"]["allOf"][0]["$ref"],
-        "#/components/schemas/User"
+        "#/components/schemas/StoryUser"
+    );
+    let aliases = doc["components"]["schemas"]["StoryUser"]["x-aliases"].to_string();
+    assert!(
+        aliases.contains("\"CommentUser\"") && aliases.contains("\"HighlightUser\""),
+        "{aliases}"
     );
     let post = &doc["paths"]["/v1/media/comment"]["post"];
     assert_eq!(

@@ -1,6 +1,8 @@
 //! The named objects of markdown pages as components: each inferred from every example of it on
-//! every page; nested objects shaped like a named object refer to it, and nested objects that
-//! recur in several places (the user object) become one shared component.
+//! every page. A nested object shaped like a named object refers to it (its own name, derived
+//! from where it stands, stays as an alias); nested objects with the same fields in several
+//! places (the user object) are inferred together, from all their samples, so that hoisting
+//! gives them one type with each place's name as an alias.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -41,17 +43,17 @@ fn jaccard(a: &BTreeSet<String>, b: &BTreeSet<String>) -> f64 {
     a.intersection(b).count() as f64 / union as f64
 }
 
-/// Objects whose keys are all positions are maps, not records.
-fn is_positional(v: &Value) -> bool {
+/// Objects keyed by positions or ids are maps, not records.
+fn is_keyed_map(v: &Value) -> bool {
     v.as_object()
-        .is_some_and(|m| !m.is_empty() && m.keys().all(|k| k.bytes().all(|b| b.is_ascii_digit())))
+        .is_some_and(|m| infer::is_keyed_map(m.keys().map(String::as_str)))
 }
 
 /// Calls `f` on every nested object below `value` (not `value` itself); `f` returns whether to
 /// descend into it.
 fn nested_objects(value: &Value, path: &mut Vec<Seg>, f: &mut dyn FnMut(&[Seg], &Value) -> bool) {
     let mut visit = |v: &Value, path: &mut Vec<Seg>| {
-        let descend = !v.is_object() || is_positional(v) || f(path, v);
+        let descend = !v.is_object() || is_keyed_map(v) || f(path, v);
         if descend {
             nested_objects(v, path, f);
         }
@@ -93,26 +95,47 @@ fn matching_named(
         .map(|(_, name)| name.clone())
 }
 
-/// Replaces the schema at `path` inside `schema` with a reference, keeping nullability.
-fn set_ref(schema: &mut Value, path: &[Seg], target: &str) {
+/// The schema node at `path` inside `schema`.
+fn node_at<'s>(schema: &'s mut Value, path: &[Seg]) -> Option<&'s mut Value> {
     let mut node = schema;
     for seg in path {
-        let next = match seg {
-            Seg::Prop(p) => node.get_mut("properties").and_then(|ps| ps.get_mut(p)),
-            Seg::Item => node.get_mut("items"),
+        node = match seg {
+            Seg::Prop(p) => node.get_mut("properties")?.get_mut(p)?,
+            Seg::Item => node.get_mut("items")?,
         };
-        match next {
-            Some(n) => node = n,
-            None => return,
+    }
+    Some(node)
+}
+
+/// Replaces the schema at `path` inside `schema`, keeping the place's nullability.
+fn set_schema(schema: &mut Value, path: &[Seg], replacement: Value) {
+    let Some(node) = node_at(schema, path) else {
+        return;
+    };
+    let nullable = node.get("nullable") == Some(&json!(true));
+    *node = match replacement {
+        Value::Object(mut m) if nullable && m.contains_key("$ref") => {
+            json!({"allOf": [Value::Object(std::mem::take(&mut m))], "nullable": true})
+        }
+        Value::Object(mut m) if nullable => {
+            m.insert("nullable".into(), json!(true));
+            Value::Object(m)
+        }
+        other => other,
+    };
+}
+
+/// The name hoisting gives the place at `path` inside `owner`: `StoryUser`,
+/// `HighlightItemsItem`.
+fn place_name(owner: &str, path: &[Seg]) -> String {
+    let mut name = owner.to_owned();
+    for seg in path {
+        match seg {
+            Seg::Prop(p) => name.push_str(&names::pascal(p)),
+            Seg::Item => name.push_str("Item"),
         }
     }
-    let reference = json!({"$ref": format!("#/components/schemas/{}", escape_segment(target))});
-    let nullable = node.get("nullable") == Some(&json!(true));
-    *node = if nullable {
-        json!({"allOf": [reference], "nullable": true})
-    } else {
-        reference
-    };
+    name
 }
 
 /// The schema kind of every property, for comparing two pages' samples of one object.
@@ -233,41 +256,17 @@ pub(super) fn named_components(
             groups.entry(k).or_default().push(pos.clone());
         }
     }
-    let mut schemas = Map::new();
-    let mut taken: BTreeSet<String> = named.keys().map(|n| names::type_key(n)).collect();
-    let mut shared: BTreeMap<(String, Vec<Seg>), String> = BTreeMap::new();
+    // Each place of a recurring object gets the schema inferred from all its places.
+    let mut shared: Vec<((String, Vec<Seg>), Value)> = Vec::new();
     for members in groups.values().filter(|m| m.len() >= 2) {
-        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-        for (_, path) in members {
-            if let Some(Seg::Prop(p)) = path.iter().rev().find(|s| matches!(s, Seg::Prop(_))) {
-                *counts.entry(p.clone()).or_default() += 1;
-            }
-        }
-        let best = counts
-            .iter()
-            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-            .map(|(p, _)| p.clone())
-            .unwrap_or_default();
-        let mut base = names::pascal(
-            best.strip_suffix('s')
-                .filter(|_| best.ends_with("_tags") || best.ends_with("ers"))
-                .unwrap_or(&best),
-        );
-        if base.is_empty() {
-            base = "Object".to_owned();
-        }
-        let mut component = base.clone();
-        let mut n = 2;
-        while !taken.insert(names::type_key(&component)) {
-            component = format!("{base}{n}");
-            n += 1;
-        }
         let values: Vec<&Value> = members.iter().flat_map(|m| positions[m].iter()).collect();
-        schemas.insert(component.clone(), infer::infer(values));
-        for m in members {
-            shared.insert(m.clone(), component.clone());
-        }
+        let schema = infer::infer(values);
+        shared.extend(members.iter().map(|m| (m.clone(), schema.clone())));
     }
+    // Outer places first: an inner place's schema then lands inside the outer one's copy.
+    shared.sort_by_key(|((owner, path), _)| (path.len(), owner.clone(), path.clone()));
+    let mut schemas = Map::new();
+    let mut aliases: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut first_seen = BTreeMap::new();
     for (name, samples) in &named {
         let mut schema = if samples.is_empty() {
@@ -275,15 +274,34 @@ pub(super) fn named_components(
         } else {
             infer::infer(samples.iter().map(|s| &s.value))
         };
-        for ((owner, path), target) in mapped.iter().chain(shared.iter()) {
+        for ((owner, path), replacement) in &shared {
             if owner == name {
-                set_ref(&mut schema, path, target);
+                set_schema(&mut schema, path, replacement.clone());
+            }
+        }
+        for ((owner, path), target) in &mapped {
+            if owner == name {
+                let reference =
+                    json!({"$ref": format!("#/components/schemas/{}", escape_segment(target))});
+                set_schema(&mut schema, path, reference);
+                aliases
+                    .entry(target.clone())
+                    .or_default()
+                    .insert(place_name(owner, path));
             }
         }
         if let Some(s) = samples.first() {
             first_seen.insert(name.clone(), (s.page, s.offset));
         }
         schemas.insert(name.clone(), schema);
+    }
+    for (target, names) in aliases {
+        if let Some(Value::Object(m)) = schemas.get_mut(&target) {
+            m.insert(
+                crate::hoist::ALIASES.into(),
+                names.into_iter().map(Value::String).collect(),
+            );
+        }
     }
     for (name, samples) in &named {
         if samples.is_empty() {

@@ -172,31 +172,39 @@ fn target(schema: &Value) -> &str {
 }
 
 #[test]
-fn recurring_nested_objects_become_one_component_and_named_ones_are_referenced() {
+fn recurring_nested_objects_share_one_schema_and_named_ones_are_referenced() {
     let user = "{\"pk\": \"1\", \"username\": \"u\", \"full_name\": \"U\"}";
     let story = format!(
         "{{\"pk\": \"9\", \"code\": \"c\", \"taken_at\": \"2026-01-01T00:00:00Z\", \"user\": {user}, \"sponsor_tags\": [{user}]}}"
     );
     let p = ok(&[&format!(
-        "{PREAMBLE}GET /v1/story\nReturns a Story object.\nExample response\n{story}\nGET /v1/highlight\nReturns a Highlight object.\nExample response\n{{\"pk\": \"h\", \"title\": \"t\", \"user\": {user}, \"items\": [{story}]}}\n"
+        "{PREAMBLE}GET /v1/story\nReturns a Story object.\nExample response\n{story}\nGET /v1/highlight\nReturns a Highlight object.\nExample response\n{{\"pk\": \"h\", \"title\": \"t\", \"user\": {{\"pk\": \"2\", \"username\": null, \"full_name\": \"V\"}}, \"items\": [{story}]}}\n"
     )]);
     let schemas = &p.doc["components"]["schemas"];
+    // The user object in three places: one schema, inferred from all of them (a null username
+    // in one place makes it nullable in every place), left inline for hoisting to name.
+    let without_nullable = |v: &Value| {
+        let mut v = v.clone();
+        v.as_object_mut().map(|m| m.shift_remove("nullable"));
+        v
+    };
+    let at_story = without_nullable(&schemas["Story"]["properties"]["user"]);
+    assert_eq!(at_story["properties"]["username"]["nullable"], true);
+    assert_eq!(at_story["x-inferred"]["null"], json!(["username"]));
     assert_eq!(
-        target(&schemas["Story"]["properties"]["user"]),
-        "#/components/schemas/User"
+        without_nullable(&schemas["Story"]["properties"]["sponsor_tags"]["items"]),
+        at_story
     );
     assert_eq!(
-        target(&schemas["Story"]["properties"]["sponsor_tags"]["items"]),
-        "#/components/schemas/User"
+        without_nullable(&schemas["Highlight"]["properties"]["user"]),
+        at_story
     );
-    assert_eq!(
-        target(&schemas["Highlight"]["properties"]["user"]),
-        "#/components/schemas/User"
-    );
+    // A nested story is the Story object; the name of its place stays as an alias.
     assert_eq!(
         target(&schemas["Highlight"]["properties"]["items"]["items"]),
         "#/components/schemas/Story"
     );
+    assert_eq!(schemas["Story"]["x-aliases"], json!(["HighlightItemsItem"]));
 }
 
 #[test]
