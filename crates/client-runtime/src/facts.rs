@@ -54,8 +54,39 @@ pub struct ParamMeta {
     pub required: bool,
 }
 
+/// Decodes a body into an operation's generated type and encodes it back as JSON, for checking
+/// saved responses against the generated types.
+pub type Reencode = fn(&[u8]) -> Result<serde_json::Value, String>;
+
+/// The generated types of an operation's bodies: one for every success, one for every error.
+/// `None` where the body is bytes or undocumented.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyTypes {
+    pub success: Option<Reencode>,
+    pub error: Option<Reencode>,
+}
+
+impl BodyTypes {
+    /// The decoder for a response with `status`.
+    pub fn for_status(&self, status: u16) -> Option<Reencode> {
+        if (200..300).contains(&status) {
+            self.success
+        } else {
+            self.error
+        }
+    }
+}
+
+/// [`Reencode`] for the generated type `T`.
+pub fn reencode<T: serde::de::DeserializeOwned + serde::Serialize>(
+    body: &[u8],
+) -> Result<serde_json::Value, String> {
+    let typed: T = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+    serde_json::to_value(&typed).map_err(|e| e.to_string())
+}
+
 /// One operation and what a call costs, as the vendor documents it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct OperationMeta {
     pub operation_id: &'static str,
     /// Upper case: `GET`, `POST`, ….
@@ -68,6 +99,8 @@ pub struct OperationMeta {
     pub cost_unit: &'static str,
     pub deprecated: bool,
     pub params: &'static [ParamMeta],
+    /// The generated types of its bodies.
+    pub bodies: BodyTypes,
 }
 
 impl OperationMeta {
@@ -78,7 +111,7 @@ impl OperationMeta {
 }
 
 /// Everything that differs between vendors, in one value per generated crate (`VENDOR`).
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 pub struct VendorFacts {
     /// The short name, as the folder under `specs/`.
     pub name: &'static str,

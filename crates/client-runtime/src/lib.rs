@@ -13,15 +13,20 @@
 //!   another;
 //! - [`RawCall`]: an operation called by id with string arguments, answering status, headers
 //!   and body bytes, for callers that decode the body themselves;
+//! - [`Chunk`]: a paged answer sent as `[[item, …], "next-cursor"]`;
 //! - [`examples`]: the example bodies of a canonical document, for mocks and tests.
 
+mod chunk;
 pub mod examples;
 mod facts;
 mod http;
 mod id;
 mod raw;
 
-pub use facts::{Auth, CreditHeaders, OperationMeta, ParamIn, ParamMeta, VendorFacts};
+pub use chunk::Chunk;
+pub use facts::{
+    Auth, BodyTypes, CreditHeaders, OperationMeta, ParamIn, ParamMeta, VendorFacts, reencode,
+};
 pub use http::{ClientBuildError, FromApiKey, HttpOptions};
 pub use id::LenientId;
 pub use raw::{CallError, RawCall, RawReply};

@@ -207,6 +207,10 @@ mod tests {
                     required: false,
                 },
             ],
+            bodies: crate::BodyTypes {
+                success: None,
+                error: None,
+            },
         }],
         openapi_document: "{}",
     };

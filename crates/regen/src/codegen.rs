@@ -40,8 +40,6 @@ pub fn generate_client(canonical: &Canonical) -> Result<GeneratedCrate, RegenErr
             return Err(err);
         }
     };
-    let mut tokens = tokens;
-    tokens.extend(vendor_items(canonical));
     let mut file: syn::File = syn::parse2(tokens).map_err(|e| {
         generate_error(
             &vendor,
@@ -49,6 +47,15 @@ pub fn generate_client(canonical: &Canonical) -> Result<GeneratedCrate, RegenErr
             format!("progenitor produced unparsable code: {e}"),
         )
     })?;
+    let bodies = body_types(&file);
+    let items: syn::File = syn::parse2(vendor_items(canonical, &bodies)).map_err(|e| {
+        generate_error(
+            &vendor,
+            None,
+            format!("internal error in the vendor items: {e}"),
+        )
+    })?;
+    file.items.extend(items.items);
     add_type_aliases(&mut file, &canonical.document)
         .map_err(|e| generate_error(&vendor, None, format!("cannot emit the type aliases: {e}")))?;
     let body = prettyplease::unparse(&file);
@@ -93,6 +100,86 @@ pub fn generate_client(canonical: &Canonical) -> Result<GeneratedCrate, RegenErr
         name: canonical.manifest.crate_name.clone(),
         files,
     })
+}
+
+/// Each operation's body types, as progenitor's builders name them: builder (the operation id
+/// in Pascal case) → (success type, error type); `None` for byte streams and for no body.
+pub type Bodies = BTreeMap<String, (Option<syn::Type>, Option<syn::Type>)>;
+
+/// Reads the body types off every builder's `send`, which returns
+/// `Result<ResponseValue<T>, Error<E>>`.
+fn body_types(file: &syn::File) -> Bodies {
+    let mut out = Bodies::new();
+    let builder = file.items.iter().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "builder" => m.content.as_ref().map(|(_, c)| c),
+        _ => None,
+    });
+    for item in builder.into_iter().flatten() {
+        let syn::Item::Impl(imp) = item else { continue };
+        let syn::Type::Path(self_ty) = imp.self_ty.as_ref() else {
+            continue;
+        };
+        let Some(name) = self_ty.path.segments.last().map(|s| s.ident.to_string()) else {
+            continue;
+        };
+        for f in &imp.items {
+            let syn::ImplItem::Fn(f) = f else { continue };
+            if f.sig.ident != "send" {
+                continue;
+            }
+            let syn::ReturnType::Type(_, ty) = &f.sig.output else {
+                continue;
+            };
+            let args = generic_args(ty, "Result");
+            let success = args
+                .first()
+                .and_then(|t| generic_args(t, "ResponseValue").into_iter().next());
+            let error = args
+                .get(1)
+                .and_then(|t| generic_args(t, "Error").into_iter().next());
+            out.insert(
+                name.clone(),
+                (success.and_then(decodable), error.and_then(decodable)),
+            );
+        }
+    }
+    out
+}
+
+/// The type arguments of `ty` when its last path segment is `outer`.
+fn generic_args(ty: &syn::Type, outer: &str) -> Vec<syn::Type> {
+    let syn::Type::Path(p) = ty else {
+        return Vec::new();
+    };
+    let Some(last) = p.path.segments.last().filter(|s| s.ident == outer) else {
+        return Vec::new();
+    };
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return Vec::new();
+    };
+    args.args
+        .iter()
+        .filter_map(|a| match a {
+            syn::GenericArgument::Type(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A body type that JSON decodes into: not a byte stream, not `()`.
+fn decodable(ty: syn::Type) -> Option<syn::Type> {
+    match &ty {
+        syn::Type::Tuple(t) if t.elems.is_empty() => None,
+        syn::Type::Path(p)
+            if p.path
+                .segments
+                .last()
+                .is_some_and(|s| s.ident == "ByteStream") =>
+        {
+            None
+        }
+        _ => Some(ty),
+    }
 }
 
 /// Emits the other names of merged components (`x-aliases`) as type aliases beside their type
@@ -173,6 +260,17 @@ fn generate_tokens(
                 "::client_runtime::LenientId",
                 [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
             );
+        // A chunk of a paged list, `[[X, …], cursor]`, is the runtime's `Chunk<X>`.
+        for (name, item) in chunks(document) {
+            settings.with_replacement(
+                name,
+                format!(
+                    "::client_runtime::Chunk<crate::types::{}>",
+                    spec_ingest::pascal(&item)
+                ),
+                std::iter::empty(),
+            );
+        }
         let mut generator = Generator::new(&settings);
         let tokens = generator.generate_tokens(&spec)?;
         let space = generator.get_type_space();
@@ -204,6 +302,20 @@ fn generate_tokens(
             ))
         }
     }
+}
+
+/// The chunk components (`x-chunk`) and the component each holds a list of.
+fn chunks(document: &Value) -> Vec<(String, String)> {
+    document
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(name, schema)| {
+            let target = schema.get(spec_ingest::CHUNK)?.get("$ref")?.as_str()?;
+            Some((name.clone(), target.rsplit('/').next()?.to_owned()))
+        })
+        .collect()
 }
 
 /// Generates each operation alone to find the one progenitor fails on.

@@ -7,8 +7,10 @@ use quote::quote;
 use serde_json::Value;
 use spec_ingest::{Auth, Canonical};
 
+use crate::codegen::Bodies;
+
 /// `VENDOR`, `BASE_URL` and the `FromApiKey` implementation.
-pub fn vendor_items(canonical: &Canonical) -> TokenStream {
+pub fn vendor_items(canonical: &Canonical, bodies: &Bodies) -> TokenStream {
     let m = &canonical.manifest;
     let name = &m.vendor;
     let display_name = &m.display_name;
@@ -25,7 +27,7 @@ pub fn vendor_items(canonical: &Canonical) -> TokenStream {
     };
     let remaining = optional_str(m.credit_headers.remaining.as_deref());
     let used = optional_str(m.credit_headers.used.as_deref());
-    let operations = operation_metas(&canonical.document);
+    let operations = operation_metas(&canonical.document, bodies);
     let vendor_doc = format!(
         " What {display_name}'s docs and `specs/{name}/vendor.toml` say: base URL, auth ({auth_doc}), credit headers, operations with their documented costs, and the canonical OpenAPI document this client was generated from."
     );
@@ -65,7 +67,7 @@ fn optional_str(value: Option<&str>) -> TokenStream {
     }
 }
 
-fn operation_metas(document: &Value) -> Vec<TokenStream> {
+fn operation_metas(document: &Value, bodies: &Bodies) -> Vec<TokenStream> {
     let paths = document.get("paths").and_then(Value::as_object);
     spec_ingest::operations(document)
         .into_iter()
@@ -90,6 +92,15 @@ fn operation_metas(document: &Value) -> Vec<TokenStream> {
                 .and_then(|p| p.get(path))
                 .and_then(|item| item.get("parameters"));
             let params = parameters(document, shared, op.get("parameters"));
+            let (success, error) = bodies
+                .get(&spec_ingest::pascal(id))
+                .cloned()
+                .unwrap_or_default();
+            let reencode = |ty: Option<syn::Type>| match ty {
+                Some(ty) => quote!(::std::option::Option::Some(::client_runtime::reencode::<#ty>)),
+                None => quote!(::std::option::Option::None),
+            };
+            let (success, error) = (reencode(success), reencode(error));
             quote! {
                 ::client_runtime::OperationMeta {
                     operation_id: #id,
@@ -99,6 +110,7 @@ fn operation_metas(document: &Value) -> Vec<TokenStream> {
                     cost_unit: #unit,
                     deprecated: #deprecated,
                     params: &[#(#params),*],
+                    bodies: ::client_runtime::BodyTypes { success: #success, error: #error },
                 }
             }
         })

@@ -19,6 +19,10 @@ use crate::yaml::escape_segment;
 /// The extension listing a component's other names.
 pub const ALIASES: &str = "x-aliases";
 
+/// The extension marking a chunk of a paged list, `[[X, …], cursor]`: it names X, and the
+/// client's type is `client_runtime::Chunk<X>`, so nothing inside it becomes a type.
+pub const CHUNK: &str = "x-chunk";
+
 /// `{allOf: [{$ref}], nullable: true}`: how 3.0 says "this type, or null" at a place of use.
 fn is_nullable_reference(m: &Map<String, Value>) -> bool {
     m.get("allOf")
@@ -85,6 +89,9 @@ fn hoist_children(schema: &mut Value, name: &str, comps: &mut Components) {
     let Some(node) = schema.as_object_mut() else {
         return;
     };
+    if node.contains_key(CHUNK) {
+        return;
+    }
     if let Some(props) = node.get_mut("properties").and_then(Value::as_object_mut) {
         for (prop, sub) in props.iter_mut() {
             hoist_here(sub, &format!("{name}{}", names::pascal(prop)), comps);

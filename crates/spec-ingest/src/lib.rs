@@ -37,8 +37,8 @@ use serde_json::Value;
 
 pub use error::{ErrorKind, IngestError, Location, Warning};
 pub use examples::synthesize;
-pub use hoist::ALIASES;
-pub use infer::{INFERRED, LENIENT_ID};
+pub use hoist::{ALIASES, CHUNK};
+pub use infer::{INFERRED, LENIENT_ID, infer as infer_schema};
 pub use load::{MANIFEST_FILE, OVERLAY_FILE, VendorSpec, discover, load_vendor};
 pub use manifest::{Auth, Cost, CreditHeaders, DocFormat, Manifest};
 pub use names::{operation_id, pascal, snake};

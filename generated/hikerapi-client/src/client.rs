@@ -2848,6 +2848,14 @@ pub const VENDOR: ::client_runtime::VendorFacts = ::client_runtime::VendorFacts 
                     required: true,
                 },
             ],
+            bodies: ::client_runtime::BodyTypes {
+                success: ::std::option::Option::Some(
+                    ::client_runtime::reencode::<types::Highlight>,
+                ),
+                error: ::std::option::Option::Some(
+                    ::client_runtime::reencode::<::serde_json::Value>,
+                ),
+            },
         },
         ::client_runtime::OperationMeta {
             operation_id: "get_v1_user_highlights",
@@ -2873,6 +2881,14 @@ pub const VENDOR: ::client_runtime::VendorFacts = ::client_runtime::VendorFacts 
                     required: false,
                 },
             ],
+            bodies: ::client_runtime::BodyTypes {
+                success: ::std::option::Option::Some(
+                    ::client_runtime::reencode::<::std::vec::Vec<types::Highlight>>,
+                ),
+                error: ::std::option::Option::Some(
+                    ::client_runtime::reencode::<::serde_json::Value>,
+                ),
+            },
         },
         ::client_runtime::OperationMeta {
             operation_id: "get_v1_user_highlights_by_username",
@@ -2898,6 +2914,14 @@ pub const VENDOR: ::client_runtime::VendorFacts = ::client_runtime::VendorFacts 
                     required: false,
                 },
             ],
+            bodies: ::client_runtime::BodyTypes {
+                success: ::std::option::Option::Some(
+                    ::client_runtime::reencode::<::std::vec::Vec<types::Highlight>>,
+                ),
+                error: ::std::option::Option::Some(
+                    ::client_runtime::reencode::<::serde_json::Value>,
+                ),
+            },
         },
         ::client_runtime::OperationMeta {
             operation_id: "get_v1_highlight_by_id",
@@ -2907,6 +2931,14 @@ pub const VENDOR: ::client_runtime::VendorFacts = ::client_runtime::VendorFacts 
             cost_unit: "request",
             deprecated: true,
             params: &[],
+            bodies: ::client_runtime::BodyTypes {
+                success: ::std::option::Option::Some(
+                    ::client_runtime::reencode::<::serde_json::Value>,
+                ),
+                error: ::std::option::Option::Some(
+                    ::client_runtime::reencode::<::serde_json::Value>,
+                ),
+            },
         },
         ::client_runtime::OperationMeta {
             operation_id: "get_v1_story_by_id",
@@ -2922,6 +2954,14 @@ pub const VENDOR: ::client_runtime::VendorFacts = ::client_runtime::VendorFacts 
                     required: true,
                 },
             ],
+            bodies: ::client_runtime::BodyTypes {
+                success: ::std::option::Option::Some(
+                    ::client_runtime::reencode::<types::Story>,
+                ),
+                error: ::std::option::Option::Some(
+                    ::client_runtime::reencode::<::serde_json::Value>,
+                ),
+            },
         },
         ::client_runtime::OperationMeta {
             operation_id: "get_v1_story_by_url",
@@ -2937,6 +2977,14 @@ pub const VENDOR: ::client_runtime::VendorFacts = ::client_runtime::VendorFacts 
                     required: true,
                 },
             ],
+            bodies: ::client_runtime::BodyTypes {
+                success: ::std::option::Option::Some(
+                    ::client_runtime::reencode::<types::Story>,
+                ),
+                error: ::std::option::Option::Some(
+                    ::client_runtime::reencode::<::serde_json::Value>,
+                ),
+            },
         },
         ::client_runtime::OperationMeta {
             operation_id: "get_v1_story_download",
@@ -2952,6 +3000,12 @@ pub const VENDOR: ::client_runtime::VendorFacts = ::client_runtime::VendorFacts 
                     required: true,
                 },
             ],
+            bodies: ::client_runtime::BodyTypes {
+                success: ::std::option::Option::None,
+                error: ::std::option::Option::Some(
+                    ::client_runtime::reencode::<::serde_json::Value>,
+                ),
+            },
         },
         ::client_runtime::OperationMeta {
             operation_id: "get_v1_story_download_by_story_url",
@@ -2967,6 +3021,12 @@ pub const VENDOR: ::client_runtime::VendorFacts = ::client_runtime::VendorFacts 
                     required: true,
                 },
             ],
+            bodies: ::client_runtime::BodyTypes {
+                success: ::std::option::Option::None,
+                error: ::std::option::Option::Some(
+                    ::client_runtime::reencode::<::serde_json::Value>,
+                ),
+            },
         },
         ::client_runtime::OperationMeta {
             operation_id: "get_v1_story_download_by_url",
@@ -2982,6 +3042,12 @@ pub const VENDOR: ::client_runtime::VendorFacts = ::client_runtime::VendorFacts 
                     required: true,
                 },
             ],
+            bodies: ::client_runtime::BodyTypes {
+                success: ::std::option::Option::None,
+                error: ::std::option::Option::Some(
+                    ::client_runtime::reencode::<::serde_json::Value>,
+                ),
+            },
         },
         ::client_runtime::OperationMeta {
             operation_id: "get_v1_user_stories",
@@ -3007,6 +3073,14 @@ pub const VENDOR: ::client_runtime::VendorFacts = ::client_runtime::VendorFacts 
                     required: false,
                 },
             ],
+            bodies: ::client_runtime::BodyTypes {
+                success: ::std::option::Option::Some(
+                    ::client_runtime::reencode::<::std::vec::Vec<types::Story>>,
+                ),
+                error: ::std::option::Option::Some(
+                    ::client_runtime::reencode::<::serde_json::Value>,
+                ),
+            },
         },
         ::client_runtime::OperationMeta {
             operation_id: "get_v1_user_stories_by_username",
@@ -3032,6 +3106,14 @@ pub const VENDOR: ::client_runtime::VendorFacts = ::client_runtime::VendorFacts 
                     required: false,
                 },
             ],
+            bodies: ::client_runtime::BodyTypes {
+                success: ::std::option::Option::Some(
+                    ::client_runtime::reencode::<::std::vec::Vec<types::Story>>,
+                ),
+                error: ::std::option::Option::Some(
+                    ::client_runtime::reencode::<::serde_json::Value>,
+                ),
+            },
         },
     ],
     openapi_document: include_str!("../openapi.json"),

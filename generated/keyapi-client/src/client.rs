@@ -7245,6 +7245,14 @@ pub const VENDOR: ::client_runtime::VendorFacts = ::client_runtime::VendorFacts 
                     required: false,
                 },
             ],
+            bodies: ::client_runtime::BodyTypes {
+                success: ::std::option::Option::Some(
+                    ::client_runtime::reencode::<types::FetchUserStoriesResponse>,
+                ),
+                error: ::std::option::Option::Some(
+                    ::client_runtime::reencode::<types::FetchUserStoriesError>,
+                ),
+            },
         },
     ],
     openapi_document: include_str!("../openapi.json"),

@@ -1799,6 +1799,18 @@ pub const VENDOR: ::client_runtime::VendorFacts = ::client_runtime::VendorFacts 
                     required: true,
                 },
             ],
+            bodies: ::client_runtime::BodyTypes {
+                success: ::std::option::Option::Some(
+                    ::client_runtime::reencode::<
+                        types::InstagramGetHighlightStoriesResponse,
+                    >,
+                ),
+                error: ::std::option::Option::Some(
+                    ::client_runtime::reencode::<
+                        types::InstagramGetHighlightStoriesError,
+                    >,
+                ),
+            },
         },
     ],
     openapi_document: include_str!("../openapi.json"),

@@ -1146,6 +1146,14 @@ pub const VENDOR: ::client_runtime::VendorFacts = ::client_runtime::VendorFacts 
                     required: false,
                 },
             ],
+            bodies: ::client_runtime::BodyTypes {
+                success: ::std::option::Option::Some(
+                    ::client_runtime::reencode::<types::InstagramStoryHighlightsResponse>,
+                ),
+                error: ::std::option::Option::Some(
+                    ::client_runtime::reencode::<types::InstagramStoryHighlightsError>,
+                ),
+            },
         },
     ],
     openapi_document: include_str!("../openapi.json"),

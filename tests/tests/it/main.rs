@@ -5,6 +5,7 @@
 mod client_auth;
 mod contract;
 mod examples_decode;
+mod more_pages;
 mod normalize_never_panics;
 mod regen;
 mod specs_unedited;

@@ -1,18 +1,67 @@
 //! Endpoints read from the pages → the OpenAPI document: operations with their parameters,
 //! request body, cost and response, and the named objects as components.
+//!
+//! What an endpoint returns is read from its prose and checked against its example by
+//! structure: a list of X (`[…]`), a chunk of X with the next cursor (`[[…], "cursor"]`), one X,
+//! or an envelope around them that the prose does not mention (`{"response": {"items": […]}}`),
+//! which becomes the body type with X inside it. An example that fits none of these still gives
+//! the body its type, and the page and line say why X got no sample from it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value, json};
 
 use super::Parsed;
 use super::components::{Sample, named_components};
-use super::scan::{Endpoint, ParamIn, Returns, returns_of};
+use super::scan::{Endpoint, Param, ParamIn, Returns, returns_of};
 use crate::error::ErrorKind;
 use crate::fault::{PageFault, PageNote};
+use crate::hoist::CHUNK;
+use crate::infer;
 use crate::mintlify::COST;
 use crate::origin::{Origin, Origins};
 use crate::yaml::{Positions, escape_segment};
+
+fn reference(name: &str) -> Value {
+    json!({"$ref": format!("#/components/schemas/{}", escape_segment(name))})
+}
+
+/// `X` for endpoints of the first version (or none), `XV2` for `/v2/…`: two versions of one
+/// vendor may document one object differently, and each keeps its own type.
+fn qualified(name: &str, path: &str) -> String {
+    let version = path
+        .split('/')
+        .find(|s| !s.is_empty())
+        .and_then(|s| s.strip_prefix('v'))
+        .and_then(|n| n.parse::<u32>().ok());
+    match version {
+        Some(n) if n >= 2 => format!("{name}V{n}"),
+        _ => name.to_owned(),
+    }
+}
+
+/// The document being assembled, and where each part came from.
+struct Builder<'n> {
+    positions: Vec<Positions>,
+    owners: Vec<(String, usize)>,
+    paths: Map<String, Value>,
+    named: BTreeMap<String, Vec<Sample>>,
+    chunks: BTreeSet<String>,
+    /// Single-object answers whose example may be an envelope; settled once every page's
+    /// samples are known.
+    pending: Vec<Pending>,
+    notes: &'n mut Vec<PageNote>,
+}
+
+/// A single-object answer whose example is an object: the object itself, or an envelope.
+struct Pending {
+    path: String,
+    method: String,
+    name: String,
+    example: Value,
+    page: usize,
+    offset: usize,
+}
 
 pub(super) fn build_document(
     page_count: usize,
@@ -21,16 +70,212 @@ pub(super) fn build_document(
     auth: Option<String>,
     notes: &mut Vec<PageNote>,
 ) -> Result<Parsed, PageFault> {
-    let mut origins = Origins::default();
-    let mut positions: Vec<Positions> = vec![Positions::default(); page_count];
-    let mut named: BTreeMap<String, Vec<Sample>> = BTreeMap::new();
-    let mut paths = Map::new();
-    let mut owners: Vec<(String, usize)> = Vec::new();
+    let mut b = Builder {
+        positions: vec![Positions::default(); page_count],
+        owners: Vec::new(),
+        paths: Map::new(),
+        named: BTreeMap::new(),
+        chunks: BTreeSet::new(),
+        pending: Vec::new(),
+        notes,
+    };
     for ep in &endpoints {
-        let text = ep.text.join(" ");
-        let returns = returns_of(&text);
+        b.operation(ep)?;
+    }
+    b.settle_pending();
+    // Samples in the pages' order, whichever pass found them: fields keep their first-seen order.
+    for samples in b.named.values_mut() {
+        samples.sort_by_key(|s| (s.page, s.offset));
+    }
+    let (mut schemas, first_seen) = named_components(std::mem::take(&mut b.named), b.notes)?;
+    for name in &b.chunks {
+        schemas.insert(format!("{name}Chunk"), chunk_schema(name));
+    }
+    let mut origins = Origins::default();
+    for (name, (page, offset)) in first_seen {
+        let ptr = format!("/components/schemas/{}", escape_segment(&name));
+        b.positions[page].insert(ptr.clone(), offset);
+        b.owners.push((ptr, page));
+    }
+    let origin_ids: Vec<usize> = std::mem::take(&mut b.positions)
+        .into_iter()
+        .enumerate()
+        .map(|(page, positions)| {
+            origins.add(Origin {
+                page,
+                yaml_offset: 0,
+                positions,
+            })
+        })
+        .collect();
+    for (ptr, page) in b.owners {
+        origins.own(ptr, origin_ids[page]);
+    }
+    let mut doc = json!({
+        "openapi": "3.0.3",
+        "info": {"title": title, "version": "1"},
+        "paths": b.paths,
+    });
+    if !schemas.is_empty() {
+        doc["components"]["schemas"] = Value::Object(schemas);
+    }
+    if let Some(header) = auth {
+        doc["components"]["securitySchemes"] =
+            json!({"apiKey": {"type": "apiKey", "in": "header", "name": header}});
+        doc["security"] = json!([{"apiKey": []}]);
+    }
+    Ok(Parsed { doc, origins })
+}
+
+/// `[[X, …], "next cursor"]` in OpenAPI 3.0 terms: a pair whose first member is the list and
+/// whose second is the cursor.
+fn chunk_schema(name: &str) -> Value {
+    json!({
+        "description": format!("A chunk of `{name}` objects and the cursor of the next chunk: [[{name}, …], cursor]."),
+        "type": "array",
+        "minItems": 2,
+        "maxItems": 2,
+        "items": {"oneOf": [
+            {"type": "array", "items": reference(name)},
+            {"type": "string", "nullable": true}
+        ]},
+        CHUNK: reference(name),
+    })
+}
+
+/// `[[object, …], cursor]`: a chunk of a paged list.
+fn is_chunk(value: &Value) -> bool {
+    match value.as_array().map(Vec::as_slice) {
+        Some([Value::Array(items), cursor]) => {
+            items.iter().all(Value::is_object)
+                && matches!(cursor, Value::String(_) | Value::Null | Value::Number(_))
+        }
+        _ => false,
+    }
+}
+
+/// The first list of objects inside `value`, breadth first: where an envelope keeps its items.
+fn first_list_of_objects(value: &Value) -> Option<(Vec<String>, &Vec<Value>)> {
+    let mut queue: std::collections::VecDeque<(Vec<String>, &Value)> =
+        std::collections::VecDeque::from([(Vec::new(), value)]);
+    while let Some((path, v)) = queue.pop_front() {
+        match v {
+            Value::Array(items) if !path.is_empty() && items.iter().all(Value::is_object) => {
+                return Some((path, items));
+            }
+            Value::Object(map) => {
+                for (k, child) in map {
+                    let mut p = path.clone();
+                    p.push(k.clone());
+                    queue.push_back((p, child));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The nested object of `value` whose keys best match `known` (at least 80% of both).
+fn nested_match<'v>(
+    value: &'v Value,
+    known: &BTreeSet<String>,
+) -> Option<(Vec<String>, &'v Value)> {
+    let mut best: Option<(f64, Vec<String>, &Value)> = None;
+    let mut stack: Vec<(Vec<String>, &Value)> = vec![(Vec::new(), value)];
+    while let Some((path, v)) = stack.pop() {
+        let Some(map) = v.as_object() else { continue };
+        if !path.is_empty() {
+            let keys: BTreeSet<String> = map.keys().cloned().collect();
+            let score = jaccard(&keys, known);
+            if score >= 0.8
+                && best
+                    .as_ref()
+                    .is_none_or(|(s, p, _)| score > *s || (score == *s && path < *p))
+            {
+                best = Some((score, path.clone(), v));
+            }
+        }
+        for (k, child) in map {
+            let mut p = path.clone();
+            p.push(k.clone());
+            stack.push((p, child));
+        }
+    }
+    best.map(|(_, p, v)| (p, v))
+}
+
+fn jaccard(a: &BTreeSet<String>, b: &BTreeSet<String>) -> f64 {
+    let union = a.union(b).count();
+    if union == 0 {
+        return 0.0;
+    }
+    a.intersection(b).count() as f64 / union as f64
+}
+
+/// The schema inferred from `example`, with the value at `path` (a chain of properties)
+/// replaced by `replacement`.
+fn envelope_schema(example: &Value, path: &[String], replacement: Value) -> Value {
+    let mut schema = infer::infer([example]);
+    let mut node = &mut schema;
+    for key in path {
+        match node.get_mut("properties").and_then(|p| p.get_mut(key)) {
+            Some(n) => node = n,
+            None => return schema,
+        }
+    }
+    let nullable = node.get("nullable") == Some(&json!(true));
+    *node = if nullable {
+        json!({"allOf": [replacement], "nullable": true})
+    } else {
+        replacement
+    };
+    schema
+}
+
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn json_response(schema: Option<Value>, example: Option<&Value>) -> Value {
+    let mut media = Map::new();
+    if let Some(schema) = schema {
+        media.insert("schema".into(), schema);
+    }
+    if let Some(example) = example {
+        media.insert("example".into(), example.clone());
+    }
+    if media.is_empty() {
+        // `ingest` warns about bodies that stay untyped.
+        media.insert("schema".into(), json!({}));
+    }
+    json!({"description": "OK", "content": {"application/json": Value::Object(media)}})
+}
+
+impl Builder<'_> {
+    fn note(&mut self, page: usize, offset: usize, message: String) {
+        self.notes.push(PageNote::at(page, offset, message));
+    }
+
+    fn sample(&mut self, name: &str, value: &Value, page: usize, offset: usize) {
+        self.named.entry(name.to_owned()).or_default().push(Sample {
+            value: value.clone(),
+            page,
+            offset,
+        });
+    }
+
+    fn operation(&mut self, ep: &Endpoint) -> Result<(), PageFault> {
         let op_ptr = format!("/paths/{}/{}", escape_segment(&ep.path), ep.method);
-        if paths
+        if self
+            .paths
             .get(&ep.path)
             .and_then(|item| item.get(&ep.method))
             .is_some()
@@ -46,8 +291,9 @@ pub(super) fn build_document(
                 ),
             ));
         }
-        positions[ep.page].insert(op_ptr.clone(), ep.offset);
-        owners.push((op_ptr.clone(), ep.page));
+        self.positions[ep.page].insert(op_ptr.clone(), ep.offset);
+        self.owners.push((op_ptr.clone(), ep.page));
+        let text = ep.text.join(" ");
         let mut op = Map::new();
         if let Some(summary) = summary_of(&ep.text) {
             op.insert("summary".into(), json!(summary));
@@ -55,55 +301,12 @@ pub(super) fn build_document(
         if !text.is_empty() {
             op.insert("description".into(), json!(text));
         }
-        let mut params = Vec::new();
-        let mut body_props = Map::new();
-        let mut body_required = Vec::new();
-        for p in &ep.params {
-            let in_path = ep.path.contains(&format!("{{{}}}", p.name));
-            let location = p.location.unwrap_or(if in_path {
-                ParamIn::Path
-            } else {
-                ParamIn::Query
-            });
-            let mut schema = p.schema.clone();
-            if !p.description.is_empty() {
-                schema["description"] = json!(p.description);
-            }
-            match location {
-                ParamIn::Body => {
-                    body_props.insert(p.name.clone(), schema);
-                    if p.required {
-                        body_required.push(json!(p.name));
-                    }
-                }
-                other => {
-                    let index = params.len();
-                    positions[ep.page].insert(format!("{op_ptr}/parameters/{index}"), p.offset);
-                    let where_ = match other {
-                        ParamIn::Path => "path",
-                        ParamIn::Header => "header",
-                        _ => "query",
-                    };
-                    let mut param = json!({"name": p.name, "in": where_, "required": p.required || other == ParamIn::Path, "schema": schema});
-                    if !p.description.is_empty() {
-                        param["description"] = json!(p.description);
-                    }
-                    params.push(param);
-                }
-            }
-        }
+        let (params, body) = self.parameters(ep, &op_ptr);
         if !params.is_empty() {
             op.insert("parameters".into(), Value::Array(params));
         }
-        if !body_props.is_empty() {
-            let mut schema = json!({"type": "object", "properties": body_props});
-            if !body_required.is_empty() {
-                schema["required"] = Value::Array(body_required.clone());
-            }
-            op.insert(
-                "requestBody".into(),
-                json!({"required": !body_required.is_empty(), "content": {"application/json": {"schema": schema}}}),
-            );
+        if let Some(body) = body {
+            op.insert("requestBody".into(), body);
         }
         if let Some(c) = COST.captures(&text)
             && let Ok(amount) = c[1].parse::<u32>()
@@ -116,110 +319,237 @@ pub(super) fn build_document(
         if ep.deprecated {
             op.insert("deprecated".into(), json!(true));
         }
+        if let Some((_, offset)) = &ep.example {
+            self.positions[ep.page].insert(
+                format!("{op_ptr}/responses/200/content/application~1json/example"),
+                *offset,
+            );
+        }
+        let response = self.response(ep, &returns_of(&text));
+        op.insert("responses".into(), json!({"200": response}));
+        let item = self
+            .paths
+            .entry(ep.path.clone())
+            .or_insert_with(|| json!({}));
+        item[&ep.method] = Value::Object(op);
+        Ok(())
+    }
+
+    /// The operation's parameters, and its request body from body parameters.
+    fn parameters(&mut self, ep: &Endpoint, op_ptr: &str) -> (Vec<Value>, Option<Value>) {
+        let mut params = Vec::new();
+        let mut body_props = Map::new();
+        let mut body_required = Vec::new();
+        for p in &ep.params {
+            let in_path = ep.path.contains(&format!("{{{}}}", p.name));
+            let location = p.location.unwrap_or(if in_path {
+                ParamIn::Path
+            } else {
+                ParamIn::Query
+            });
+            let schema = described(p);
+            if location == ParamIn::Body {
+                body_props.insert(p.name.clone(), schema);
+                if p.required {
+                    body_required.push(json!(p.name));
+                }
+                continue;
+            }
+            self.positions[ep.page]
+                .insert(format!("{op_ptr}/parameters/{}", params.len()), p.offset);
+            let where_ = match location {
+                ParamIn::Path => "path",
+                ParamIn::Header => "header",
+                _ => "query",
+            };
+            let mut param = json!({"name": p.name, "in": where_, "required": p.required || location == ParamIn::Path, "schema": schema});
+            if !p.description.is_empty() {
+                param["description"] = json!(p.description);
+            }
+            params.push(param);
+        }
+        let body = (!body_props.is_empty()).then(|| {
+            let mut schema = json!({"type": "object", "properties": body_props});
+            if !body_required.is_empty() {
+                schema["required"] = Value::Array(body_required.clone());
+            }
+            json!({"required": !body_required.is_empty(), "content": {"application/json": {"schema": schema}}})
+        });
+        (params, body)
+    }
+
+    /// The 200 response: what the prose says, read against the example.
+    fn response(&mut self, ep: &Endpoint, returns: &Returns) -> Value {
         let example = ep.example.as_ref();
-        let response = match &returns {
-            Returns::Object(name) | Returns::List(name) => {
-                let reference =
-                    json!({"$ref": format!("#/components/schemas/{}", escape_segment(name))});
-                let list = matches!(returns, Returns::List(_));
-                let samples = named.entry(name.clone()).or_default();
-                if let Some((value, offset)) = example {
-                    match (list, value) {
-                        (true, Value::Array(items)) => {
-                            samples.extend(items.iter().map(|v| Sample {
-                                value: v.clone(),
-                                page: ep.page,
-                                offset: *offset,
-                            }))
-                        }
-                        (false, Value::Object(_)) => samples.push(Sample {
-                            value: value.clone(),
-                            page: ep.page,
-                            offset: *offset,
-                        }),
-                        _ => {
-                            return Err(PageFault::new(
-                                ErrorKind::Markdown,
-                                ep.page,
-                                *offset,
-                                format!(
-                                    "the page says this returns {} `{name}`, but the example is not {}",
-                                    if list { "a list of" } else { "one" },
-                                    if list { "a list" } else { "an object" }
-                                ),
-                            ));
-                        }
-                    }
-                }
-                let schema = if list {
-                    json!({"type": "array", "items": reference})
-                } else {
-                    reference
+        match returns {
+            Returns::List(name) => {
+                let name = qualified(name, &ep.path);
+                self.named.entry(name.clone()).or_default();
+                let Some((value, offset)) = example else {
+                    return json_response(
+                        Some(json!({"type": "array", "items": reference(&name)})),
+                        None,
+                    );
                 };
-                let mut media = json!({"schema": schema});
-                if let Some((value, _)) = example {
-                    media["example"] = value.clone();
+                json_response(
+                    Some(self.list_schema(ep, &name, value, *offset)),
+                    Some(value),
+                )
+            }
+            Returns::Object(name) => {
+                let name = qualified(name, &ep.path);
+                self.named.entry(name.clone()).or_default();
+                let Some((value, offset)) = example else {
+                    return json_response(Some(reference(&name)), None);
+                };
+                if value.is_object() {
+                    // One X, or an envelope around one: settled once every sample is known.
+                    self.pending.push(Pending {
+                        path: ep.path.clone(),
+                        method: ep.method.clone(),
+                        name: name.clone(),
+                        example: value.clone(),
+                        page: ep.page,
+                        offset: *offset,
+                    });
+                    return json_response(Some(reference(&name)), Some(value));
                 }
-                json!({"description": "OK", "content": {"application/json": media}})
+                self.note(
+                    ep.page,
+                    *offset,
+                    format!(
+                        "{} {}: the page says this returns a `{name}` object, but the example is {}; the body's type is inferred from the example alone",
+                        ep.method.to_uppercase(),
+                        ep.path,
+                        kind_of(value)
+                    ),
+                );
+                json_response(None, Some(value))
             }
             Returns::Data if example.is_none() => json!({
                 "description": "OK",
                 "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
             }),
-            _ => match example {
-                Some((value, _)) => {
-                    json!({"description": "OK", "content": {"application/json": {"example": value}}})
-                }
-                // `ingest` warns about bodies that stay untyped.
-                None => {
-                    json!({"description": "OK", "content": {"application/json": {"schema": {}}}})
-                }
-            },
-        };
-        if let Some((_, offset)) = example {
-            positions[ep.page].insert(
-                format!("{op_ptr}/responses/200/content/application~1json/example"),
-                *offset,
+            _ => json_response(None, example.map(|(v, _)| v)),
+        }
+    }
+
+    /// The schema of a list answer's body, from its example: `[X]`, a chunk of X, an envelope
+    /// around a list of X, or (with a note) whatever the example is.
+    fn list_schema(&mut self, ep: &Endpoint, name: &str, value: &Value, offset: usize) -> Value {
+        if let Value::Array(items) = value
+            && items.iter().all(Value::is_object)
+        {
+            for item in items {
+                self.sample(name, item, ep.page, offset);
+            }
+            return json!({"type": "array", "items": reference(name)});
+        }
+        if is_chunk(value) {
+            for item in value[0].as_array().into_iter().flatten() {
+                self.sample(name, item, ep.page, offset);
+            }
+            self.chunks.insert(name.to_owned());
+            return reference(&format!("{name}Chunk"));
+        }
+        if value.is_object()
+            && let Some((path, items)) = first_list_of_objects(value)
+        {
+            for item in items {
+                self.sample(name, item, ep.page, offset);
+            }
+            self.note(
+                ep.page,
+                offset,
+                format!(
+                    "{} {}: the example wraps the list of `{name}` objects in an envelope (at `{}`); the body's type is that envelope",
+                    ep.method.to_uppercase(),
+                    ep.path,
+                    path.join(".")
+                ),
+            );
+            return envelope_schema(
+                value,
+                &path,
+                json!({"type": "array", "items": reference(name)}),
             );
         }
-        op.insert("responses".into(), json!({"200": response}));
-        let item = paths.entry(ep.path.clone()).or_insert_with(|| json!({}));
-        item[&ep.method] = Value::Object(op);
+        self.note(
+            ep.page,
+            offset,
+            format!(
+                "{} {}: the page says this returns a list of `{name}` objects, but the example is {}; the body's type is inferred from the example alone",
+                ep.method.to_uppercase(),
+                ep.path,
+                kind_of(value)
+            ),
+        );
+        infer::infer([value])
     }
-    let (schemas, first_seen) = named_components(named, notes)?;
-    for (name, (page, offset)) in first_seen {
-        let ptr = format!("/components/schemas/{}", escape_segment(&name));
-        positions[page].insert(ptr.clone(), offset);
-        owners.push((ptr, page));
+
+    /// Decides, with every page's samples known, whether a single-object example is the object
+    /// or an envelope around it: an envelope shares fewer than half its keys with the object's
+    /// other samples while holding an object that shares most of them.
+    fn settle_pending(&mut self) {
+        for p in std::mem::take(&mut self.pending) {
+            let known: BTreeSet<String> = self
+                .named
+                .get(&p.name)
+                .into_iter()
+                .flatten()
+                .flat_map(|s| {
+                    s.value
+                        .as_object()
+                        .into_iter()
+                        .flat_map(|m| m.keys().cloned())
+                })
+                .collect();
+            let own: BTreeSet<String> = p
+                .example
+                .as_object()
+                .map(|m| m.keys().cloned().collect())
+                .unwrap_or_default();
+            let wrapped = (!known.is_empty() && jaccard(&own, &known) < 0.5)
+                .then(|| nested_match(&p.example, &known))
+                .flatten();
+            match wrapped {
+                Some((path, inner)) => {
+                    let inner = inner.clone();
+                    self.sample(&p.name, &inner, p.page, p.offset);
+                    self.note(
+                        p.page,
+                        p.offset,
+                        format!(
+                            "{} {}: the example wraps the `{}` object in an envelope (at `{}`); the body's type is that envelope",
+                            p.method.to_uppercase(),
+                            p.path,
+                            p.name,
+                            path.join(".")
+                        ),
+                    );
+                    let schema = envelope_schema(&p.example, &path, reference(&p.name));
+                    if let Some(media) = self
+                        .paths
+                        .get_mut(&p.path)
+                        .and_then(|item| item.get_mut(&p.method))
+                        .and_then(|op| op.pointer_mut("/responses/200/content/application~1json"))
+                    {
+                        media["schema"] = schema;
+                    }
+                }
+                None => self.sample(&p.name, &p.example, p.page, p.offset),
+            }
+        }
     }
-    let origin_ids: Vec<usize> = positions
-        .into_iter()
-        .enumerate()
-        .map(|(page, positions)| {
-            origins.add(Origin {
-                page,
-                yaml_offset: 0,
-                positions,
-            })
-        })
-        .collect();
-    for (ptr, page) in owners {
-        origins.own(ptr, origin_ids[page]);
+}
+
+/// A parameter's schema with its description.
+fn described(p: &Param) -> Value {
+    let mut schema = p.schema.clone();
+    if !p.description.is_empty() {
+        schema["description"] = json!(p.description);
     }
-    let mut doc = json!({
-        "openapi": "3.0.3",
-        "info": {"title": title, "version": "1"},
-        "paths": paths,
-    });
-    if !schemas.is_empty() {
-        doc["components"]["schemas"] = Value::Object(schemas);
-    }
-    if let Some(header) = auth {
-        doc["components"]["securitySchemes"] =
-            json!({"apiKey": {"type": "apiKey", "in": "header", "name": header}});
-        doc["security"] = json!([{"apiKey": []}]);
-    }
-    Ok(Parsed { doc, origins })
+    schema
 }
 
 /// The first sentence that is neither a billing note nor a "Returns …" statement.

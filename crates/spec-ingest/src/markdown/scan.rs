@@ -104,6 +104,7 @@ pub(super) fn parse_page(
     let mut in_preamble = true;
     let mut in_deprecated_prose = false;
     let mut body_label = false;
+    let mut after_label = false;
     let mut i = 0;
     while i < lines.len() {
         let (offset, raw) = lines[i];
@@ -172,6 +173,19 @@ pub(super) fn parse_page(
             || line.eq_ignore_ascii_case("example")
         {
             current.closed = true;
+            after_label = true;
+            continue;
+        }
+        // Right after the label, a bare JSON value is the example too: a media pk as a number
+        // or a string, `true`, `null`.
+        let bare = std::mem::take(&mut after_label)
+            .then(|| serde_json::from_str::<Value>(line).ok())
+            .flatten()
+            .filter(|v| !v.is_object() && !v.is_array());
+        if let Some(value) = bare {
+            if current.example.is_none() {
+                current.example = Some((value, offset));
+            }
             continue;
         }
         if line.starts_with('{') || line.starts_with('[') {

@@ -33,6 +33,21 @@ fn every_operation_normalizes_from_a_file() {
                 .output()
                 .unwrap_or_else(|e| panic!("{e}"));
             let stderr = String::from_utf8_lossy(&out.stderr);
+            // An operation its normalizer does not know (a page added since) is reported as
+            // such; its example is checked against the generated types elsewhere.
+            if stderr.contains(&format!("has no operation `{}`", example.operation_id)) {
+                assert!(
+                    !vendor
+                        .normalizer
+                        .routes
+                        .iter()
+                        .any(|r| r.operation == example.operation_id),
+                    "{vendor_name} {} is routed but not normalized",
+                    example.operation_id
+                );
+                eprintln!("{vendor_name} {}: not normalized", example.operation_id);
+                continue;
+            }
             // Byte streams, and the deprecated endpoint whose body the vendor never shows, have
             // nothing to normalize: the command must say so and fail.
             let nothing_documented =

@@ -1,0 +1,225 @@
+//! More pages of the same sites need no code change: fixture pages in HikerAPI's and
+//! KonbiniAPI's styles (`tests/fixtures/pages/`), in every shape the vendors use — a documented
+//! object taking a name nested types had, paged chunks `[[item, …], cursor]`, a bare JSON
+//! example, an envelope the prose does not mention, a map keyed by ids, a second API version
+//! describing an object differently, and Mintlify pages repeating the same components — are
+//! added to a copy of the whole workspace. Regen succeeds, every type keeps its name, the
+//! workspace (tests included) still compiles, and the new operations' examples decode into
+//! their generated types.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+use tests::repo_root;
+
+/// Copies the workspace's sources (not `target/`, not `.git/`) into `to`.
+fn copy_workspace(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap_or_else(|e| panic!("{e}"));
+    for entry in fs::read_dir(from)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .filter_map(Result::ok)
+    {
+        let name = entry.file_name();
+        if [".git", "target", ".regen-staging"].contains(&name.to_string_lossy().as_ref()) {
+            continue;
+        }
+        let target = to.join(&name);
+        let kind = entry.file_type().unwrap_or_else(|e| panic!("{e}"));
+        if kind.is_dir() {
+            copy_workspace(&entry.path(), &target);
+        } else if kind.is_file() {
+            fs::copy(entry.path(), &target).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+}
+
+fn fixtures(vendor: &str) -> Vec<PathBuf> {
+    let dir = repo_root().join("tests/fixtures/pages").join(vendor);
+    let mut pages: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    pages.sort();
+    pages
+}
+
+fn document(root: &Path, vendor: &str) -> Value {
+    let path = root.join(format!("generated/{vendor}-client/openapi.json"));
+    serde_json::from_str(&fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}")))
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Every type name a client offers: its components and their aliases.
+fn type_names(doc: &Value) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for (name, schema) in doc["components"]["schemas"]
+        .as_object()
+        .into_iter()
+        .flatten()
+    {
+        out.insert(name.clone());
+        for alias in schema["x-aliases"].as_array().into_iter().flatten() {
+            out.extend(alias.as_str().map(str::to_owned));
+        }
+    }
+    out
+}
+
+fn operation_ids(doc: &Value) -> BTreeSet<String> {
+    spec_ingest::operations(doc)
+        .into_iter()
+        .filter_map(|(_, _, op)| op["operationId"].as_str().map(str::to_owned))
+        .collect()
+}
+
+fn success_schema<'d>(doc: &'d Value, operation: &str) -> &'d Value {
+    spec_ingest::operations(doc)
+        .into_iter()
+        .find(|(_, _, op)| op["operationId"] == operation)
+        .map(|(_, _, op)| &op["responses"]["200"]["content"]["application/json"]["schema"])
+        .unwrap_or_else(|| panic!("no operation {operation}"))
+}
+
+/// Runs cargo in the scratch workspace, with a target directory kept between runs.
+fn cargo(scratch: &Path, args: &[&str]) {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("more-pages-target");
+    let out = Command::new(cargo)
+        .args(args)
+        .current_dir(scratch)
+        .env("CARGO_TARGET_DIR", &target)
+        .env_remove("RUSTFLAGS")
+        .output()
+        .unwrap_or_else(|e| panic!("cargo: {e}"));
+    assert!(
+        out.status.success(),
+        "cargo {}:\n{}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn pages_of_every_shape_need_no_code_change() {
+    let root = repo_root();
+    let scratch = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    copy_workspace(&root, scratch.path());
+    let mut before = Vec::new();
+    for vendor in ["hikerapi", "konbiniapi"] {
+        before.push((vendor, document(&root, vendor)));
+        for page in fixtures(vendor) {
+            let name = page.file_name().unwrap_or_default();
+            fs::copy(&page, scratch.path().join("specs").join(vendor).join(name))
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    regen::regenerate(scratch.path(), None)
+        .unwrap_or_else(|e| panic!("{}", regen::render(&e, 100)));
+
+    for (vendor, old) in &before {
+        let new = document(scratch.path(), vendor);
+        let (old_names, new_names) = (type_names(old), type_names(&new));
+        let lost: Vec<&String> = old_names.difference(&new_names).collect();
+        assert!(
+            lost.is_empty(),
+            "{vendor}: adding pages lost the types {lost:?}"
+        );
+        let added: Vec<String> = operation_ids(&new)
+            .difference(&operation_ids(old))
+            .cloned()
+            .collect();
+        assert!(
+            !added.is_empty(),
+            "{vendor}: the fixture pages added no operation"
+        );
+        // Every new operation's answer is typed.
+        for op in &added {
+            let schema = success_schema(&new, op);
+            assert!(
+                schema.as_object().is_some_and(|s| !s.is_empty()),
+                "{vendor} {op}: untyped body {schema}"
+            );
+        }
+        // No two components are the same type under two names.
+        let mut seen = BTreeSet::new();
+        for (name, schema) in new["components"]["schemas"]
+            .as_object()
+            .into_iter()
+            .flatten()
+        {
+            let mut schema = schema.clone();
+            schema.as_object_mut().map(|s| s.shift_remove("x-aliases"));
+            assert!(
+                seen.insert(schema.to_string()),
+                "{vendor}: {name} repeats a type"
+            );
+        }
+    }
+
+    let hiker = document(scratch.path(), "hikerapi");
+    // A documented User object takes `User`; the nested user type keeps all its names.
+    assert!(hiker["components"]["schemas"]["User"]["properties"]["follower_count"].is_object());
+    assert!(type_names(&hiker).contains("StoryUser"));
+    // Paged chunks are chunk types of the documented object, which the client can follow.
+    for (op, item) in [
+        ("get_v1_user_medias_chunk", "Media"),
+        ("get_v1_media_comments_chunk", "Comment"),
+        ("get_v1_user_following_chunk", "User"),
+    ] {
+        assert_eq!(
+            success_schema(&hiker, op)["$ref"],
+            format!("#/components/schemas/{item}Chunk"),
+            "{op}"
+        );
+        let fields = hiker["components"]["schemas"][item]["properties"]
+            .as_object()
+            .map_or(0, serde_json::Map::len);
+        assert!(
+            fields >= 4,
+            "{item} has only {fields} fields: chunks must not poison it"
+        );
+    }
+    let client = fs::read_to_string(
+        scratch
+            .path()
+            .join("generated/hikerapi-client/src/client.rs"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(client.contains("::client_runtime::Chunk<crate::types::Media>"));
+    // A bare example is typed; a map keyed by ids is a map; v2's Highlight is its own type.
+    assert_eq!(
+        success_schema(&hiker, "get_v1_media_pk_from_code")["type"],
+        "integer"
+    );
+    assert!(success_schema(&hiker, "get_v2_highlights_by_ids")["additionalProperties"].is_object());
+    assert!(hiker["components"]["schemas"]["HighlightV2"].is_object());
+    // KonbiniAPI's pages repeat components and error bodies: each is one type.
+    let konbini = document(scratch.path(), "konbiniapi");
+    let errors = konbini["components"]["schemas"]
+        .as_object()
+        .map_or(0, |s| s.keys().filter(|k| k.ends_with("Error")).count());
+    assert_eq!(errors, 1, "one error type for every operation");
+
+    // The workspace, tests included, compiles against the new clients, and the new examples
+    // decode into their generated types.
+    cargo(
+        scratch.path(),
+        &["test", "--offline", "--workspace", "--no-run"],
+    );
+    cargo(
+        scratch.path(),
+        &[
+            "test",
+            "--offline",
+            "-p",
+            "tests",
+            "--test",
+            "it",
+            "examples_decode",
+        ],
+    );
+}
