@@ -84,8 +84,9 @@ fn success_schema<'d>(doc: &'d Value, operation: &str) -> &'d Value {
         .unwrap_or_else(|| panic!("no operation {operation}"))
 }
 
-/// Runs cargo in the scratch workspace, with a target directory kept between runs.
-fn cargo(scratch: &Path, args: &[&str]) {
+/// Runs cargo in the scratch workspace, with a target directory kept between runs, and returns
+/// what it printed.
+fn cargo(scratch: &Path, args: &[&str]) -> String {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("more-pages-target");
     let out = Command::new(cargo)
@@ -101,7 +102,50 @@ fn cargo(scratch: &Path, args: &[&str]) {
         args.join(" "),
         String::from_utf8_lossy(&out.stderr)
     );
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// A test that only compiles against the new client: it follows a paged chunk endpoint from
+/// the fixture pages through its typed builder, cursor after cursor, against a loopback server.
+const FOLLOW_CHUNKS: &str = r#"
+use client_runtime::FromApiKey;
+use wiremock::matchers::{method, path, query_param, query_param_is_missing};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+#[tokio::test]
+async fn a_chunked_list_is_followed_to_its_end() {
+    let server = MockServer::start().await;
+    let media = |pk: &str| serde_json::json!({"pk": pk, "code": "c", "media_type": 1});
+    Mock::given(method("GET"))
+        .and(path("/v1/user/medias/chunk"))
+        .and(query_param_is_missing("end_cursor"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([[media("1"), media("2")], "next-1"])))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/user/medias/chunk"))
+        .and(query_param("end_cursor", "next-1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([[media("3")], null])))
+        .mount(&server)
+        .await;
+    let client = hikerapi_client::Client::with_api_key(&server.uri(), "k").unwrap_or_else(|e| panic!("{e}"));
+    let mut cursor: Option<String> = None;
+    let mut pks = Vec::new();
+    loop {
+        let mut call = client.get_v1_user_medias_chunk().user_id("787132");
+        if let Some(c) = &cursor {
+            call = call.end_cursor(c.clone());
+        }
+        let chunk = call.send().await.unwrap_or_else(|e| panic!("{e}")).into_inner();
+        pks.extend(chunk.items.iter().filter_map(|m| m.pk.as_ref().map(|p| p.to_string())));
+        if !chunk.has_next() {
+            break;
+        }
+        cursor = chunk.next_cursor;
+    }
+    assert_eq!(pks, ["1", "2", "3"]);
+}
+"#;
 
 #[test]
 fn pages_of_every_shape_need_no_code_change() {
@@ -204,13 +248,18 @@ fn pages_of_every_shape_need_no_code_change() {
         .map_or(0, |s| s.keys().filter(|k| k.ends_with("Error")).count());
     assert_eq!(errors, 1, "one error type for every operation");
 
-    // The workspace, tests included, compiles against the new clients, and the new examples
-    // decode into their generated types.
+    // The workspace, tests included, compiles against the new clients; the new examples decode
+    // into their generated types, and a chunked list is followed through the typed client.
+    let it = scratch.path().join("tests/tests/it");
+    fs::write(it.join("follow_chunks.rs"), FOLLOW_CHUNKS).unwrap_or_else(|e| panic!("{e}"));
+    let main = fs::read_to_string(it.join("main.rs")).unwrap_or_else(|e| panic!("{e}"));
+    fs::write(it.join("main.rs"), format!("{main}mod follow_chunks;\n"))
+        .unwrap_or_else(|e| panic!("{e}"));
     cargo(
         scratch.path(),
         &["test", "--offline", "--workspace", "--no-run"],
     );
-    cargo(
+    let ran = cargo(
         scratch.path(),
         &[
             "test",
@@ -219,7 +268,15 @@ fn pages_of_every_shape_need_no_code_change() {
             "tests",
             "--test",
             "it",
+            "--",
             "examples_decode",
+            "follow_chunks",
         ],
     );
+    for test in [
+        "examples_decode::every_example_of_every_vendor_decodes_into_its_generated_type ... ok",
+        "follow_chunks::a_chunked_list_is_followed_to_its_end ... ok",
+    ] {
+        assert!(ran.contains(test), "{test} did not run:\n{ran}");
+    }
 }
