@@ -25,13 +25,21 @@ enum Command {
     },
 }
 
-fn repo_root() -> PathBuf {
-    // xtask lives one level below the workspace root.
-    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest_dir
-        .parent()
+/// The repository the command runs in: the nearest folder, from the current one up, holding
+/// `specs/` and a `Cargo.toml`. (Not where xtask was compiled: with a shared target folder that
+/// would be another checkout.)
+fn repo_root() -> Result<PathBuf, String> {
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot read the current folder: {e}"))?;
+    cwd.ancestors()
+        .find(|dir| dir.join("specs").is_dir() && dir.join("Cargo.toml").is_file())
         .map(PathBuf::from)
-        .unwrap_or(manifest_dir)
+        .ok_or_else(|| {
+            format!(
+                "no repository here: neither {} nor a folder above it holds specs/ and Cargo.toml",
+                cwd.display()
+            )
+        })
 }
 
 fn main() -> ExitCode {
@@ -42,7 +50,13 @@ fn main() -> ExitCode {
 }
 
 fn regen(vendor: Option<&str>, check: bool) -> ExitCode {
-    let root = repo_root();
+    let root = match repo_root() {
+        Ok(root) => root,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     // Progenitor panics are caught and reported as errors naming the operation; keep the
     // default hook from printing a backtrace-style message on top.
     std::panic::set_hook(Box::new(|_| {}));

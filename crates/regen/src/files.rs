@@ -1,19 +1,18 @@
 //! Writes generated crates all or nothing, or checks that the tree already holds them.
 //!
-//! Everything is generated in memory first; only then is anything written, into a staging
-//! folder beside `generated/`, and each crate folder is swapped in by rename. A failed regen
-//! therefore leaves `generated/` exactly as it was, and files that did not change are not
-//! touched.
+//! Everything is generated in memory first; only then is anything written, into a whole next
+//! tree beside `generated/`, which replaces it in one step (see [`crate::swap`]). A failed or
+//! killed regen therefore leaves `generated/` exactly as it was, and files that did not change
+//! keep their times.
 
 use std::collections::BTreeSet;
 use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::swap::{RegenLock, Swap, io};
 use crate::{GeneratedCrate, Plan, RegenError};
 
-/// Where crates are written before they are swapped in (ignored by git).
-const STAGING: &str = ".regen-staging";
 const MAX_DIFF_LINES: usize = 40;
 
 /// One stale path.
@@ -52,13 +51,6 @@ impl fmt::Display for CheckReport {
             f,
             "generated/ is stale: run `cargo xtask regen` and commit the result"
         )
-    }
-}
-
-fn io(path: &Path, e: std::io::Error) -> RegenError {
-    RegenError::Io {
-        path: path.to_path_buf(),
-        message: e.to_string(),
     }
 }
 
@@ -163,17 +155,21 @@ fn short_diff(old: &str, new: &str) -> String {
 }
 
 /// Writes the plan into `root/generated`, returning the crates that changed. Unchanged crates
-/// are not touched; with a complete plan, crate folders no vendor produces are removed.
+/// are kept as they are (hard links, same times); with a complete plan, crate folders no vendor
+/// produces are removed. The whole tree is replaced in one step ([`crate::swap`]), under a lock
+/// that makes concurrent regens take turns.
 pub fn apply(root: &Path, plan: &Plan) -> Result<Vec<String>, RegenError> {
+    let _lock = RegenLock::acquire(root)?;
     let generated = root.join("generated");
-    let staging = root.join(STAGING);
+    // Finish or discard what a killed run left before reading the tree.
+    let swap = Swap::begin(root)?;
     let changed: Vec<&GeneratedCrate> = plan
         .crates
         .iter()
         .filter(|k| !crate_is_fresh(&generated.join(&k.name), k))
         .collect();
+    let planned: BTreeSet<&str> = plan.crates.iter().map(|c| c.name.as_str()).collect();
     let orphans: Vec<String> = if plan.complete {
-        let planned: BTreeSet<&str> = plan.crates.iter().map(|c| c.name.as_str()).collect();
         existing_crates(&generated)?
             .into_iter()
             .filter(|n| !planned.contains(n.as_str()))
@@ -182,47 +178,43 @@ pub fn apply(root: &Path, plan: &Plan) -> Result<Vec<String>, RegenError> {
         Vec::new()
     };
     if changed.is_empty() && orphans.is_empty() {
+        swap.abort();
         return Ok(Vec::new());
     }
-    if staging.exists() {
-        fs::remove_dir_all(&staging).map_err(|e| io(&staging, e))?;
-    }
-    let staged = write_staged(&staging, &changed);
-    if let Err(e) = staged {
-        let _ = fs::remove_dir_all(&staging);
+    if let Err(e) = stage(&swap, &generated, &changed, &orphans) {
+        swap.abort();
         return Err(e);
     }
-    fs::create_dir_all(&generated).map_err(|e| io(&generated, e))?;
-    let retired = staging.join("retired");
-    fs::create_dir_all(&retired).map_err(|e| io(&retired, e))?;
-    let mut names = Vec::new();
-    for krate in &changed {
-        let target = generated.join(&krate.name);
-        if target.exists() {
-            fs::rename(&target, retired.join(&krate.name)).map_err(|e| io(&target, e))?;
-        }
-        let fresh = staging.join("new").join(&krate.name);
-        fs::rename(&fresh, &target).map_err(|e| io(&target, e))?;
-        names.push(krate.name.clone());
-    }
-    for name in orphans {
-        let target = generated.join(&name);
-        fs::rename(&target, retired.join(&name)).map_err(|e| io(&target, e))?;
-        names.push(format!("{name} (removed)"));
-    }
-    fs::remove_dir_all(&staging).map_err(|e| io(&staging, e))?;
+    swap.commit()?;
+    let mut names: Vec<String> = changed.iter().map(|k| k.name.clone()).collect();
+    names.extend(orphans.into_iter().map(|n| format!("{n} (removed)")));
     Ok(names)
 }
 
-fn write_staged(staging: &Path, crates: &[&GeneratedCrate]) -> Result<(), RegenError> {
-    for krate in crates {
-        let dir: PathBuf = staging.join("new").join(&krate.name);
-        for (rel, text) in &krate.files {
-            let path = dir.join(rel);
-            if let Some(parent) = path.parent() {
-                fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
+/// The next tree: everything of the current one but the changed crates and the orphans, then
+/// the changed crates written anew.
+fn stage(
+    swap: &Swap,
+    generated: &Path,
+    changed: &[&GeneratedCrate],
+    orphans: &[String],
+) -> Result<(), RegenError> {
+    if generated.exists() {
+        for entry in fs::read_dir(generated).map_err(|e| io(generated, e))? {
+            let name = entry
+                .map_err(|e| io(generated, e))?
+                .file_name()
+                .to_string_lossy()
+                .into_owned();
+            let replaced = changed.iter().any(|k| k.name == name) || orphans.contains(&name);
+            if !replaced {
+                swap.keep(&name)?;
             }
-            fs::write(&path, text).map_err(|e| io(&path, e))?;
+        }
+    }
+    for krate in changed {
+        for (rel, text) in &krate.files {
+            swap.write(&PathBuf::from(&krate.name).join(rel), text)?;
         }
     }
     Ok(())

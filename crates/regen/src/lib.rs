@@ -7,6 +7,7 @@
 mod codegen;
 mod files;
 mod manifest;
+pub mod swap;
 mod vendor_items;
 
 use std::path::{Path, PathBuf};
