@@ -8,14 +8,17 @@ pub enum Auth {
     Bearer,
     /// A named header carrying the bare key.
     Header(&'static str),
+    /// No key: a public API.
+    None,
 }
 
 impl Auth {
-    /// The header that carries the key, lower-cased as HTTP/2 sends it.
-    pub fn header_name(&self) -> &'static str {
+    /// The header that carries the key; `None` for a public API.
+    pub fn header_name(&self) -> Option<&'static str> {
         match self {
-            Auth::Bearer => "authorization",
-            Auth::Header(name) => name,
+            Auth::Bearer => Some("authorization"),
+            Auth::Header(name) => Some(name),
+            Auth::None => None,
         }
     }
 
@@ -23,7 +26,7 @@ impl Auth {
     pub fn header_value(&self, key: &str) -> String {
         match self {
             Auth::Bearer => format!("Bearer {key}"),
-            Auth::Header(_) => key.to_owned(),
+            Auth::Header(_) | Auth::None => key.to_owned(),
         }
     }
 }

@@ -108,16 +108,15 @@ impl VendorFacts {
         api_key: &str,
         options: &HttpOptions,
     ) -> Result<reqwest::Client, ClientBuildError> {
-        let name =
-            HeaderName::from_lowercase(self.auth.header_name().to_ascii_lowercase().as_bytes())
-                .map_err(|_| {
-                    ClientBuildError::InvalidHeaderName(self.auth.header_name().to_owned())
-                })?;
-        let mut value = HeaderValue::from_str(&self.auth.header_value(api_key))
-            .map_err(|_| ClientBuildError::InvalidApiKey)?;
-        value.set_sensitive(true);
         let mut headers = HeaderMap::new();
-        headers.insert(name, value);
+        if let Some(header) = self.auth.header_name() {
+            let name = HeaderName::from_lowercase(header.to_ascii_lowercase().as_bytes())
+                .map_err(|_| ClientBuildError::InvalidHeaderName(header.to_owned()))?;
+            let mut value = HeaderValue::from_str(&self.auth.header_value(api_key))
+                .map_err(|_| ClientBuildError::InvalidApiKey)?;
+            value.set_sensitive(true);
+            headers.insert(name, value);
+        }
         reqwest::Client::builder()
             .default_headers(headers)
             .user_agent(&options.user_agent)

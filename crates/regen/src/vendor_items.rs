@@ -11,7 +11,7 @@ use crate::codegen::Bodies;
 
 /// `VENDOR`, `BASE_URL` and the `FromApiKey` implementation.
 pub fn vendor_items(canonical: &Canonical, bodies: &Bodies) -> TokenStream {
-    let m = &canonical.manifest;
+    let m = &canonical.info;
     let name = &m.vendor;
     let display_name = &m.display_name;
     let base_url = &m.base_url;
@@ -23,6 +23,10 @@ pub fn vendor_items(canonical: &Canonical, bodies: &Bodies) -> TokenStream {
         Auth::Header { name } => (
             quote!(::client_runtime::Auth::Header(#name)),
             format!("`{name}: <key>`"),
+        ),
+        Auth::None => (
+            quote!(::client_runtime::Auth::None),
+            "no key: the API is public".to_owned(),
         ),
     };
     let remaining = optional_str(m.credit_headers.remaining.as_deref());

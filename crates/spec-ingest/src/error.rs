@@ -29,6 +29,8 @@ pub enum ErrorKind {
     Io,
     /// The vendor manifest or overlay is malformed.
     Manifest,
+    /// A file is not UTF-8 text (or holds a NUL byte).
+    NotText,
     /// The embedded YAML does not parse.
     Yaml,
     /// A page holds no API description at all.

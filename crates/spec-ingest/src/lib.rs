@@ -23,6 +23,7 @@ mod markdown;
 mod merge;
 mod mintlify;
 mod names;
+mod openapi;
 mod origin;
 mod overlay;
 mod refs;
@@ -37,10 +38,11 @@ use serde_json::Value;
 
 pub use error::{ErrorKind, IngestError, Location, Warning};
 pub use examples::synthesize;
+pub use facts::VendorInfo;
 pub use hoist::{ALIASES, CHUNK};
 pub use infer::{INFERRED, LENIENT_ID, infer as infer_schema};
 pub use load::{MANIFEST_FILE, OVERLAY_FILE, VendorSpec, discover, load_vendor};
-pub use manifest::{Auth, Cost, CreditHeaders, DocFormat, Manifest};
+pub use manifest::{Auth, Cost, CreditHeaders, DocFormat, Manifest, is_header_name};
 pub use names::{operation_id, pascal, snake};
 pub use shape::SYNTHESIZED;
 pub use source::Page;
@@ -55,6 +57,8 @@ use origin::{Origin, Origins};
 #[derive(Debug, Clone)]
 pub struct Canonical {
     pub manifest: Manifest,
+    /// The manifest completed from the document: base URL, auth, cost.
+    pub info: VendorInfo,
     /// The canonical OpenAPI 3.0.3 document.
     pub document: Value,
     /// What was skipped or guessed, for the reviewer.
@@ -70,11 +74,24 @@ pub fn ingest(spec: &VendorSpec) -> Result<Canonical, IngestError> {
         pages: &files,
     };
     let (mut document, origins, mut warnings) = read(&ctx, spec)?;
+    warnings.splice(0..0, spec.warnings.iter().cloned());
     if let Some(overlay) = &spec.overlay {
         apply_overlay(&ctx, files.len() - 1, overlay, &mut document, &origins)?;
     }
     let located = |f: fault::Fault| ctx.located(&origins, f);
-    facts::add_manifest_facts(&mut document, &spec.manifest);
+    if operations(&document).is_empty() {
+        return Err(ctx.error(
+            ErrorKind::NoSpec,
+            "the pages define no operation: a client would have nothing to call (an OpenAPI fence closed early?)",
+        ));
+    }
+    let mut notes = Vec::new();
+    let info = facts::complete(&mut document, &spec.manifest, &mut notes).map_err(located)?;
+    warnings.extend(
+        notes
+            .into_iter()
+            .map(|n| ctx.warning(fault::PageNote::general(n))),
+    );
     shape::operation_ids(&mut document).map_err(located)?;
     shape::json_media_types(&mut document);
     shape::schemas_from_examples(&mut document).map_err(located)?;
@@ -92,6 +109,7 @@ pub fn ingest(spec: &VendorSpec) -> Result<Canonical, IngestError> {
     })?;
     Ok(Canonical {
         manifest: spec.manifest.clone(),
+        info,
         document,
         warnings,
     })
@@ -110,6 +128,22 @@ fn read(ctx: &Ctx<'_>, spec: &VendorSpec) -> Result<(Value, Origins, Vec<Warning
                 {
                     docs.push((doc, origins.add(origin)));
                 }
+            }
+            let document = merge::merge(docs, &mut origins).map_err(|f| ctx.at(f))?;
+            let warnings = notes.into_iter().map(|n| ctx.warning(n)).collect();
+            Ok((document, origins, warnings))
+        }
+        DocFormat::Openapi => {
+            let mut origins = Origins::default();
+            let mut notes = Vec::new();
+            let mut docs = Vec::new();
+            for (mut doc, origin) in
+                openapi::read_documents(&spec.pages, &mut notes).map_err(|f| ctx.at(f))?
+            {
+                let single = Origins::single(origin.clone());
+                downconvert::down_convert(&mut doc).map_err(|f| ctx.located(&single, f))?;
+                refs::check_refs(&doc).map_err(|f| ctx.located(&single, f))?;
+                docs.push((doc, origins.add(origin)));
             }
             let document = merge::merge(docs, &mut origins).map_err(|f| ctx.at(f))?;
             let warnings = notes.into_iter().map(|n| ctx.warning(n)).collect();

@@ -3,9 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use crate::context::Ctx;
-use crate::error::{ErrorKind, IngestError};
+use crate::error::{ErrorKind, IngestError, Warning};
 use crate::fault::PageFault;
-use crate::manifest::Manifest;
+use crate::manifest::{DocFormat, Manifest};
 use crate::source::Page;
 
 /// The name of the manifest file in each vendor folder.
@@ -19,6 +19,8 @@ pub struct VendorSpec {
     pub manifest: Manifest,
     pub pages: Vec<Page>,
     pub overlay: Option<Page>,
+    /// What reading the folder skipped.
+    pub warnings: Vec<Warning>,
 }
 
 impl VendorSpec {
@@ -28,13 +30,16 @@ impl VendorSpec {
     }
 }
 
-/// The vendor folders under `specs/` (those with a manifest), sorted by name.
+/// The vendor folders under `specs/`, sorted by name: every folder there is a vendor's, so a
+/// broken or missing `vendor.toml` is an error rather than a vendor quietly gone (and its
+/// crate removed).
 pub fn discover(specs_dir: &Path) -> Result<Vec<PathBuf>, IngestError> {
     let entries = std::fs::read_dir(specs_dir).map_err(|e| io_error("specs", specs_dir, &e))?;
     let mut dirs: Vec<_> = entries
         .filter_map(Result::ok)
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
         .map(|e| e.path())
-        .filter(|p| p.join(MANIFEST_FILE).is_file())
+        .filter(|p| p.is_dir())
         .collect();
     dirs.sort();
     Ok(dirs)
@@ -46,6 +51,53 @@ fn io_error(vendor: &str, path: &Path, e: &std::io::Error) -> IngestError {
         vendor,
         format!("cannot read {}: {e}", path.display()),
     )
+}
+
+/// The folder's files a format reads: `.md` pages, or OpenAPI documents.
+fn is_page(path: &Path, format: DocFormat) -> bool {
+    let ext = path
+        .extension()
+        .map(|x| x.to_string_lossy().to_ascii_lowercase());
+    let is_overlay = path.file_name().is_some_and(|n| n == OVERLAY_FILE);
+    match format {
+        DocFormat::OpenapiPages | DocFormat::MarkdownEndpoints => ext.as_deref() == Some("md"),
+        DocFormat::Openapi => {
+            !is_overlay && matches!(ext.as_deref(), Some("json" | "yaml" | "yml"))
+        }
+    }
+}
+
+/// Reads a file as text: a NUL byte or bytes that are not UTF-8 are located errors, naming the
+/// file by its path relative to the repository.
+fn read_text(rel: &str, path: &Path, vendor: &str) -> Result<Page, IngestError> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| IngestError::new(ErrorKind::Io, vendor, format!("cannot read {rel}: {e}")))?;
+    let (text, bad) = match String::from_utf8(bytes) {
+        Ok(text) => (text, None),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            (lossy, Some((at, "bytes that are not UTF-8 text")))
+        }
+    };
+    let nul = text.find('\0').map(|at| (at, "a NUL byte"));
+    let page = Page::new(rel, text);
+    match bad.into_iter().chain(nul).min_by_key(|(at, _)| *at) {
+        Some((at, what)) => {
+            let pages = [page];
+            let ctx = Ctx {
+                vendor,
+                pages: &pages,
+            };
+            Err(ctx.at(PageFault::new(
+                ErrorKind::NotText,
+                0,
+                at,
+                format!("{rel} holds {what}; a page must be UTF-8 text"),
+            )))
+        }
+        None => Ok(page),
+    }
 }
 
 /// Reads a vendor folder. `display_root` is the repository root, so that page paths in errors
@@ -61,9 +113,22 @@ pub fn load_vendor(display_root: &Path, dir: &Path) -> Result<VendorSpec, Ingest
             .to_string_lossy()
             .replace('\\', "/")
     };
-    let read = |p: &Path| std::fs::read_to_string(p).map_err(|e| io_error(&vendor_dir_name, p, &e));
     let manifest_path = dir.join(MANIFEST_FILE);
-    let manifest_page = [Page::new(rel(&manifest_path), read(&manifest_path)?)];
+    if !manifest_path.is_file() {
+        return Err(IngestError::new(
+            ErrorKind::Manifest,
+            &vendor_dir_name,
+            format!(
+                "{} is missing or not a file: every folder under specs/ is a vendor, described by its vendor.toml",
+                rel(&manifest_path)
+            ),
+        ));
+    }
+    let manifest_page = [read_text(
+        &rel(&manifest_path),
+        &manifest_path,
+        &vendor_dir_name,
+    )?];
     let ctx = Ctx {
         vendor: &vendor_dir_name,
         pages: &manifest_page,
@@ -83,27 +148,47 @@ pub fn load_vendor(display_root: &Path, dir: &Path) -> Result<VendorSpec, Ingest
             ),
         )));
     }
-    let mut page_paths: Vec<_> = std::fs::read_dir(dir)
-        .map_err(|e| io_error(&manifest.vendor, dir, &e))?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "md"))
-        .collect();
+    let vendor = manifest.vendor.as_str();
+    let mut warnings = Vec::new();
+    let mut page_paths = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| io_error(vendor, dir, &e))? {
+        let path = entry.map_err(|e| io_error(vendor, dir, &e))?.path();
+        if !is_page(&path, manifest.format) {
+            continue;
+        }
+        // Follows links; a FIFO, socket or device would block or never end.
+        if !path.is_file() {
+            warnings.push(Warning {
+                vendor: vendor.to_owned(),
+                location: None,
+                message: format!("skipped {}: not a regular file", rel(&path)),
+            });
+            continue;
+        }
+        page_paths.push(path);
+    }
     page_paths.sort();
     if page_paths.is_empty() {
         return Err(IngestError::new(
             ErrorKind::NoSpec,
-            &manifest.vendor,
-            format!("no `.md` pages in {}", rel(dir)),
+            vendor,
+            format!(
+                "no {} in {}",
+                match manifest.format {
+                    DocFormat::Openapi => "OpenAPI documents (`.json`, `.yaml`, `.yml`)",
+                    _ => "`.md` pages",
+                },
+                rel(dir)
+            ),
         ));
     }
     let pages = page_paths
         .iter()
-        .map(|p| Ok(Page::new(rel(p), read(p)?)))
+        .map(|p| read_text(&rel(p), p, vendor))
         .collect::<Result<_, IngestError>>()?;
     let overlay_path = dir.join(OVERLAY_FILE);
     let overlay = if overlay_path.is_file() {
-        Some(Page::new(rel(&overlay_path), read(&overlay_path)?))
+        Some(read_text(&rel(&overlay_path), &overlay_path, vendor)?)
     } else {
         None
     };
@@ -111,5 +196,6 @@ pub fn load_vendor(display_root: &Path, dir: &Path) -> Result<VendorSpec, Ingest
         manifest,
         pages,
         overlay,
+        warnings,
     })
 }

@@ -10,6 +10,8 @@ pub enum DocFormat {
     OpenapiPages,
     /// Rendered endpoint pages in plain text: endpoint lines, parameter tables, JSON examples.
     MarkdownEndpoints,
+    /// The vendor's published OpenAPI document(s) as they are: JSON or YAML, 3.0 or 3.1.
+    Openapi,
 }
 
 /// How the API key travels.
@@ -20,6 +22,8 @@ pub enum Auth {
     Bearer,
     /// A named header carrying the bare key.
     Header { name: String },
+    /// No key: a public API.
+    None,
 }
 
 /// What one call costs, as the vendor states it.
@@ -42,7 +46,8 @@ pub struct CreditHeaders {
     pub used: Option<String>,
 }
 
-/// The vendor manifest.
+/// The vendor manifest. Four keys are enough (`vendor`, `display_name`, `crate_name`,
+/// `format`); the others complete or override what the pages say.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Manifest {
@@ -52,60 +57,178 @@ pub struct Manifest {
     /// The generated crate's name and folder under `generated/`.
     pub crate_name: String,
     pub format: DocFormat,
-    pub base_url: String,
-    pub auth: Auth,
+    /// The production base URL, when the pages give none (or the wrong one).
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// How the key travels, when the pages do not say (or say it wrong).
+    #[serde(default)]
+    pub auth: Option<Auth>,
     /// The cost of a call when a page states none.
-    pub cost: Cost,
+    #[serde(default)]
+    pub cost: Option<Cost>,
     #[serde(default)]
     pub credit_headers: CreditHeaders,
 }
 
+/// Names cargo or Rust reserve, and so no generated crate may take.
+const RESERVED: [&str; 45] = [
+    "std",
+    "core",
+    "alloc",
+    "proc_macro",
+    "proc-macro",
+    "test",
+    "self",
+    "super",
+    "crate",
+    "as",
+    "async",
+    "await",
+    "break",
+    "const",
+    "continue",
+    "dyn",
+    "else",
+    "enum",
+    "extern",
+    "false",
+    "fn",
+    "for",
+    "if",
+    "impl",
+    "in",
+    "let",
+    "loop",
+    "match",
+    "mod",
+    "move",
+    "mut",
+    "pub",
+    "ref",
+    "return",
+    "static",
+    "struct",
+    "trait",
+    "true",
+    "type",
+    "unsafe",
+    "use",
+    "where",
+    "while",
+    "build",
+    "deps",
+];
+
+/// An HTTP header name (RFC 9110 `token`): letters, digits and ``!#$%&'*+-.^_`|~``.
+pub fn is_header_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// The byte offset of `key = …` in the manifest's text, for pointing errors at the line.
+fn offset_of(text: &str, key: &str) -> Option<std::ops::Range<usize>> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with(key) && trimmed[key.len()..].trim_start().starts_with(['=', '.']) {
+            let start = offset + (line.len() - trimmed.len());
+            return Some(start..start + key.len());
+        }
+        offset += line.len();
+    }
+    None
+}
+
 impl Manifest {
-    /// Parses and checks a manifest; errors name the field.
+    /// Parses and checks a manifest; errors name the field and point at its line.
     pub fn parse(text: &str) -> Result<Self, (Option<std::ops::Range<usize>>, String)> {
         let manifest: Manifest =
             toml::from_str(text).map_err(|e| (e.span(), e.message().to_owned()))?;
+        let fail = |key: &str, message: String| Err((offset_of(text, key), message));
         let name_ok = |s: &str| {
             !s.is_empty()
                 && s.bytes()
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         };
         if !name_ok(&manifest.vendor) {
-            return Err((
-                None,
+            return fail(
+                "vendor",
                 format!(
                     "`vendor` must be lowercase letters, digits and dashes, not `{}`",
                     manifest.vendor
                 ),
-            ));
+            );
         }
-        if !name_ok(&manifest.crate_name) {
-            return Err((
-                None,
+        let c = &manifest.crate_name;
+        let crate_ok = c.starts_with(|ch: char| ch.is_ascii_alphabetic())
+            && c.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !crate_ok {
+            return fail(
+                "crate_name",
                 format!(
-                    "`crate_name` must be lowercase letters, digits and dashes, not `{}`",
-                    manifest.crate_name
+                    "`crate_name` must start with a letter and hold only letters, digits, `-` and `_` (a Cargo package name), not `{c}`"
                 ),
-            ));
+            );
         }
-        if !(manifest.base_url.starts_with("https://") || manifest.base_url.starts_with("http://"))
+        if RESERVED.contains(&c.as_str()) {
+            return fail(
+                "crate_name",
+                format!("`crate_name` cannot be `{c}`: Rust or Cargo reserves it"),
+            );
+        }
+        let display = &manifest.display_name;
+        if display.trim().is_empty() || display.chars().any(char::is_control) {
+            return fail(
+                "display_name",
+                format!("`display_name` must be one line of text, not {display:?}"),
+            );
+        }
+        if let Some(url) = &manifest.base_url
+            && !((url.starts_with("https://") || url.starts_with("http://"))
+                && !url.chars().any(|c| c.is_whitespace() || c.is_control()))
         {
-            return Err((
-                None,
-                format!(
-                    "`base_url` must be an http(s) URL, not `{}`",
-                    manifest.base_url
-                ),
-            ));
+            return fail(
+                "base_url",
+                format!("`base_url` must be an http(s) URL, not `{url}`"),
+            );
         }
-        if !matches!(manifest.cost.unit.as_str(), "credit" | "request") {
-            return Err((
-                None,
+        if let Some(Auth::Header { name }) = &manifest.auth
+            && !is_header_name(name)
+        {
+            return fail(
+                "auth",
+                format!(
+                    "`auth.name` must be an HTTP header name (letters, digits, `-`), not {name:?}"
+                ),
+            );
+        }
+        for name in [
+            &manifest.credit_headers.remaining,
+            &manifest.credit_headers.used,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if !is_header_name(name) {
+                return fail(
+                    "credit_headers",
+                    format!("credit headers must be HTTP header names, not {name:?}"),
+                );
+            }
+        }
+        if let Some(cost) = &manifest.cost
+            && !matches!(cost.unit.as_str(), "credit" | "request")
+        {
+            return fail(
+                "cost",
                 format!(
                     "`cost.unit` must be `credit` or `request`, not `{}`",
-                    manifest.cost.unit
+                    cost.unit
                 ),
-            ));
+            );
         }
         Ok(manifest)
     }
@@ -130,11 +253,11 @@ cost = { amount = 2, unit = "credit" }
         let m = Manifest::parse(GOOD).expect("valid");
         assert_eq!(
             m.auth,
-            Auth::Header {
+            Some(Auth::Header {
                 name: "x-access-key".into()
-            }
+            })
         );
-        assert_eq!(m.cost.amount, 2);
+        assert_eq!(m.cost.map(|c| c.amount), Some(2));
         assert_eq!(m.format, DocFormat::OpenapiPages);
     }
 
@@ -146,5 +269,53 @@ cost = { amount = 2, unit = "credit" }
         let (_, msg) =
             Manifest::parse(&GOOD.replace("\"credit\"", "\"coin\"")).expect_err("bad unit");
         assert!(msg.contains("cost.unit"), "{msg}");
+    }
+
+    #[test]
+    fn four_keys_are_enough() {
+        let m = Manifest::parse(
+            "vendor = \"petstore\"\ndisplay_name = \"Petstore\"\ncrate_name = \"petstore-client\"\nformat = \"openapi\"\n",
+        )
+        .expect("valid");
+        assert_eq!((m.base_url, m.auth, m.cost), (None, None, None));
+        assert_eq!(m.format, DocFormat::Openapi);
+    }
+
+    #[test]
+    fn values_that_would_break_the_generated_crate_are_refused_at_their_line() {
+        for (from, to, says) in [
+            (
+                "crate_name = \"keyapi-client\"",
+                "crate_name = \"-\"",
+                "start with a letter",
+            ),
+            (
+                "crate_name = \"keyapi-client\"",
+                "crate_name = \"123\"",
+                "start with a letter",
+            ),
+            (
+                "crate_name = \"keyapi-client\"",
+                "crate_name = \"test\"",
+                "reserves",
+            ),
+            (
+                "display_name = \"KeyAPI\"",
+                "display_name = \"Key\\nAPI\"",
+                "one line",
+            ),
+            (
+                "name = \"x-access-key\"",
+                "name = \"x access key\"",
+                "header name",
+            ),
+        ] {
+            let text = GOOD.replace(from, to);
+            let (span, msg) = Manifest::parse(&text).expect_err(to);
+            assert!(msg.contains(says), "{to}: {msg}");
+            let line = span.map(|s| text[..s.start].matches('\n').count() + 1);
+            let expected = text.lines().position(|l| l.contains(to)).map(|i| i + 1);
+            assert_eq!(line, expected, "{to}");
+        }
     }
 }

@@ -42,9 +42,17 @@ pub struct YamlError {
     pub message: String,
 }
 
+/// How many nodes aliases may copy in all, per byte of YAML (at least [`MIN_ALIAS_BUDGET`]):
+/// a kilobyte of nested aliases ("billion laughs") would otherwise expand to gigabytes.
+const ALIAS_BUDGET_PER_BYTE: usize = 100;
+const MIN_ALIAS_BUDGET: usize = 100_000;
+
 /// Parses one YAML document into JSON, recording node positions.
 pub fn parse(text: &str) -> Result<(Value, Positions), YamlError> {
-    let mut builder = Builder::default();
+    let mut builder = Builder {
+        alias_budget: (text.len() * ALIAS_BUDGET_PER_BYTE).max(MIN_ALIAS_BUDGET),
+        ..Builder::default()
+    };
     let mut parser = Parser::new_from_str(text);
     parser.load(&mut builder, false).map_err(|e| YamlError {
         offset: e.marker().index(),
@@ -72,7 +80,10 @@ struct Builder {
     stack: Vec<Frame>,
     /// Pointer of each open container, parallel to `stack`.
     pointers: Vec<String>,
-    anchors: HashMap<usize, Value>,
+    /// Anchored values, with how many nodes each holds.
+    anchors: HashMap<usize, (Value, usize)>,
+    /// Nodes aliases may still copy.
+    alias_budget: usize,
     root: Option<Value>,
     positions: Positions,
     error: Option<YamlError>,
@@ -103,7 +114,8 @@ impl Builder {
 
     fn push_value(&mut self, value: Value, anchor: usize, offset: usize) {
         if anchor > 0 {
-            self.anchors.insert(anchor, value.clone());
+            let nodes = node_count(&value);
+            self.anchors.insert(anchor, (value.clone(), nodes));
         }
         match self.stack.last_mut() {
             None => self.root = Some(value),
@@ -196,13 +208,34 @@ impl MarkedEventReceiver for Builder {
             Event::Alias(id) => {
                 let pointer = self.next_pointer();
                 self.positions.by_pointer.insert(pointer, offset);
-                match self.anchors.get(&id).cloned() {
-                    Some(v) => self.push_value(v, 0, offset),
+                match self.anchors.get(&id) {
+                    Some((_, nodes)) if *nodes > self.alias_budget => {
+                        self.fail(
+                            offset,
+                            "aliases expand to far more nodes than the document holds (an alias bomb?)",
+                        );
+                        self.alias_budget = 0;
+                        self.push_value(Value::Null, 0, offset);
+                    }
+                    Some((v, nodes)) => {
+                        self.alias_budget -= nodes;
+                        let v = v.clone();
+                        self.push_value(v, 0, offset);
+                    }
                     None => self.fail(offset, "alias to an unknown anchor"),
                 }
             }
             _ => {}
         }
+    }
+}
+
+/// How many nodes a value holds, itself included.
+fn node_count(value: &Value) -> usize {
+    match value {
+        Value::Array(items) => 1 + items.iter().map(node_count).sum::<usize>(),
+        Value::Object(map) => 1 + map.values().map(node_count).sum::<usize>(),
+        _ => 1,
     }
 }
 
@@ -321,6 +354,22 @@ mod tests {
         assert!(err.message.contains("no JSON representation"));
         let err = parse("a: 1\na: 2\n").expect_err("duplicate key");
         assert!(err.message.contains("duplicate key"));
+    }
+
+    #[test]
+    fn an_alias_bomb_is_an_error_not_gigabytes() {
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        let names: Vec<char> = ('b'..='k').collect();
+        let mut prev = 'a';
+        for n in names {
+            text.push_str(&format!(
+                "{n}: &{n} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+            ));
+            prev = n;
+        }
+        assert!(text.len() < 1024, "{}", text.len());
+        let err = parse(&text).expect_err("10^11 nodes");
+        assert!(err.message.contains("alias bomb"), "{}", err.message);
     }
 
     #[test]
