@@ -1,4 +1,6 @@
-//! Project automation: `cargo xtask regen [--vendor NAME] [--check]`.
+//! Project automation: `cargo xtask regen [--vendor NAME] [--check]` and `cargo xtask corpus`.
+
+mod corpus;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,6 +25,26 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Push a seeded sample of the APIs.guru OpenAPI corpus through ingestion and generation,
+    /// compile the first few clients, and print counts by outcome and the top causes.
+    /// Writes only under target/corpus/.
+    Corpus {
+        /// How many documents to sample.
+        #[arg(long, default_value_t = 500)]
+        sample: usize,
+        /// The sample's seed; the same seed gives the same documents.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// How many of the generated clients to compile (cargo check).
+        #[arg(long, default_value_t = 20)]
+        compile: usize,
+        /// An unpacked corpus's `package/api` folder (default: fetched once with npm).
+        #[arg(long)]
+        corpus: Option<PathBuf>,
+        /// Worker threads (default: the machine's cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+    },
 }
 
 /// The repository the command runs in: the nearest folder, from the current one up, holding
@@ -46,6 +68,34 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Regen { vendor, check } => regen(vendor.as_deref(), check),
+        Command::Corpus {
+            sample,
+            seed,
+            compile,
+            corpus,
+            jobs,
+        } => {
+            let jobs = jobs.unwrap_or_else(|| {
+                std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+            });
+            let options = corpus::Options {
+                sample,
+                seed,
+                compile,
+                corpus,
+                jobs,
+            };
+            match repo_root().and_then(|root| corpus::run(&root, &options)) {
+                Ok(report) => {
+                    print!("{report}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
     }
 }
 

@@ -22,8 +22,20 @@ pub struct VendorInfo {
     pub credit_headers: CreditHeaders,
 }
 
-/// The first server's URL, its variables replaced by their defaults.
-fn server_url(doc: &Value) -> Option<String> {
+/// The first server's URL, its variables replaced by their defaults; `Err` with what the
+/// document has (a relative URL, or nothing) when that is not an absolute URL.
+fn server_url(doc: &Value) -> Result<String, String> {
+    let url = first_server_url(doc).ok_or_else(String::new)?;
+    let absolute = (url.starts_with("https://") || url.starts_with("http://"))
+        && !url.contains(['{', '}', ' ']);
+    if absolute {
+        Ok(url.trim_end_matches('/').to_owned())
+    } else {
+        Err(url)
+    }
+}
+
+fn first_server_url(doc: &Value) -> Option<String> {
     let server = doc.get("servers")?.as_array()?.first()?;
     let mut url = server.get("url")?.as_str()?.to_owned();
     for (name, var) in server
@@ -36,9 +48,7 @@ fn server_url(doc: &Value) -> Option<String> {
             url = url.replace(&format!("{{{name}}}"), default);
         }
     }
-    let absolute = (url.starts_with("https://") || url.starts_with("http://"))
-        && !url.contains(['{', '}', ' ']);
-    absolute.then(|| url.trim_end_matches('/').to_owned())
+    Some(url)
 }
 
 /// The scheme the document asks for first (top level, else the first operation's).
@@ -119,13 +129,15 @@ pub fn complete(
 ) -> Result<VendorInfo, Fault> {
     let base_url = match &manifest.base_url {
         Some(url) => url.clone(),
-        None => server_url(doc).ok_or_else(|| {
-            Fault::new(
-                ErrorKind::Manifest,
-                "/servers",
-                "no base URL: the pages give no absolute server URL; add `base_url` to vendor.toml",
-            )
-        })?,
+        None => server_url(doc).unwrap_or_else(|relative| {
+            // Documents served by the API itself often give `/api/v3` or no server at all:
+            // the client still works, given the deployment's address.
+            notes.push(format!(
+                "the document gives no absolute server URL{}; BASE_URL is {relative:?}: pass your deployment's address to Client::new, or add `base_url` to vendor.toml",
+                if relative.is_empty() { String::new() } else { format!(" (only {relative:?})") }
+            ));
+            relative
+        }),
     };
     let auth = match &manifest.auth {
         Some(auth) => auth.clone(),
@@ -142,7 +154,13 @@ pub fn complete(
             "default",
         ),
     };
-    doc["servers"] = json!([{"url": base_url}]);
+    if base_url.is_empty() {
+        if let Some(root) = doc.as_object_mut() {
+            root.shift_remove("servers");
+        }
+    } else {
+        doc["servers"] = json!([{"url": base_url}]);
+    }
     // The manifest's auth replaces the document's schemes only where they disagree, so the
     // vendor's own description of its scheme stays.
     if manifest.auth.is_some() && auth_from(doc, &mut Vec::new()).ok().as_ref() != Some(&auth) {
@@ -277,15 +295,22 @@ mod tests {
     }
 
     #[test]
-    fn the_manifest_overrides_and_a_relative_server_needs_it() {
+    fn the_manifest_overrides_and_a_relative_server_is_kept_with_a_warning() {
         let mut d = doc(json!({}), json!([]));
         d["servers"] = json!([{"url": "/api"}]);
-        let fault = complete(&mut d, &manifest(""), &mut Vec::new()).expect_err("relative");
+        let mut notes = Vec::new();
+        let info = complete(&mut d, &manifest(""), &mut notes).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(info.base_url, "/api");
         assert!(
-            fault.message.contains("add `base_url`"),
-            "{}",
-            fault.message
+            notes.iter().any(|n| n.contains("add `base_url`")),
+            "{notes:?}"
         );
+        let mut bare = doc(json!({}), json!([]));
+        bare.as_object_mut().map(|o| o.shift_remove("servers"));
+        let info =
+            complete(&mut bare, &manifest(""), &mut Vec::new()).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(info.base_url, "");
+        assert!(bare.get("servers").is_none());
         let info = complete(
             &mut d,
             &manifest("base_url = \"https://api.example.com\"\nauth = { kind = \"bearer\" }\n"),

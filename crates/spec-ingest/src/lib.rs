@@ -9,6 +9,7 @@
 //! Every failure is an [`IngestError`] naming the vendor, the page, line and column, and the
 //! operation.
 
+mod bodies;
 mod context;
 mod downconvert;
 mod error;
@@ -93,10 +94,18 @@ pub fn ingest(spec: &VendorSpec) -> Result<Canonical, IngestError> {
             .map(|n| ctx.warning(fault::PageNote::general(n))),
     );
     shape::operation_ids(&mut document).map_err(located)?;
+    bodies::inline_body_refs(&mut document);
     shape::json_media_types(&mut document);
+    let mut body_notes = bodies::request_bodies(&mut document);
     shape::schemas_from_examples(&mut document).map_err(located)?;
     shape::lenient_id_component(&mut document).map_err(located)?;
     warnings.extend(untyped_bodies(&ctx, &document, &origins));
+    body_notes.extend(bodies::uniform_responses(&mut document));
+    warnings.extend(
+        body_notes
+            .into_iter()
+            .map(|(ptr, message)| ctx.warning_at(&origins, &ptr, message)),
+    );
     shape::examples_from_schemas(&mut document);
     shape::one_body_type_per_outcome(&mut document);
     shape::collapse_annotated_refs(&mut document).map_err(located)?;
