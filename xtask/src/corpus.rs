@@ -28,6 +28,8 @@ pub struct Options {
     pub compile: usize,
     pub corpus: Option<PathBuf>,
     pub jobs: usize,
+    /// Print every failure's whole message, not only the counts.
+    pub verbose: bool,
 }
 
 /// What happened to one document.
@@ -73,13 +75,20 @@ pub fn run(root: &Path, options: &Options) -> Result<String, String> {
     let docs = generate_all(&api, scratch.path(), &files, options.jobs)?;
     let generation = started.elapsed();
 
-    let to_compile: Vec<&GeneratedCrate> = docs
+    let generated: Vec<&GeneratedCrate> = docs
         .iter()
         .filter_map(|d| match &d.outcome {
             Outcome::Generated(krate) => Some(&**krate),
             _ => None,
         })
+        .collect();
+    // Spread over the sample (which is sorted by path), not its first few vendors.
+    let step = (generated.len() / options.compile.max(1)).max(1);
+    let to_compile: Vec<&GeneratedCrate> = generated
+        .iter()
+        .step_by(step)
         .take(options.compile)
+        .copied()
         .collect();
     let compiled = compile(root, &work, &to_compile)?;
     Ok(report(options, total, &docs, generation, &compiled))
@@ -420,6 +429,19 @@ fn report(
         let _ = writeln!(out, "top causes:");
         for ((kind, cause), (count, example)) in causes.iter().take(15) {
             let _ = writeln!(out, "  {count:>4}  {kind}: {cause}  (e.g. {example})");
+        }
+    }
+    if options.verbose {
+        let _ = writeln!(out, "every failure:");
+        for doc in docs {
+            if let Outcome::Refused(m) | Outcome::Failed(m) | Outcome::Panicked(m) = &doc.outcome {
+                let _ = writeln!(
+                    out,
+                    "  {}: {}",
+                    doc.path,
+                    m.chars().take(2000).collect::<String>()
+                );
+            }
         }
     }
     let slowest = docs.iter().max_by_key(|d| d.took);

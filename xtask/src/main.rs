@@ -35,7 +35,7 @@ enum Command {
         /// The sample's seed; the same seed gives the same documents.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// How many of the generated clients to compile (cargo check).
+        /// How many of the generated clients to compile (cargo check), spread over the sample.
         #[arg(long, default_value_t = 20)]
         compile: usize,
         /// An unpacked corpus's `package/api` folder (default: fetched once with npm).
@@ -44,6 +44,9 @@ enum Command {
         /// Worker threads (default: the machine's cores).
         #[arg(long)]
         jobs: Option<usize>,
+        /// Print every failure's whole message.
+        #[arg(long, short)]
+        verbose: bool,
     },
 }
 
@@ -74,6 +77,7 @@ fn main() -> ExitCode {
             compile,
             corpus,
             jobs,
+            verbose,
         } => {
             let jobs = jobs.unwrap_or_else(|| {
                 std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
@@ -84,6 +88,7 @@ fn main() -> ExitCode {
                 compile,
                 corpus,
                 jobs,
+                verbose,
             };
             match repo_root().and_then(|root| corpus::run(&root, &options)) {
                 Ok(report) => {

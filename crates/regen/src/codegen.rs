@@ -184,6 +184,39 @@ fn decodable(ty: syn::Type) -> Option<syn::Type> {
 
 /// Emits the other names of merged components (`x-aliases`) as type aliases beside their type
 /// in progenitor's `types` module, so every name a place ever had stays usable.
+/// The Rust name typify gives the component `name` (its `sanitize(name, Case::Pascal)`):
+/// quotes dropped, other non-identifier characters as word breaks, upper camel case, `X` before
+/// a leading digit, `_` after a keyword. `CALocalAccount` becomes `CaLocalAccount`.
+fn type_ident(name: &str) -> syn::Ident {
+    use heck::ToUpperCamelCase;
+    let cleaned: String = name
+        .replace('\'', "")
+        .chars()
+        .map(|c| {
+            if unicode_ident::is_xid_continue(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let mut out = match name {
+        // typify's own special cases, kept as it spells them.
+        "+1" => "plus1".to_owned(),
+        "-1" => "minus1".to_owned(),
+        _ => cleaned.to_upper_camel_case(),
+    };
+    match out.chars().next() {
+        None => out = "X".to_owned(),
+        Some(c) if !unicode_ident::is_xid_start(c) => out = format!("X{out}"),
+        Some(_) => {}
+    }
+    if syn::parse_str::<syn::Ident>(&out).is_err() {
+        out.push('_');
+    }
+    quote::format_ident!("{}", out)
+}
+
 fn add_type_aliases(file: &mut syn::File, document: &Value) -> Result<(), syn::Error> {
     let Some(schemas) = document
         .pointer("/components/schemas")
@@ -193,7 +226,7 @@ fn add_type_aliases(file: &mut syn::File, document: &Value) -> Result<(), syn::E
     };
     let mut items: Vec<syn::Item> = Vec::new();
     for (name, schema) in schemas {
-        let target = quote::format_ident!("{}", spec_ingest::pascal(name));
+        let target = type_ident(name);
         for alias in schema
             .get(spec_ingest::ALIASES)
             .and_then(Value::as_array)
@@ -201,7 +234,7 @@ fn add_type_aliases(file: &mut syn::File, document: &Value) -> Result<(), syn::E
             .flatten()
             .filter_map(Value::as_str)
         {
-            let ident = quote::format_ident!("{}", spec_ingest::pascal(alias));
+            let ident = type_ident(alias);
             let doc = format!(" The same type as [`{target}`]: another place with the same shape.");
             items.push(syn::parse2(quote::quote! {
                 #[doc = #doc]
@@ -416,5 +449,21 @@ mod tests {
             "{toml}"
         );
         assert!(krate.files["src/lib.rs"].starts_with("// @generated"));
+    }
+
+    #[test]
+    fn type_names_are_spelled_the_way_typify_spells_them() {
+        for (name, ident) in [
+            (
+                "CALocalAccountIdentification",
+                "CaLocalAccountIdentification",
+            ),
+            ("pull-request-simple", "PullRequestSimple"),
+            ("issue's label", "IssuesLabel"),
+            ("3ds", "X3ds"),
+            ("Story", "Story"),
+        ] {
+            assert_eq!(type_ident(name).to_string(), ident, "{name}");
+        }
     }
 }

@@ -27,7 +27,10 @@ mod names;
 mod openapi;
 mod origin;
 mod overlay;
+mod params;
+mod references;
 mod refs;
+mod schema_fixes;
 mod shape;
 mod source;
 mod surface;
@@ -83,9 +86,14 @@ pub fn ingest(spec: &VendorSpec) -> Result<Canonical, IngestError> {
     if operations(&document).is_empty() {
         return Err(ctx.error(
             ErrorKind::NoSpec,
-            "the pages define no operation: a client would have nothing to call (an OpenAPI fence closed early?)",
+            "the pages define no operation under `paths`: a client would have nothing to call (a page with webhooks only, or an OpenAPI fence closed early?)",
         ));
     }
+    // Names, references, parameters and keywords as published, in the forms shaping takes.
+    let mut shaping = references::rename_components(&mut document);
+    shaping.extend(references::flatten_deep_refs(&mut document));
+    shaping.extend(params::fix_parameters(&mut document));
+    shaping.extend(schema_fixes::fix_schemas(&mut document));
     let mut notes = Vec::new();
     let info = facts::complete(&mut document, &spec.manifest, &mut notes).map_err(located)?;
     warnings.extend(
@@ -93,16 +101,16 @@ pub fn ingest(spec: &VendorSpec) -> Result<Canonical, IngestError> {
             .into_iter()
             .map(|n| ctx.warning(fault::PageNote::general(n))),
     );
-    shape::operation_ids(&mut document).map_err(located)?;
+    shaping.extend(shape::operation_ids(&mut document).map_err(located)?);
     bodies::inline_body_refs(&mut document);
     shape::json_media_types(&mut document);
-    let mut body_notes = bodies::request_bodies(&mut document);
-    shape::schemas_from_examples(&mut document).map_err(located)?;
+    shaping.extend(bodies::request_bodies(&mut document));
+    shaping.extend(shape::schemas_from_examples(&mut document).map_err(located)?);
     shape::lenient_id_component(&mut document).map_err(located)?;
     warnings.extend(untyped_bodies(&ctx, &document, &origins));
-    body_notes.extend(bodies::uniform_responses(&mut document));
+    shaping.extend(bodies::uniform_responses(&mut document));
     warnings.extend(
-        body_notes
+        shaping
             .into_iter()
             .map(|(ptr, message)| ctx.warning_at(&origins, &ptr, message)),
     );
@@ -116,6 +124,7 @@ pub fn ingest(spec: &VendorSpec) -> Result<Canonical, IngestError> {
             format!("internal error, shaping broke a reference: {}", f.message),
         )
     })?;
+    references::restore_ref_properties(&mut document);
     Ok(Canonical {
         manifest: spec.manifest.clone(),
         info,
@@ -150,6 +159,7 @@ fn read(ctx: &Ctx<'_>, spec: &VendorSpec) -> Result<(Value, Origins, Vec<Warning
                 openapi::read_documents(&spec.pages, &mut notes).map_err(|f| ctx.at(f))?
             {
                 let single = Origins::single(origin.clone());
+                references::prepare(&mut doc);
                 downconvert::down_convert(&mut doc).map_err(|f| ctx.located(&single, f))?;
                 refs::check_refs(&doc).map_err(|f| ctx.located(&single, f))?;
                 docs.push((doc, origins.add(origin)));

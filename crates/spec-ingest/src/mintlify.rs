@@ -184,6 +184,7 @@ pub fn read_page(
             PageFault::new(f.kind, page, offset, f.message)
                 .operation(walk::operation_of_pointer(&f.pointer))
         };
+        crate::references::prepare(&mut doc);
         downconvert::down_convert(&mut doc).map_err(located)?;
         refs::check_refs(&doc).map_err(located)?;
         if let Some(cost) = costs.first() {

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
+use crate::bodies::Note;
 use crate::error::ErrorKind;
 use crate::fault::Fault;
 use crate::infer;
@@ -15,8 +16,10 @@ use crate::unify;
 use crate::walk;
 use crate::yaml::escape_segment;
 
-/// Gives every operation an operationId and rejects two that progenitor would name alike.
-pub fn operation_ids(doc: &mut Value) -> Result<(), Fault> {
+/// Gives every operation an operationId; of two that progenitor would name alike (or one that
+/// names nothing), the later is renamed after its method and path, with a note.
+pub fn operation_ids(doc: &mut Value) -> Result<Vec<Note>, Fault> {
+    let mut notes = Vec::new();
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     for (path, method, op) in walk::operations_mut(doc) {
         let ptr = format!("/paths/{}/{method}", escape_segment(&path));
@@ -27,28 +30,44 @@ pub fn operation_ids(doc: &mut Value) -> Result<(), Fault> {
                 "an operation must be a map",
             ));
         };
-        let id = match op.get("operationId").and_then(Value::as_str) {
-            Some(id) => id.to_owned(),
-            None => {
-                let id = names::operation_id(&method, &path);
-                op.insert("operationId".into(), json!(id));
-                id
-            }
-        };
-        if let Some(other) = seen.insert(names::snake(&id), ptr.clone()) {
-            return Err(Fault::new(
-                ErrorKind::Conflict,
-                &format!("{ptr}/operationId"),
-                format!(
-                    "operationId `{id}` gives the same method name as the operation at {}",
-                    walk::operation_of_pointer(&other).unwrap_or(other)
+        let derived = names::operation_id(&method, &path);
+        let mut id = op
+            .get("operationId")
+            .and_then(Value::as_str)
+            .unwrap_or(&derived)
+            .to_owned();
+        let mut n = 1;
+        let mut clash = None;
+        while names::snake(&id).is_empty() || seen.contains_key(&names::snake(&id)) {
+            clash = clash.or_else(|| seen.get(&names::snake(&id)).cloned());
+            id = if n == 1 {
+                derived.clone()
+            } else {
+                format!("{derived}_{n}")
+            };
+            n += 1;
+        }
+        if let Some(original) = op.get("operationId").and_then(Value::as_str)
+            && original != id
+        {
+            let why = match &clash {
+                Some(other) => format!(
+                    "gives the same method name as the operation at {}",
+                    walk::operation_of_pointer(other).unwrap_or_else(|| other.clone())
                 ),
+                None => "names no method".to_owned(),
+            };
+            notes.push((
+                format!("{ptr}/operationId"),
+                format!("operationId `{original}` {why}; this one is `{id}`"),
             ));
         }
+        op.insert("operationId".into(), json!(id));
+        seen.insert(names::snake(&id), ptr.clone());
         // 3.1 lets an operation omit `responses`; openapiv3 requires it.
         op.entry("responses").or_insert_with(|| json!({}));
     }
-    Ok(())
+    Ok(notes)
 }
 
 fn is_json(media: &str) -> bool {
@@ -97,8 +116,13 @@ pub fn json_media_types(doc: &mut Value) {
 }
 
 /// Every example of a JSON body: the media type's `example`, its `examples`' values, then the
-/// schema's own `example`. A string example of a non-string body is JSON text and is parsed.
-fn body_examples(media: &Value, ptr: &str) -> Result<Vec<Value>, Fault> {
+/// schema's own `example`. A string example of a non-string body is JSON text and is parsed;
+/// one that is not JSON is an error when the body has no schema to fall back on, else it is
+/// skipped with a note.
+fn body_examples(media: &Value, ptr: &str, notes: &mut Vec<Note>) -> Result<Vec<Value>, Fault> {
+    let has_schema = media
+        .get("schema")
+        .is_some_and(|s| !infer::is_empty_schema(s));
     let mut found: Vec<(String, Value)> = Vec::new();
     if let Some(e) = media.get("example") {
         found.push((format!("{ptr}/example"), e.clone()));
@@ -124,16 +148,20 @@ fn body_examples(media: &Value, ptr: &str) -> Result<Vec<Value>, Fault> {
     let mut out = Vec::new();
     for (at, value) in found {
         match value {
-            Value::String(text) if !string_body => {
-                let parsed = serde_json::from_str::<Value>(&text).map_err(|e| {
-                    Fault::new(
+            Value::String(text) if !string_body => match serde_json::from_str::<Value>(&text) {
+                Ok(parsed) => out.push(parsed),
+                Err(e) if has_schema => notes.push((
+                    at,
+                    format!("the example of a JSON body is not JSON ({e}); it is skipped"),
+                )),
+                Err(e) => {
+                    return Err(Fault::new(
                         ErrorKind::ExampleNotJson,
                         &at,
                         format!("the example of a JSON body is not JSON: {e}"),
-                    )
-                })?;
-                out.push(parsed);
-            }
+                    ));
+                }
+            },
             other => out.push(other),
         }
     }
@@ -142,7 +170,8 @@ fn body_examples(media: &Value, ptr: &str) -> Result<Vec<Value>, Fault> {
 
 /// Gives every JSON body a schema (inferred from its examples where it has none or an empty
 /// one) and a media-level `example` that tests and mocks can read.
-pub fn schemas_from_examples(doc: &mut Value) -> Result<(), Fault> {
+pub fn schemas_from_examples(doc: &mut Value) -> Result<Vec<Note>, Fault> {
+    let mut notes = Vec::new();
     for (path, method, op) in walk::operations_mut(doc) {
         let op_ptr = format!("/paths/{}/{method}", escape_segment(&path));
         let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
@@ -156,7 +185,7 @@ pub fn schemas_from_examples(doc: &mut Value) -> Result<(), Fault> {
             let Some(media) = response.pointer_mut("/content/application~1json") else {
                 continue;
             };
-            let samples = body_examples(media, &ptr)?;
+            let samples = body_examples(media, &ptr, &mut notes)?;
             let Some(media) = media.as_object_mut() else {
                 continue;
             };
@@ -179,7 +208,7 @@ pub fn schemas_from_examples(doc: &mut Value) -> Result<(), Fault> {
             }
         }
     }
-    Ok(())
+    Ok(notes)
 }
 
 /// Adds the [`infer::LENIENT_ID`] component when inferred schemas refer to it. A vendor schema
@@ -379,12 +408,17 @@ mod tests {
     }
 
     #[test]
-    fn missing_operation_ids_are_derived_and_clashes_rejected() {
-        let mut doc =
-            json!({"paths": {"/v1/a": {"get": {}}, "/v1/b": {"get": {"operationId": "get_v1_a"}}}});
-        let fault = operation_ids(&mut doc).expect_err("same method name");
-        assert_eq!(fault.kind, ErrorKind::Conflict);
-        assert!(fault.message.contains("GET /v1/a"), "{}", fault.message);
+    fn missing_operation_ids_are_derived_and_clashes_renamed() {
+        let mut doc = json!({"paths": {
+            "/v1/a": {"get": {}},
+            "/v1/b": {"get": {"operationId": "get_v1_a"}},
+            "/v1/c": {"get": {"operationId": "!!"}}
+        }});
+        let notes = operation_ids(&mut doc).expect("renamed");
+        assert_eq!(doc["paths"]["/v1/b"]["get"]["operationId"], "get_v1_b");
+        assert_eq!(doc["paths"]["/v1/c"]["get"]["operationId"], "get_v1_c");
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(notes[0].1.contains("GET /v1/a"), "{notes:?}");
         let mut doc = json!({"paths": {"/v1/a": {"get": {}}}});
         operation_ids(&mut doc).expect("ok");
         assert_eq!(doc["paths"]["/v1/a"]["get"]["operationId"], "get_v1_a");
@@ -442,6 +476,14 @@ mod tests {
             fault.pointer,
             "/paths/~1v1~1x/get/responses/200/content/application~1json/example"
         );
+        // With a schema to fall back on, a broken example is only skipped.
+        let mut doc = op_doc(json!({"200": {"content": {"application/json": {
+            "schema": {"type": "object", "properties": {"a": {"type": "boolean"}}},
+            "example": "{\"a\": tru"
+        }}}}));
+        let notes = schemas_from_examples(&mut doc).expect("skipped");
+        assert_eq!(notes.len(), 1);
+        assert!(notes[0].1.contains("skipped"), "{notes:?}");
     }
 
     #[test]
