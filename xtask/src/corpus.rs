@@ -35,8 +35,9 @@ pub struct Options {
 /// What happened to one document.
 #[derive(Debug)]
 enum Outcome {
-    /// A client crate came out.
-    Generated(Box<GeneratedCrate>),
+    /// A client crate came out (written under the build folder; only its name is kept, so
+    /// that a sample of large documents does not hold every client in memory).
+    Generated(String),
     /// Ingestion refused the document with a located error (e.g. no operations).
     Refused(String),
     /// Code generation returned an error.
@@ -71,25 +72,38 @@ pub fn run(root: &Path, options: &Options) -> Result<String, String> {
         .prefix("corpus-")
         .tempdir_in(prepare(&work)?)
         .map_err(|e| format!("cannot make a scratch folder under {}: {e}", work.display()))?;
+    let build = work.join("build");
+    let _ = std::fs::remove_dir_all(&build);
+    prepare(&build.join("generated"))?;
     let started = Instant::now();
-    let docs = generate_all(&api, scratch.path(), &files, options.jobs)?;
+    let place = Place {
+        api: &api,
+        scratch: scratch.path(),
+        build: &build,
+    };
+    let docs = generate_all(&place, &files, options.jobs, options.verbose)?;
     let generation = started.elapsed();
 
-    let generated: Vec<&GeneratedCrate> = docs
+    let generated: Vec<&str> = docs
         .iter()
         .filter_map(|d| match &d.outcome {
-            Outcome::Generated(krate) => Some(&**krate),
+            Outcome::Generated(name) => Some(name.as_str()),
             _ => None,
         })
         .collect();
     // Spread over the sample (which is sorted by path), not its first few vendors.
     let step = (generated.len() / options.compile.max(1)).max(1);
-    let to_compile: Vec<&GeneratedCrate> = generated
+    let to_compile: Vec<&str> = generated
         .iter()
         .step_by(step)
         .take(options.compile)
         .copied()
         .collect();
+    for name in &generated {
+        if !to_compile.contains(name) {
+            let _ = std::fs::remove_dir_all(build.join("generated").join(name));
+        }
+    }
     let compiled = compile(root, &work, &to_compile)?;
     Ok(report(options, total, &docs, generation, &compiled))
 }
@@ -164,13 +178,26 @@ fn list_documents(api: &Path) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
+/// Where the documents come from and where their vendors and crates go.
+#[derive(Debug)]
+struct Place<'a> {
+    api: &'a Path,
+    scratch: &'a Path,
+    build: &'a Path,
+}
+
+/// Documents above this size are generated one at a time: progenitor needs about 200 times a
+/// document's size in memory (Microsoft Graph's 47 MB took 9.7 GB).
+const LARGE: u64 = 8 << 20;
+
 /// Runs every document through ingestion and generation on `jobs` threads.
 fn generate_all(
-    api: &Path,
-    scratch: &Path,
+    place: &Place<'_>,
     files: &[String],
     jobs: usize,
+    verbose: bool,
 ) -> Result<Vec<Doc>, String> {
+    let one_large_at_a_time = Mutex::new(());
     // A caught panic is an outcome, counted below; the default hook would print each one.
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
@@ -184,7 +211,17 @@ fn generate_all(
                     let index = next.fetch_add(1, Ordering::Relaxed);
                     let Some(path) = files.get(index) else { break };
                     let started = Instant::now();
-                    let outcome = one_document(api, scratch, index, path);
+                    if verbose {
+                        eprintln!("  {path}");
+                    }
+                    let large =
+                        std::fs::metadata(place.api.join(path)).is_ok_and(|m| m.len() > LARGE);
+                    let outcome = if large {
+                        let _turn = one_large_at_a_time.lock();
+                        one_document(place, index, path)
+                    } else {
+                        one_document(place, index, path)
+                    };
                     let doc = Doc {
                         path: path.clone(),
                         outcome,
@@ -210,7 +247,8 @@ fn generate_all(
 
 /// One document as a vendor of its own: `specs/vNNNN/{vendor.toml, <file>}` in the scratch
 /// tree, then the same calls `cargo xtask regen` makes.
-fn one_document(api: &Path, scratch: &Path, index: usize, path: &str) -> Outcome {
+fn one_document(place: &Place<'_>, index: usize, path: &str) -> Outcome {
+    let (api, scratch) = (place.api, place.scratch);
     let vendor = format!("v{index:04}");
     let dir = scratch.join("specs").join(&vendor);
     let file_name = Path::new(path)
@@ -239,7 +277,10 @@ fn one_document(api: &Path, scratch: &Path, index: usize, path: &str) -> Outcome
     }));
     let _ = std::fs::remove_dir_all(&dir);
     match result {
-        Ok(Ok(krate)) => Outcome::Generated(Box::new(krate)),
+        Ok(Ok(krate)) => match write_crate(place.build, &krate) {
+            Ok(()) => Outcome::Generated(krate.name),
+            Err(e) => Outcome::Failed(e),
+        },
         Ok(Err((_, message))) if message.contains("panicked") => Outcome::Panicked(message),
         Ok(Err((true, message))) => Outcome::Refused(message),
         Ok(Err((false, message))) => Outcome::Failed(message),
@@ -257,47 +298,47 @@ fn one_document(api: &Path, scratch: &Path, index: usize, path: &str) -> Outcome
 #[derive(Debug)]
 struct Compiled {
     name: String,
-    display: String,
     ok: bool,
     first_error: String,
 }
 
 /// Writes `crates` into a scratch workspace that inherits this repository's package and
 /// dependency tables, and checks each crate with cargo.
-fn compile(root: &Path, work: &Path, crates: &[&GeneratedCrate]) -> Result<Vec<Compiled>, String> {
+/// Writes a generated crate to `build/generated/<name>/`.
+fn write_crate(build: &Path, krate: &GeneratedCrate) -> Result<(), String> {
+    for (rel, text) in &krate.files {
+        let path = build.join("generated").join(&krate.name).join(rel);
+        if let Some(parent) = path.parent() {
+            prepare(parent)?;
+        }
+        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Checks each of `crates` (written under `work/build/generated/`) in a scratch workspace.
+fn compile(root: &Path, work: &Path, crates: &[&str]) -> Result<Vec<Compiled>, String> {
     if crates.is_empty() {
         return Ok(Vec::new());
     }
     let build = work.join("build");
-    let _ = std::fs::remove_dir_all(&build);
-    for krate in crates {
-        for (rel, text) in &krate.files {
-            let path = build.join("generated").join(&krate.name).join(rel);
-            if let Some(parent) = path.parent() {
-                prepare(parent)?;
-            }
-            std::fs::write(&path, text)
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        }
-    }
     std::fs::write(build.join("Cargo.toml"), scratch_manifest(root)?)
         .map_err(|e| format!("cannot write the scratch Cargo.toml: {e}"))?;
     // The repository's lock file pins the same dependency versions the real clients build with.
     let _ = std::fs::copy(root.join("Cargo.lock"), build.join("Cargo.lock"));
     let mut out = Vec::new();
     for (i, krate) in crates.iter().enumerate() {
-        eprintln!("  compiling {}/{}: {}", i + 1, crates.len(), krate.name);
+        eprintln!("  compiling {}/{}: {krate}", i + 1, crates.len());
         let result = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
             .current_dir(&build)
             .args(["check", "--quiet", "--message-format", "short", "-p"])
-            .arg(&krate.name)
+            .arg(krate)
             .env("CARGO_TARGET_DIR", work.join("target"))
             .output()
             .map_err(|e| format!("cannot run cargo: {e}"))?;
         let stderr = String::from_utf8_lossy(&result.stderr);
         out.push(Compiled {
-            name: krate.name.clone(),
-            display: krate.vendor.clone(),
+            name: (*krate).to_owned(),
             ok: result.status.success(),
             first_error: stderr
                 .lines()
@@ -464,8 +505,8 @@ fn report(
         for c in compiled.iter().filter(|c| !c.ok) {
             let path = docs
                 .iter()
-                .find(|d| matches!(&d.outcome, Outcome::Generated(k) if k.name == c.name))
-                .map_or(c.display.as_str(), |d| d.path.as_str());
+                .find(|d| matches!(&d.outcome, Outcome::Generated(name) if *name == c.name))
+                .map_or(c.name.as_str(), |d| d.path.as_str());
             let _ = writeln!(out, "  does not build: {path}: {}", c.first_error);
         }
     }

@@ -71,14 +71,19 @@ pub fn plan(root: &Path, only: Option<&str>) -> Result<Plan, RegenError> {
     {
         return Err(RegenError::UnknownVendor(one.to_owned(), names.join(", ")));
     }
+    // Every manifest is read (even with `only`): crate names must be unique across vendors.
+    let specs = dirs
+        .iter()
+        .map(|dir| spec_ingest::load_vendor(root, dir))
+        .collect::<Result<Vec<_>, _>>()?;
+    check_crate_names(root, &specs)?;
     let mut crates = Vec::new();
     let mut warnings = Vec::new();
-    for (dir, name) in dirs.iter().zip(&names) {
+    for (spec, name) in specs.iter().zip(&names) {
         if only.is_some_and(|o| o != name) {
             continue;
         }
-        let spec = spec_ingest::load_vendor(root, dir)?;
-        let canonical = spec_ingest::ingest(&spec)?;
+        let canonical = spec_ingest::ingest(spec)?;
         warnings.extend(canonical.warnings.iter().cloned());
         crates.push(generate_client(&canonical)?);
     }
@@ -87,6 +92,40 @@ pub fn plan(root: &Path, only: Option<&str>) -> Result<Plan, RegenError> {
         warnings,
         complete: only.is_none(),
     })
+}
+
+/// A generated crate's name must be its own: not another vendor's (one would overwrite the
+/// other), not a hand-written crate's of this workspace (`crates/*`, `tests`, `xtask`).
+fn check_crate_names(root: &Path, specs: &[spec_ingest::VendorSpec]) -> Result<(), RegenError> {
+    let mut hand_written: Vec<String> = vec!["tests".into(), "xtask".into()];
+    if let Ok(entries) = std::fs::read_dir(root.join("crates")) {
+        hand_written.extend(
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned()),
+        );
+    }
+    let mut seen: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
+    for spec in specs {
+        let name = spec.manifest.crate_name.as_str();
+        if hand_written.iter().any(|h| h == name) {
+            return Err(spec
+                .manifest_error(
+                    "crate_name",
+                    format!("`crate_name = \"{name}\"` is a hand-written crate of this workspace; a generated crate needs a name of its own (e.g. `{}-client`)", spec.manifest.vendor),
+                )
+                .into());
+        }
+        if let Some(other) = seen.insert(name, &spec.manifest.vendor) {
+            return Err(spec
+                .manifest_error(
+                    "crate_name",
+                    format!("`crate_name = \"{name}\"` is also vendor `{other}`'s: each vendor's crate needs its own name"),
+                )
+                .into());
+        }
+    }
+    Ok(())
 }
 
 /// What `cargo xtask regen` does: plans every vendor (or one) and writes the result, returning

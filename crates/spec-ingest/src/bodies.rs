@@ -24,8 +24,8 @@ pub type Note = (String, String);
 /// The operation-level extension that keeps the statuses taken out of an outcome.
 pub const UNTYPED_RESPONSES: &str = "x-untyped-responses";
 
-/// Replaces `$ref`s to request bodies and responses by what they point at, and drops those
-/// component sections (nothing else refers to them).
+/// Replaces an operation's `$ref`s to request bodies and responses by what they point at.
+/// (The components stay: callbacks and other components may refer to them too.)
 pub fn inline_body_refs(doc: &mut Value) {
     let snapshot = doc.clone();
     for (_, _, op) in walk::operations_mut(doc) {
@@ -40,10 +40,6 @@ pub fn inline_body_refs(doc: &mut Value) {
                 inline(&snapshot, response);
             }
         }
-    }
-    if let Some(components) = doc.get_mut("components").and_then(Value::as_object_mut) {
-        components.shift_remove("requestBodies");
-        components.shift_remove("responses");
     }
 }
 
@@ -148,18 +144,22 @@ enum Kind {
     Json,
     Raw,
     None,
+    /// `101` without a JSON body: a connection to take over.
+    Upgrade,
 }
 
-fn kind(response: &Value) -> Kind {
+fn kind(status: &str, response: &Value) -> Kind {
     match response.get("content").and_then(Value::as_object) {
         Some(c) if c.contains_key("application/json") => Kind::Json,
+        _ if status == "101" => Kind::Upgrade,
         Some(c) if !c.is_empty() => Kind::Raw,
         _ => Kind::None,
     }
 }
 
+/// Progenitor counts `101 Switching Protocols` as a success: a connection to take over.
 fn is_success(status: &str) -> bool {
-    status.starts_with('2')
+    status.starts_with('2') || status == "101"
 }
 
 fn is_error(status: &str) -> bool {
@@ -176,6 +176,13 @@ pub fn uniform_responses(doc: &mut Value) -> Vec<Note> {
         let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
             continue;
         };
+        // A response must be an object; some documents hold a bare description string.
+        responses.retain(|_, r| r.is_object() || r.is_string());
+        for r in responses.values_mut() {
+            if let Value::String(text) = r {
+                *r = json!({"description": text.clone()});
+            }
+        }
         json_bodies_have_schemas(responses);
         default_means_errors(responses);
         let mut untyped = Map::new();
@@ -191,38 +198,51 @@ pub fn uniform_responses(doc: &mut Value) -> Vec<Note> {
             let statuses: Vec<(String, Kind)> = responses
                 .iter()
                 .filter(|(s, _)| in_group(s))
-                .map(|(s, r)| (s.clone(), kind(r)))
+                .map(|(s, r)| (s.clone(), kind(s, r)))
                 .collect();
             let json = statuses
                 .iter()
                 .find(|(_, k)| *k == Kind::Json)
                 .map(|(s, _)| s.clone());
+            // An upgrade beside other statuses: those are the method's answer.
+            let upgrade_aside =
+                statuses.len() > 1 && statuses.iter().any(|(_, k)| *k == Kind::Upgrade);
+            let keep = json.clone().or_else(|| {
+                upgrade_aside
+                    .then(|| statuses.iter().find(|(_, k)| *k != Kind::Upgrade))
+                    .flatten()
+                    .map(|(s, _)| s.clone())
+            });
+            let any_raw = statuses.iter().any(|(_, k)| *k == Kind::Raw);
             for (status, k) in &statuses {
-                match (json.as_deref(), k) {
-                    (Some(typed), Kind::Raw | Kind::None) => {
-                        if let Some(r) = responses.shift_remove(status) {
-                            untyped.insert(status.clone(), r);
-                        }
-                        if success {
-                            notes.push((
-                                format!(
-                                    "/paths/{}/{method}/responses/{}",
-                                    escape_segment(&path),
-                                    escape_segment(status)
-                                ),
-                                format!(
-                                    "{} {path}: response {status} has no JSON body while {typed} has one; a client method returns one body type per outcome, so {status} arrives as an unexpected response",
-                                    method.to_uppercase()
-                                ),
-                            ));
-                        }
+                if keep.as_deref() == Some(status.as_str()) {
+                    continue;
+                }
+                let set_aside = (*k == Kind::Upgrade && upgrade_aside)
+                    || (json.is_some() && matches!(k, Kind::Raw | Kind::None));
+                if let (true, Some(kept)) = (set_aside, &keep) {
+                    if let Some(r) = responses.shift_remove(status) {
+                        untyped.insert(status.clone(), r);
                     }
-                    (None, Kind::None) if statuses.iter().any(|(_, k)| *k == Kind::Raw) => {
-                        if let Some(r) = responses.get_mut(status) {
-                            r["content"] = json!({"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}});
-                        }
+                    if success {
+                        notes.push((
+                            format!(
+                                "/paths/{}/{method}/responses/{}",
+                                escape_segment(&path),
+                                escape_segment(status)
+                            ),
+                            format!(
+                                "{} {path}: response {status} is not of the kind {kept} is; a client method returns one body type per outcome, so {status} arrives as an unexpected response",
+                                method.to_uppercase()
+                            ),
+                        ));
                     }
-                    _ => {}
+                } else if json.is_none()
+                    && *k == Kind::None
+                    && any_raw
+                    && let Some(r) = responses.get_mut(status)
+                {
+                    r["content"] = json!({"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}});
                 }
             }
         }
@@ -325,6 +345,19 @@ mod tests {
     }
 
     #[test]
+    fn an_upgrade_beside_a_plain_success_is_set_aside() {
+        let mut doc = op(json!({
+            "101": {"description": "hijacked"},
+            "200": {"description": "no body"},
+        }));
+        let notes = uniform_responses(&mut doc);
+        let get = &doc["paths"]["/a"]["get"];
+        assert!(get["responses"].get("101").is_none());
+        assert!(get[UNTYPED_RESPONSES]["101"].is_object());
+        assert_eq!(notes.len(), 1);
+    }
+
+    #[test]
     fn bodiless_beside_raw_becomes_raw() {
         let mut doc = op(json!({
             "200": {"description": "csv", "content": {"text/csv": {}}},
@@ -383,6 +416,5 @@ mod tests {
         let get = &doc["paths"]["/a"]["get"];
         assert!(get["requestBody"]["content"].is_object());
         assert_eq!(get["responses"]["200"]["description"], "s");
-        assert!(doc["components"].get("responses").is_none());
     }
 }

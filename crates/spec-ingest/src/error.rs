@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use miette::{Diagnostic, NamedSource, SourceSpan};
+use miette::{Diagnostic, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
 /// A position in one of the vendor's files (1-based line and column).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,7 +63,7 @@ struct Details {
     location: Option<Location>,
     message: String,
     related: Option<Location>,
-    source_code: Option<NamedSource<String>>,
+    source_code: Option<Excerpt>,
 }
 
 impl IngestError {
@@ -99,7 +99,7 @@ impl IngestError {
     /// Attaches the text of the file named in the location, so diagnostics can show the line.
     pub fn with_source(mut self, text: &str) -> Self {
         if let Some(loc) = &self.0.location {
-            self.0.source_code = Some(NamedSource::new(loc.file.clone(), text.to_owned()));
+            self.0.source_code = Some(Excerpt::around(&loc.file, text, loc.offset));
         }
         self
     }
@@ -162,19 +162,132 @@ impl Diagnostic for IngestError {
         ))
     }
 
-    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.0
-            .source_code
-            .as_ref()
-            .map(|s| s as &dyn miette::SourceCode)
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.0.source_code.as_ref().map(|s| s as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        let loc = self.0.location.as_ref()?;
-        self.0.source_code.as_ref()?;
-        let span = SourceSpan::new(loc.offset.into(), 1);
+        let excerpt = self.0.source_code.as_ref()?;
+        let span = SourceSpan::new(excerpt.label.into(), 1);
         Some(Box::new(std::iter::once(
             miette::LabeledSpan::new_with_span(Some("here".to_owned()), span),
+        )))
+    }
+}
+
+/// The lines around an error, each cut to a readable width: a page may hold a 60 KB line (a
+/// minified example), and a diagnostic that echoes it helps nobody.
+#[derive(Debug)]
+struct Excerpt {
+    name: String,
+    text: String,
+    /// 0-based line number of the excerpt's first line in the file.
+    first_line: usize,
+    /// The error's offset in `text`.
+    label: usize,
+    /// The error's line in `text`, and how far (in bytes, as miette counts columns) its
+    /// column moved by the cut.
+    label_line: usize,
+    column_shift: isize,
+}
+
+/// Widest line an excerpt shows, in characters.
+const WIDTH: usize = 160;
+/// Lines of context an excerpt keeps on each side.
+const CONTEXT: usize = 2;
+
+impl Excerpt {
+    fn around(name: &str, source: &str, offset: usize) -> Self {
+        let offset = offset.min(source.len());
+        let line_of = source[..offset].matches('\n').count();
+        let first_line = line_of.saturating_sub(CONTEXT);
+        let mut text = String::new();
+        let mut label = 0;
+        let mut column_shift = 0;
+        let mut line_start = 0;
+        for (n, line) in source.split_inclusive('\n').enumerate() {
+            let start = line_start;
+            line_start += line.len();
+            if n < first_line {
+                continue;
+            }
+            if n > line_of + CONTEXT {
+                break;
+            }
+            let body = line.trim_end_matches(['\n', '\r']);
+            let column = if n == line_of { offset - start } else { 0 };
+            let (cut, at) = cut_line(body, column.min(body.len()));
+            if n == line_of {
+                label = text.len() + at;
+                column_shift = column.min(body.len()) as isize - at as isize;
+            }
+            text.push_str(&cut);
+            text.push('\n');
+        }
+        Self {
+            name: name.to_owned(),
+            text,
+            first_line,
+            label,
+            label_line: line_of - first_line,
+            column_shift,
+        }
+    }
+}
+
+/// `line` cut to [`WIDTH`] characters around byte `column`, with `…` where it was cut; and
+/// where `column` lands in the result.
+fn cut_line(line: &str, column: usize) -> (String, usize) {
+    if line.chars().count() <= WIDTH {
+        return (line.to_owned(), column);
+    }
+    let column = (0..=column)
+        .rev()
+        .find(|&c| line.is_char_boundary(c))
+        .unwrap_or(0);
+    let before: Vec<(usize, char)> = line[..column].char_indices().collect();
+    let start = before
+        .len()
+        .checked_sub(WIDTH / 3)
+        .map_or(0, |i| before[i].0);
+    let end = line[start..]
+        .char_indices()
+        .nth(WIDTH)
+        .map_or(line.len(), |(i, _)| start + i);
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    let at = out.len() + column - start;
+    out.push_str(&line[start..end]);
+    if end < line.len() {
+        out.push('…');
+    }
+    (out, at)
+}
+
+impl SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.first_line,
+            // Columns on the error's line count the characters cut away.
+            if inner.line() == self.label_line {
+                inner.column().saturating_add_signed(self.column_shift)
+            } else {
+                inner.column()
+            },
+            inner.line_count(),
         )))
     }
 }
@@ -193,5 +306,41 @@ impl fmt::Display for Warning {
             write!(f, "{loc}: ")?;
         }
         write!(f, "vendor {}: {}", self.vendor, self.message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_line_is_cut_around_the_error_and_lines_keep_their_numbers() {
+        let long = format!(
+            "{{\"a\": \"{}\", \"b\": tru, \"c\": \"{}\"}}",
+            "x".repeat(30_000),
+            "y".repeat(30_000)
+        );
+        let text = format!("# Page\n\nSome prose.\n{long}\nafter\n");
+        let offset = text.find("tru,").unwrap_or(0);
+        let err = IngestError::new(ErrorKind::ExampleNotJson, "v", "not JSON")
+            .at(Some(Location {
+                file: "specs/v/p.md".into(),
+                line: 4,
+                column: 1,
+                offset,
+            }))
+            .with_source(&text);
+        let handler =
+            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+                .with_width(200);
+        let mut out = String::new();
+        handler
+            .render_report(&mut out, &err)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(out.len() < 2_000, "{} bytes:\n{out}", out.len());
+        assert!(out.contains("tru,"), "{out}");
+        let column = offset - text[..offset].rfind('\n').map_or(0, |n| n + 1) + 1;
+        assert!(out.contains(&format!("[specs/v/p.md:4:{column}]")), "{out}");
+        assert!(out.contains("…"), "{out}");
     }
 }

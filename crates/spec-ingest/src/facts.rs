@@ -4,7 +4,6 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::error::ErrorKind;
 use crate::fault::Fault;
 use crate::manifest::{Auth, Cost, CreditHeaders, Manifest, is_header_name};
 use crate::walk;
@@ -97,14 +96,10 @@ fn auth_from(doc: &Value, notes: &mut Vec<String>) -> Result<Auth, Fault> {
                 .and_then(Value::as_str)
                 .unwrap_or_default();
             if !is_header_name(header) {
-                return Err(Fault::new(
-                    ErrorKind::Structure,
-                    &format!(
-                        "/components/securitySchemes/{}/name",
-                        crate::yaml::escape_segment(&name)
-                    ),
-                    format!("the API key's header {header:?} is not an HTTP header name"),
+                notes.push(format!(
+                    "the security scheme `{name}` names the header {header:?}, which is not an HTTP header name; the client sends no key (set `auth` in vendor.toml)"
                 ));
+                return Ok(Auth::None);
             }
             Ok(Auth::Header {
                 name: header.to_owned(),

@@ -90,7 +90,8 @@ pub fn ingest(spec: &VendorSpec) -> Result<Canonical, IngestError> {
         ));
     }
     // Names, references, parameters and keywords as published, in the forms shaping takes.
-    let mut shaping = references::rename_components(&mut document);
+    let mut shaping = references::drop_callbacks(&mut document);
+    shaping.extend(references::rename_components(&mut document));
     shaping.extend(references::flatten_deep_refs(&mut document));
     shaping.extend(params::fix_parameters(&mut document));
     shaping.extend(schema_fixes::fix_schemas(&mut document));

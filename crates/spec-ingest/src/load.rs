@@ -17,6 +17,8 @@ pub const OVERLAY_FILE: &str = "overlay.yaml";
 #[derive(Debug, Clone)]
 pub struct VendorSpec {
     pub manifest: Manifest,
+    /// `vendor.toml` itself, for errors about its values.
+    pub manifest_page: Page,
     pub pages: Vec<Page>,
     pub overlay: Option<Page>,
     /// What reading the folder skipped.
@@ -24,6 +26,18 @@ pub struct VendorSpec {
 }
 
 impl VendorSpec {
+    /// An error about the manifest's `key` line.
+    pub fn manifest_error(&self, key: &str, message: impl Into<String>) -> IngestError {
+        let pages = [self.manifest_page.clone()];
+        let ctx = Ctx {
+            vendor: &self.manifest.vendor,
+            pages: &pages,
+        };
+        let offset =
+            crate::manifest::offset_of(&self.manifest_page.text, key).map_or(0, |r| r.start);
+        ctx.at(PageFault::new(ErrorKind::Manifest, 0, offset, message))
+    }
+
     /// The pages, then the overlay: every file errors can point into, by index.
     pub fn files(&self) -> Vec<Page> {
         self.pages.iter().chain(&self.overlay).cloned().collect()
@@ -124,16 +138,16 @@ pub fn load_vendor(display_root: &Path, dir: &Path) -> Result<VendorSpec, Ingest
             ),
         ));
     }
-    let manifest_page = [read_text(
+    let manifest_pages = [read_text(
         &rel(&manifest_path),
         &manifest_path,
         &vendor_dir_name,
     )?];
     let ctx = Ctx {
         vendor: &vendor_dir_name,
-        pages: &manifest_page,
+        pages: &manifest_pages,
     };
-    let manifest = Manifest::parse(&manifest_page[0].text).map_err(|(span, message)| {
+    let manifest = Manifest::parse(&manifest_pages[0].text).map_err(|(span, message)| {
         let offset = span.map_or(0, |s| s.start);
         ctx.at(PageFault::new(ErrorKind::Manifest, 0, offset, message))
     })?;
@@ -192,8 +206,10 @@ pub fn load_vendor(display_root: &Path, dir: &Path) -> Result<VendorSpec, Ingest
     } else {
         None
     };
+    let [manifest_page] = manifest_pages;
     Ok(VendorSpec {
         manifest,
+        manifest_page,
         pages,
         overlay,
         warnings,

@@ -128,7 +128,7 @@ pub fn is_header_name(name: &str) -> bool {
 }
 
 /// The byte offset of `key = …` in the manifest's text, for pointing errors at the line.
-fn offset_of(text: &str, key: &str) -> Option<std::ops::Range<usize>> {
+pub(crate) fn offset_of(text: &str, key: &str) -> Option<std::ops::Range<usize>> {
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_start();

@@ -24,6 +24,21 @@ pub struct Fence<'a> {
     pub offset: usize,
     /// The operation the page documents, from the fence header (`GET`, `/v1/x`), when given.
     pub operation: Option<(String, String)>,
+    /// Byte offset of the closing fence line; `None` when the page ends inside the fence.
+    pub close: Option<usize>,
+}
+
+/// A closing fence line: at most three spaces of indent, then the opening marker (or a longer
+/// run of its character), then nothing. A deeper-indented run of backticks is content, such
+/// as a code sample inside a YAML description.
+fn closes(line: &str, marker: &str) -> bool {
+    let line = line.trim_end_matches(['\n', '\r']);
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    let rest = line[indent..].trim_end();
+    let Some(c) = marker.chars().next() else {
+        return false;
+    };
+    indent <= 3 && rest.len() >= marker.len() && rest.chars().all(|x| x == c)
 }
 
 /// A cost the prose states ("**1 credit** per request", "2 credits per request").
@@ -40,6 +55,10 @@ static FENCE_OPEN: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(`{3,}|~{3,})\s*(ya?ml)\b(.*)$").expect("valid regex"));
 static ANY_FENCE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*(`{3,}|~{3,})").expect("valid regex"));
+static LANGUAGE_FENCE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s{0,3}(`{3,}|~{3,})\s*\w").expect("valid regex"));
+static YAML_KEY_LINE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"^\s{2,}[\w$"'/{}.-]+:(\s|$)"#).expect("valid regex"));
 static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<[^<>]*>").expect("valid regex"));
 pub(crate) static COST: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(\d+)\s+(credit|request)s?\s+per\s+(?:request|call)\b").expect("valid regex")
@@ -65,11 +84,13 @@ pub fn fences(page: &Page) -> Vec<Fence<'_>> {
         let header = caps.get(3).map_or("", |m| m.as_str());
         let body_start = offset;
         let mut body_end = page.text.len();
+        let mut close = None;
         for inner in lines.by_ref() {
             let inner_start = offset;
             offset += inner.len();
-            if inner.trim_end_matches(['\n', '\r']).trim() == marker {
+            if closes(inner, &marker) {
                 body_end = inner_start;
+                close = Some(inner_start);
                 break;
             }
         }
@@ -81,6 +102,7 @@ pub fn fences(page: &Page) -> Vec<Fence<'_>> {
                 yaml,
                 offset: body_start,
                 operation,
+                close,
             });
         }
     }
@@ -166,6 +188,42 @@ pub fn read_page(
     }
     let mut out = Vec::new();
     for fence in fences {
+        let Some(close) = fence.close else {
+            return Err(PageFault::new(
+                ErrorKind::Markdown,
+                index,
+                fence.offset.saturating_sub(1),
+                "this OpenAPI fence is never closed: the page ends inside it (a truncated page?)",
+            ));
+        };
+        // Indented `key:` lines after the close, before the next heading or fenced block
+        // with a language, are YAML that the fence was meant to hold.
+        let yaml_goes_on = page.text[close..]
+            .lines()
+            .skip(1)
+            .take_while(|l| !l.starts_with('#') && !LANGUAGE_FENCE.is_match(l))
+            .any(|l| YAML_KEY_LINE.is_match(l));
+        if yaml_goes_on {
+            return Err(PageFault::new(
+                ErrorKind::Markdown,
+                index,
+                close,
+                "the fence closes here but its YAML goes on below: a fence line inside the YAML (indent it under its key) ends it early",
+            ));
+        }
+        if let Some((method, path)) = &fence.operation
+            && !fence.yaml.contains(path.as_str())
+        {
+            return Err(PageFault::new(
+                ErrorKind::Markdown,
+                index,
+                close,
+                format!(
+                    "the fence for `{} {path}` closes here before it reaches that path: a fence line inside the YAML (indent it under its key) ends it early",
+                    method.to_uppercase()
+                ),
+            ));
+        }
         let (mut doc, positions) = yaml::parse(fence.yaml).map_err(|e| {
             PageFault::new(
                 ErrorKind::Yaml,
@@ -262,9 +320,40 @@ mod tests {
     }
 
     #[test]
-    fn unterminated_fence_runs_to_the_end() {
-        let page = Page::new("p.md", "````yaml GET /v1/x\nopenapi: 3.0.1\n");
+    fn an_unterminated_fence_is_a_located_error() {
+        let page = Page::new("p.md", "# X\n````yaml GET /v1/x\nopenapi: 3.0.1\n");
         assert_eq!(fences(&page)[0].yaml, "openapi: 3.0.1\n");
+        assert_eq!(fences(&page)[0].close, None);
+        let fault = read_page(0, &page, &mut Vec::new()).expect_err("never closed");
+        assert!(fault.message.contains("never closed"), "{}", fault.message);
+        assert_eq!(page.location_of_offset(fault.offset).line, 2);
+    }
+
+    const DOC: &str = "openapi: 3.0.1\ninfo: {title: T, version: '1'}\npaths:\n  /v1/x:\n    get:\n      description: |\n        Example:\n        ````\n        code\n        ````\n      responses: {}\n";
+
+    #[test]
+    fn an_indented_fence_line_inside_the_yaml_is_content() {
+        let page = Page::new("p.md", format!("````yaml GET /v1/x\n{DOC}````\n"));
+        let docs = read_page(0, &page, &mut Vec::new()).unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(
+            docs[0].0["paths"]["/v1/x"]["get"]["description"]
+                .as_str()
+                .is_some_and(|d| d.contains("code"))
+        );
+    }
+
+    #[test]
+    fn a_fence_closed_early_is_a_located_error() {
+        // The description's fence line is not indented past three spaces: it closes the fence.
+        let early = DOC.replace("        ````\n        code", "````\n        code");
+        let page = Page::new("p.md", format!("````yaml GET /v1/x\n{early}````\n"));
+        let fault = read_page(0, &page, &mut Vec::new()).expect_err("closed early");
+        assert!(fault.message.contains("ends it early"), "{}", fault.message);
+        assert_eq!(page.location_of_offset(fault.offset).line, 9);
+        let before_path = "openapi: 3.0.1\ninfo:\n  description: |\n````\n  x\npaths:\n  /v1/x:\n    get: {responses: {}}\n";
+        let page = Page::new("p.md", format!("````yaml GET /v1/x\n{before_path}````\n"));
+        let fault = read_page(0, &page, &mut Vec::new()).expect_err("closed early");
+        assert!(fault.message.contains("ends it early"), "{}", fault.message);
     }
 
     #[test]

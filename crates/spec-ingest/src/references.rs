@@ -231,6 +231,29 @@ fn rename_requirements(security: Option<&mut Value>, schemes: &BTreeMap<&str, &s
     }
 }
 
+/// Callbacks describe requests the vendor sends, not ones a client makes; progenitor ignores
+/// them and openapiv3 cannot read one given by reference. They are left out, with a note.
+pub fn drop_callbacks(doc: &mut Value) -> Vec<Note> {
+    let mut dropped = 0;
+    for (_, _, op) in crate::walk::operations_mut(doc) {
+        if let Some(op) = op.as_object_mut() {
+            dropped += usize::from(op.shift_remove("callbacks").is_some());
+        }
+    }
+    if let Some(components) = doc.get_mut("components").and_then(Value::as_object_mut) {
+        dropped += usize::from(components.shift_remove("callbacks").is_some());
+    }
+    if dropped == 0 {
+        return Vec::new();
+    }
+    vec![(
+        "/paths".to_owned(),
+        format!(
+            "callbacks (requests the vendor sends) are not part of a client: {dropped} left out"
+        ),
+    )]
+}
+
 /// True for `#/components/<section>/<name>`, the only references progenitor follows.
 fn is_component_ref(r: &str) -> bool {
     let Some(rest) = r.strip_prefix("#/components/") else {
@@ -266,7 +289,15 @@ pub fn flatten_deep_refs(doc: &mut Value) -> Vec<Note> {
             else {
                 continue;
             };
-            let replacement = if is_parameter || !is_schema_pointer(&reference) {
+            // Only an object can be a schema component; a value (an example's text) is copied.
+            let in_value = site
+                .split('/')
+                .any(|s| matches!(s, "example" | "examples" | "default") || s.starts_with("x-"));
+            let replacement = if is_parameter
+                || in_value
+                || !is_schema_pointer(&reference)
+                || !target.is_object()
+            {
                 target
             } else {
                 let name = hoisted.entry(reference.clone()).or_insert_with(|| {
@@ -288,9 +319,13 @@ pub fn flatten_deep_refs(doc: &mut Value) -> Vec<Note> {
     notes
 }
 
-/// Where a schema may stand: under a component schema, or a `schema` of something.
+/// Where a schema may stand: under a component schema, or a `schema` of something, and not
+/// inside a value (an example, a default, an extension).
 fn is_schema_pointer(r: &str) -> bool {
-    r.starts_with("#/components/schemas/") || r.contains("/schema")
+    let in_value = r.split('/').any(|s| {
+        matches!(s, "example" | "examples" | "default" | "enum" | "const") || s.starts_with("x-")
+    });
+    (r.starts_with("#/components/schemas/") || r.contains("/schema")) && !in_value
 }
 
 /// (pointer of the object holding the `$ref`, whether it is a parameter) for every deep ref.
@@ -375,6 +410,17 @@ mod tests {
         assert_eq!(schema["properties"]["b"]["$ref"], "#/x");
         restore_ref_properties(&mut schema);
         assert_eq!(schema["properties"]["$ref"]["type"], "string");
+    }
+
+    #[test]
+    fn callbacks_are_left_out() {
+        let mut doc = json!({
+            "paths": {"/a": {"post": {"callbacks": {"x": {"$ref": "#/components/callbacks/X"}}, "responses": {}}}},
+            "components": {"callbacks": {"X": {}}}
+        });
+        assert_eq!(drop_callbacks(&mut doc).len(), 1);
+        assert!(doc["paths"]["/a"]["post"].get("callbacks").is_none());
+        assert!(doc["components"].get("callbacks").is_none());
     }
 
     #[test]

@@ -91,11 +91,25 @@ fn fix_untyped_validations(map: &mut Map<String, Value>) {
     if map.contains_key("type") {
         return;
     }
-    let families = FAMILIES
-        .iter()
-        .filter(|f| f.iter().any(|k| map.contains_key(*k)))
-        .count();
-    if families > 1 {
+    // Both an object's and an array's structure: the object's fields say more.
+    if map.contains_key("items")
+        && (map.contains_key("properties") || map.contains_key("additionalProperties"))
+    {
+        map.shift_remove("items");
+    }
+    let mut families: Vec<usize> = (0..FAMILIES.len())
+        .filter(|&i| FAMILIES[i].iter().any(|k| map.contains_key(*k)))
+        .collect();
+    // Structure names a type too: properties an object, items an array.
+    if map.contains_key("properties") || map.contains_key("additionalProperties") {
+        families.push(3);
+    }
+    if map.contains_key("items") {
+        families.push(2);
+    }
+    families.sort_unstable();
+    families.dedup();
+    if families.len() > 1 {
         map.retain(|k, _| !FAMILIES.iter().any(|f| f.contains(&k.as_str())));
     }
 }
@@ -278,6 +292,10 @@ mod tests {
         assert_eq!(s, json!({"description": "flag"}));
         let (s, _) = fixed(json!({"maximum": 9.5, "pattern": "^\\d$", "description": "d"}));
         assert_eq!(s, json!({"description": "d"}));
+        let (s, _) = fixed(json!({"items": {}, "properties": {"a": {"type": "number"}}}));
+        assert_eq!(s, json!({"properties": {"a": {"type": "number"}}}));
+        let (s, _) = fixed(json!({"maxItems": 1, "properties": {"a": {"type": "number"}}}));
+        assert_eq!(s, json!({"properties": {"a": {"type": "number"}}}));
         let (s, _) = fixed(json!({"type": {"$ref": "#/x"}, "description": "d"}));
         assert_eq!(s, json!({"description": "d"}));
     }

@@ -347,8 +347,9 @@ pub fn one_body_type_per_outcome(doc: &mut Value) {
     }
 }
 
+/// Progenitor's success outcome: the 2xx statuses and `101 Switching Protocols`.
 fn is_success(status: &str) -> bool {
-    status.starts_with('2')
+    status.starts_with('2') || status == "101"
 }
 
 /// Keywords that describe a value without constraining it.

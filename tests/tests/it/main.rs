@@ -8,6 +8,7 @@ mod examples_decode;
 mod more_pages;
 mod normalize_never_panics;
 mod regen;
+mod regen_robust;
 mod specs_unedited;
 mod surface;
 mod tolerance;

@@ -71,7 +71,7 @@ fn every_vendor_generates_the_three_files() {
 }
 
 /// A scratch repository holding copies of specs/ and generated/.
-fn scratch() -> tempfile::TempDir {
+pub(crate) fn scratch() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
     for sub in ["specs", "generated"] {
         copy_tree(&repo_root().join(sub), &dir.path().join(sub));
@@ -79,7 +79,7 @@ fn scratch() -> tempfile::TempDir {
     dir
 }
 
-fn copy_tree(from: &Path, to: &Path) {
+pub(crate) fn copy_tree(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap_or_else(|e| panic!("{e}"));
     for entry in fs::read_dir(from)
         .unwrap_or_else(|e| panic!("{e}"))
@@ -94,7 +94,7 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-fn snapshot_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn snapshot_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -148,7 +148,7 @@ fn snapshot_diagnostic(name: &str, err: &regen::RegenError) {
     insta::assert_snapshot!(name, regen::render(err, 100));
 }
 
-fn ingest_error(err: regen::RegenError) -> spec_ingest::IngestError {
+pub(crate) fn ingest_error(err: regen::RegenError) -> spec_ingest::IngestError {
     match err {
         regen::RegenError::Ingest(e) => e,
         other => panic!("expected an ingestion error, got {other}"),
