@@ -72,8 +72,8 @@ pub fn run(root: &Path, options: &Options) -> Result<String, String> {
         .prefix("corpus-")
         .tempdir_in(prepare(&work)?)
         .map_err(|e| format!("cannot make a scratch folder under {}: {e}", work.display()))?;
-    let build = work.join("build");
-    let _ = std::fs::remove_dir_all(&build);
+    // Inside the run's own scratch folder: two runs at once must not share it.
+    let build = scratch.path().join("build");
     prepare(&build.join("generated"))?;
     let started = Instant::now();
     let place = Place {
@@ -104,7 +104,7 @@ pub fn run(root: &Path, options: &Options) -> Result<String, String> {
             let _ = std::fs::remove_dir_all(build.join("generated").join(name));
         }
     }
-    let compiled = compile(root, &work, &to_compile)?;
+    let compiled = compile(root, &work, &build, &to_compile)?;
     Ok(report(options, total, &docs, generation, &compiled))
 }
 
@@ -316,12 +316,17 @@ fn write_crate(build: &Path, krate: &GeneratedCrate) -> Result<(), String> {
     Ok(())
 }
 
-/// Checks each of `crates` (written under `work/build/generated/`) in a scratch workspace.
-fn compile(root: &Path, work: &Path, crates: &[&str]) -> Result<Vec<Compiled>, String> {
+/// Checks each of `crates` (written under `build/generated/`) in a scratch workspace; the
+/// target folder under `work` is shared between runs.
+fn compile(
+    root: &Path,
+    work: &Path,
+    build: &Path,
+    crates: &[&str],
+) -> Result<Vec<Compiled>, String> {
     if crates.is_empty() {
         return Ok(Vec::new());
     }
-    let build = work.join("build");
     std::fs::write(build.join("Cargo.toml"), scratch_manifest(root)?)
         .map_err(|e| format!("cannot write the scratch Cargo.toml: {e}"))?;
     // The repository's lock file pins the same dependency versions the real clients build with.
@@ -330,7 +335,7 @@ fn compile(root: &Path, work: &Path, crates: &[&str]) -> Result<Vec<Compiled>, S
     for (i, krate) in crates.iter().enumerate() {
         eprintln!("  compiling {}/{}: {krate}", i + 1, crates.len());
         let result = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-            .current_dir(&build)
+            .current_dir(build)
             .args(["check", "--quiet", "--message-format", "short", "-p"])
             .arg(krate)
             .env("CARGO_TARGET_DIR", work.join("target"))

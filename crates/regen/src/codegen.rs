@@ -224,7 +224,26 @@ fn add_type_aliases(file: &mut syn::File, document: &Value) -> Result<(), syn::E
     else {
         return Ok(());
     };
-    let mut items: Vec<syn::Item> = Vec::new();
+    let Some((_, content)) = file.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut(),
+        _ => None,
+    }) else {
+        return Err(syn::Error::new(
+            proc_macro2::Span::call_site(),
+            "progenitor's output has no `types` module",
+        ));
+    };
+    // Typify names some types itself (an inline type inside a body it names); an alias never
+    // takes a name that is already a type.
+    let mut taken: std::collections::BTreeSet<String> = content
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Struct(s) => Some(s.ident.to_string()),
+            syn::Item::Enum(e) => Some(e.ident.to_string()),
+            syn::Item::Type(t) => Some(t.ident.to_string()),
+            _ => None,
+        })
+        .collect();
     for (name, schema) in schemas {
         let target = type_ident(name);
         for alias in schema
@@ -235,30 +254,17 @@ fn add_type_aliases(file: &mut syn::File, document: &Value) -> Result<(), syn::E
             .filter_map(Value::as_str)
         {
             let ident = type_ident(alias);
+            if !taken.insert(ident.to_string()) {
+                continue;
+            }
             let doc = format!(" The same type as [`{target}`]: another place with the same shape.");
-            items.push(syn::parse2(quote::quote! {
+            content.push(syn::parse2(quote::quote! {
                 #[doc = #doc]
                 pub type #ident = #target;
             })?);
         }
     }
-    if items.is_empty() {
-        return Ok(());
-    }
-    let types = file.items.iter_mut().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut(),
-        _ => None,
-    });
-    match types {
-        Some((_, content)) => {
-            content.extend(items);
-            Ok(())
-        }
-        None => Err(syn::Error::new(
-            proc_macro2::Span::call_site(),
-            "progenitor's output has no `types` module",
-        )),
-    }
+    Ok(())
 }
 
 fn generate_error(vendor: &str, operation: Option<String>, message: String) -> RegenError {

@@ -145,9 +145,36 @@ fn conforms(map: &Map<String, Value>, value: &Value) -> bool {
     (typed && listed) || (value.is_null() && nullable)
 }
 
+/// Whether a number lies within the schema's bounds and its format's range (typify checks
+/// both and rejects the document otherwise).
+fn within_bounds(map: &Map<String, Value>, value: &Value) -> bool {
+    let Some(v) = value.as_f64() else {
+        return true;
+    };
+    let (format_min, format_max) = match map.get("format").and_then(Value::as_str) {
+        Some("int8") => (f64::from(i8::MIN), f64::from(i8::MAX)),
+        Some("int16") => (f64::from(i16::MIN), f64::from(i16::MAX)),
+        Some("int32") => (f64::from(i32::MIN), f64::from(i32::MAX)),
+        Some("uint8") => (0.0, f64::from(u8::MAX)),
+        Some("uint16") => (0.0, f64::from(u16::MAX)),
+        Some("uint32") => (0.0, f64::from(u32::MAX)),
+        Some("uint64" | "uint") => (0.0, f64::INFINITY),
+        _ => (f64::NEG_INFINITY, f64::INFINITY),
+    };
+    let min = map
+        .get("minimum")
+        .and_then(Value::as_f64)
+        .unwrap_or(f64::NEG_INFINITY);
+    let max = map
+        .get("maximum")
+        .and_then(Value::as_f64)
+        .unwrap_or(f64::INFINITY);
+    v >= min.max(format_min) && v <= max.min(format_max)
+}
+
 fn fix_default(map: &mut Map<String, Value>) {
     if let Some(default) = map.get("default")
-        && (!conforms(map, default) || has_structure(map))
+        && (!conforms(map, default) || !within_bounds(map, default) || has_structure(map))
     {
         map.shift_remove("default");
     }
@@ -308,6 +335,10 @@ mod tests {
         assert!(s.get("default").is_none());
         let (s, _) = fixed(json!({"type": "integer", "default": 10}));
         assert_eq!(s["default"], 10);
+        let (s, _) = fixed(json!({"type": "integer", "minimum": 1, "maximum": 5, "default": 0}));
+        assert!(s.get("default").is_none());
+        let (s, _) = fixed(json!({"type": "integer", "format": "uint32", "default": -1}));
+        assert!(s.get("default").is_none());
         let (s, _) =
             fixed(json!({"type": "string", "enum": ["a", "b"], "nullable": true, "default": "a"}));
         assert!(
