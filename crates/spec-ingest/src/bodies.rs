@@ -43,19 +43,10 @@ pub fn inline_body_refs(doc: &mut Value) {
     }
 }
 
-/// Follows a chain of `$ref`s (at most a few hops) and puts the target in place.
+/// Puts what a (chain of) `$ref` points at in its place.
 fn inline(doc: &Value, node: &mut Value) {
-    for _ in 0..8 {
-        let Some(target) = node
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix('#'))
-            .and_then(|p| doc.pointer(p))
-        else {
-            return;
-        };
-        *node = target.clone();
-    }
+    let target = crate::refs::resolve(doc, node).clone();
+    *node = target;
 }
 
 /// The request body forms progenitor encodes.

@@ -47,19 +47,7 @@ pub fn fix_parameters(doc: &mut Value) -> Vec<Note> {
 }
 
 fn resolve(doc: &Value, value: &Value) -> Value {
-    let mut current = value.clone();
-    for _ in 0..8 {
-        match current
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix('#'))
-            .and_then(|p| doc.pointer(p))
-        {
-            Some(target) => current = target.clone(),
-            None => break,
-        }
-    }
-    current
+    crate::refs::resolve(doc, value).clone()
 }
 
 fn field<'a>(param: &'a Value, key: &str) -> &'a str {

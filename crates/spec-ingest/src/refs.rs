@@ -5,6 +5,24 @@ use serde_json::Value;
 use crate::error::ErrorKind;
 use crate::fault::Fault;
 
+/// What `value` stands for: its local `$ref` followed (a chain of them too), or itself when it
+/// is no reference or points at nothing.
+pub fn resolve<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
+    let mut current = value;
+    for _ in 0..16 {
+        match current
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+            .and_then(|p| doc.pointer(p))
+        {
+            Some(target) => current = target,
+            None => break,
+        }
+    }
+    current
+}
+
 /// Finds the first `$ref` whose target does not exist.
 pub fn check_refs(doc: &Value) -> Result<(), Fault> {
     let mut stack = vec![(String::new(), doc)];

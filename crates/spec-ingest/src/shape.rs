@@ -12,6 +12,7 @@ use crate::error::ErrorKind;
 use crate::fault::Fault;
 use crate::infer;
 use crate::names;
+use crate::refs;
 use crate::unify;
 use crate::walk;
 use crate::yaml::escape_segment;
@@ -285,24 +286,6 @@ pub fn examples_from_schemas(doc: &mut Value) {
     }
 }
 
-fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
-    let mut current = schema;
-    for _ in 0..16 {
-        match current
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix('#'))
-        {
-            Some(p) => match doc.pointer(p) {
-                Some(target) => current = target,
-                None => return current,
-            },
-            None => return current,
-        }
-    }
-    current
-}
-
 /// Makes every success response of an operation share one body schema, and every error
 /// response another, joining the vendor's variants.
 pub fn one_body_type_per_outcome(doc: &mut Value) {
@@ -331,9 +314,9 @@ pub fn one_body_type_per_outcome(doc: &mut Value) {
             if schemas.windows(2).all(|w| w[0] == w[1]) {
                 continue;
             }
-            let mut joined = resolve(&snapshot, &schemas[0]).clone();
+            let mut joined = refs::resolve(&snapshot, &schemas[0]).clone();
             for schema in &schemas[1..] {
-                joined = unify::join(&joined, resolve(&snapshot, schema));
+                joined = unify::join(&joined, refs::resolve(&snapshot, schema));
             }
             for status in &statuses {
                 if let Some(s) = responses
