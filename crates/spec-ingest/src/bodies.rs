@@ -148,8 +148,9 @@ fn kind(status: &str, response: &Value) -> Kind {
     }
 }
 
-/// Progenitor counts `101 Switching Protocols` as a success: a connection to take over.
-fn is_success(status: &str) -> bool {
+/// Progenitor's success outcome: the 2xx statuses and `101 Switching Protocols` (a connection
+/// to take over). Shaping that groups responses by outcome uses this one definition.
+pub(crate) fn is_success(status: &str) -> bool {
     status.starts_with('2') || status == "101"
 }
 

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-use crate::bodies::Note;
+use crate::bodies::{self, Note};
 use crate::error::ErrorKind;
 use crate::fault::Fault;
 use crate::infer;
@@ -298,7 +298,7 @@ pub fn one_body_type_per_outcome(doc: &mut Value) {
             let statuses: Vec<String> = responses
                 .iter()
                 .filter(|(status, r)| {
-                    is_success(status) == success
+                    bodies::is_success(status) == success
                         && r.pointer("/content/application~1json/schema").is_some()
                 })
                 .map(|(s, _)| s.clone())
@@ -328,11 +328,6 @@ pub fn one_body_type_per_outcome(doc: &mut Value) {
             }
         }
     }
-}
-
-/// Progenitor's success outcome: the 2xx statuses and `101 Switching Protocols`.
-fn is_success(status: &str) -> bool {
-    status.starts_with('2') || status == "101"
 }
 
 /// Keywords that describe a value without constraining it.
