@@ -117,14 +117,32 @@ impl VendorFacts {
             value.set_sensitive(true);
             headers.insert(name, value);
         }
-        reqwest::Client::builder()
+        options
+            .builder()
             .default_headers(headers)
-            .user_agent(&options.user_agent)
-            .connect_timeout(options.connect_timeout)
             .timeout(options.timeout)
+            .build()
+            .map_err(ClientBuildError::Http)
+    }
+}
+
+impl HttpOptions {
+    /// The settings every client shares: TLS roots, user agent, connect timeout, compression.
+    fn builder(&self) -> reqwest::ClientBuilder {
+        reqwest::Client::builder()
+            .user_agent(&self.user_agent)
+            .connect_timeout(self.connect_timeout)
             .gzip(true)
             .brotli(true)
-            .tls_certs_merge(options.extra_root_certificates.iter().cloned())
+            .tls_certs_merge(self.extra_root_certificates.iter().cloned())
+    }
+
+    /// A client for media downloads: no API key (CDNs must never see one), and `timeout` as
+    /// the longest silence between two reads rather than for the whole transfer, so a large
+    /// video on a slow line is not cut off.
+    pub fn media_client(&self) -> Result<reqwest::Client, ClientBuildError> {
+        self.builder()
+            .read_timeout(self.timeout)
             .build()
             .map_err(ClientBuildError::Http)
     }

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 pub use drift::{Drift, DriftEntry, DriftKind};
 pub use media::{MediaKind, Rendition, url_expiry};
 pub use normalized::{Answer, NormalizeError, Normalized, RawResponse};
-pub use outcome::{Failure, Outcome};
+pub use outcome::{Failure, Outcome, TransportKind};
 pub use route::{ArgForm, NormalizeFn, Normalizer, QueryKind, Route};
 
 /// Who answered, through which operation.

@@ -40,6 +40,60 @@ pub enum Failure {
     },
     #[error("the response could not be read: {message}")]
     Malformed { message: String },
+    /// No response came back: the connection, name lookup or TLS handshake failed, or the
+    /// vendor did not answer in time.
+    #[error("{kind}: {message}")]
+    Transport {
+        kind: TransportKind,
+        /// The cause, as the network stack reported it (no URL, no key).
+        message: String,
+    },
+}
+
+/// What went wrong before any response came back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum TransportKind {
+    /// Nothing listens at the vendor's address (or a firewall said no).
+    Refused,
+    /// The vendor's host name did not resolve.
+    Dns,
+    /// The TLS handshake failed: an untrusted or invalid certificate, or not TLS at all.
+    Tls,
+    /// No answer within the timeout.
+    Timeout,
+    /// The connection was reset or closed before the response was complete.
+    Closed,
+    /// Any other failure to connect or send.
+    Other,
+}
+
+impl TransportKind {
+    /// Whether trying the same vendor again soon could help (a name that does not resolve or
+    /// a certificate that is not trusted will not change).
+    pub fn is_transient(self) -> bool {
+        matches!(
+            self,
+            TransportKind::Refused
+                | TransportKind::Timeout
+                | TransportKind::Closed
+                | TransportKind::Other
+        )
+    }
+}
+
+impl std::fmt::Display for TransportKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TransportKind::Refused => "connection refused",
+            TransportKind::Dns => "DNS lookup failed",
+            TransportKind::Tls => "TLS handshake failed",
+            TransportKind::Timeout => "timed out",
+            TransportKind::Closed => "connection closed early",
+            TransportKind::Other => "could not send the request",
+        })
+    }
 }
 
 impl Failure {
@@ -110,6 +164,24 @@ mod tests {
             let json = serde_json::to_value(&o).unwrap_or_default();
             assert_eq!(json["outcome"], o.tag());
         }
+    }
+
+    #[test]
+    fn transport_failures_say_what_failed() {
+        let f = Failure::Transport {
+            kind: TransportKind::Refused,
+            message: "tcp connect error: Connection refused (os error 111)".into(),
+        };
+        assert_eq!(
+            f.to_string(),
+            "connection refused: tcp connect error: Connection refused (os error 111)"
+        );
+        assert_eq!(
+            serde_json::to_value(&f).expect("serializes"),
+            serde_json::json!({"reason": "transport", "kind": "refused", "message": "tcp connect error: Connection refused (os error 111)"})
+        );
+        assert!(TransportKind::Timeout.is_transient());
+        assert!(!TransportKind::Dns.is_transient());
     }
 
     #[test]

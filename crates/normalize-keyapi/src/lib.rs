@@ -24,7 +24,8 @@
 //!
 //! KeyAPI does not provide: a story permalink or cursor pagination (one page holds every active
 //! story). The envelope's `code` decides the outcome, whatever the HTTP status: 0 → found (no
-//! items, or `items: null` → empty), 400 → bad request, 401 → unauthorized, 402 → out of
+//! items, or `items: null` → empty; no items of an owner whose `additional_data.user.is_private`
+//! is true → private account), 400 → bad request, 401 → unauthorized, 402 → out of
 //! credits, 404 → not found, 429 → rate limited, 5xx → upstream failure; an error status
 //! whose body is not JSON is read by its status.
 //!
@@ -92,6 +93,16 @@ struct Reel<'a> {
     /// Absent is not "no stories": a success without a list is unreadable. Null is empty.
     #[serde(default, borrow)]
     items: Present<List<Obj<Item<'a>>>>,
+    #[serde(default, borrow)]
+    additional_data: Obj<ReelOwner<'a>>,
+}
+
+/// The reel's `additional_data`: only its owner, whose `is_private` tells a private account's
+/// empty reel from an empty one.
+#[derive(Debug, Default, Deserialize)]
+struct ReelOwner<'a> {
+    #[serde(default, borrow)]
+    user: Obj<User<'a>>,
 }
 
 /// The fields of a raw-API story item the model uses; every other field is skipped unread.
@@ -309,7 +320,17 @@ pub fn normalize(operation: &str, raw: RawResponse<'_>) -> Result<Normalized, No
         }
     }
     // Items that could not be read are not "no stories": the answer stays found.
-    let outcome = if items.is_empty() {
+    let private = reel
+        .additional_data
+        .0
+        .as_ref()
+        .and_then(|d| d.user.0.as_ref())
+        .and_then(|u| u.is_private.0)
+        == Some(true);
+    let outcome = if items.is_empty() && private {
+        // Instagram shows nobody a private account's stories but its followers.
+        Outcome::PrivateAccount
+    } else if items.is_empty() {
         Outcome::Empty
     } else {
         Outcome::Found(Answer::Stories(Page {

@@ -113,7 +113,8 @@ fn live_client(base: &str, check_drift: bool) -> UnifiedClient {
         "STORIES_KEYAPI_KEY" => Some("bench-key".into()),
         "STORIES_KEYAPI_URL" => Some(base.to_owned()),
         _ => None,
-    });
+    })
+    .expect("config");
     config.policy.check_drift = check_drift;
     UnifiedClient::new(config).expect("client")
 }

@@ -3,15 +3,16 @@
 //! handed to the normalizer undecoded — one decode per call.
 
 use client_runtime::{CallError, RawReply};
+use domain::TransportKind;
 
 use crate::config::VendorConfig;
 use crate::query::{Capability, Query};
 
-/// Why no usable response came back.
+/// Why no response came back: what failed, and the network stack's words for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Trouble {
-    Timeout,
-    Transport(String),
+pub struct Trouble {
+    pub kind: TransportKind,
+    pub message: String,
 }
 
 /// A configured vendor with its HTTP client, built once.
@@ -42,17 +43,66 @@ impl VendorClient {
             .facts
             .call(&self.http, &self.config.base_url, route.operation)
             .and_then(|c| c.arg(route.param, route.arg.apply(query.input())));
-        let call = call.map_err(|e| Trouble::Transport(e.to_string()))?;
+        let call = call.map_err(|e| Trouble {
+            kind: TransportKind::Other,
+            message: e.to_string(),
+        })?;
         call.send().await.map_err(|e| match e {
-            CallError::Transport(e) if e.is_timeout() => Trouble::Timeout,
-            CallError::Transport(e) => Trouble::Transport(error_chain(&e.without_url())),
-            other => Trouble::Transport(other.to_string()),
+            CallError::Transport(e) => {
+                let e = e.without_url();
+                Trouble {
+                    kind: transport_kind(&e),
+                    message: error_chain(&e),
+                }
+            }
+            other => Trouble {
+                kind: TransportKind::Other,
+                message: other.to_string(),
+            },
         })
     }
 }
 
+/// Names a transport failure from its chain of causes: the I/O error kinds the OS reports,
+/// rustls's errors, and hyper's resolver failure (which has no type of its own).
+pub(crate) fn transport_kind(err: &reqwest::Error) -> TransportKind {
+    if err.is_timeout() {
+        return TransportKind::Timeout;
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    let mut kind = TransportKind::Other;
+    while let Some(e) = source {
+        if e.downcast_ref::<rustls::Error>().is_some() {
+            return TransportKind::Tls;
+        }
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind as K;
+            match io.kind() {
+                K::ConnectionRefused => return TransportKind::Refused,
+                K::TimedOut => return TransportKind::Timeout,
+                K::ConnectionReset | K::ConnectionAborted | K::UnexpectedEof | K::BrokenPipe => {
+                    kind = TransportKind::Closed;
+                }
+                _ => {}
+            }
+        }
+        let text = e.to_string();
+        if text.starts_with("dns error") || text.contains("failed to lookup address") {
+            return TransportKind::Dns;
+        }
+        if kind == TransportKind::Other
+            && err.is_connect()
+            && text.contains("invalid peer certificate")
+        {
+            return TransportKind::Tls;
+        }
+        source = e.source();
+    }
+    kind
+}
+
 /// An error and its causes, `outer: inner: innermost`, without repeats.
-fn error_chain(err: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(err: &dyn std::error::Error) -> String {
     let mut out = err.to_string();
     let mut source = err.source();
     while let Some(e) = source {

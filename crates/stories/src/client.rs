@@ -234,14 +234,29 @@ fn retry_wait(failure: &Failure, retry: u32, policy: &crate::config::Policy) -> 
             retry_after_seconds: None,
         }
         | Failure::Upstream { .. }
-        | Failure::Malformed { .. } => {
-            let base = policy.backoff.saturating_mul(2u32.saturating_pow(retry));
-            let jitter = base.mul_f64(fastrand::f64());
-            Some((base + jitter).min(policy.max_wait))
-        }
-        // Out of credits, a refused key or a bad request will not change by waiting.
+        | Failure::Malformed { .. } => Some(backoff(retry, policy)),
+        Failure::Transport { kind, .. } if kind.is_transient() => Some(backoff(retry, policy)),
+        // Out of credits, a refused key, a bad request, a name that does not resolve or an
+        // untrusted certificate will not change by waiting.
         _ => None,
     }
+}
+
+/// The wait before retry number `retry` (0-based): exponential from `policy.backoff`, with
+/// jitter so that clients failing together do not retry together, capped at `max_wait`.
+fn backoff(retry: u32, policy: &crate::config::Policy) -> Duration {
+    use backon::BackoffBuilder;
+    let mut delays = backon::ExponentialBuilder::default()
+        .with_min_delay(policy.backoff)
+        .with_max_delay(policy.max_wait)
+        .with_factor(2.0)
+        .with_jitter()
+        .without_max_times()
+        .build();
+    delays
+        .nth(usize::try_from(retry).unwrap_or(usize::MAX))
+        .unwrap_or(policy.max_wait)
+        .min(policy.max_wait)
 }
 
 fn header_number(raw: &RawReply, name: Option<&str>) -> Option<u64> {
@@ -281,16 +296,7 @@ fn settle(
         drift: Drift::default(),
     };
     let outcome = match sent {
-        Err(Trouble::Timeout) => Outcome::Failed(Failure::Upstream {
-            status: 0,
-            message: "timed out".into(),
-            refunded: None,
-        }),
-        Err(Trouble::Transport(message)) => Outcome::Failed(Failure::Upstream {
-            status: 0,
-            message,
-            refunded: None,
-        }),
+        Err(Trouble { kind, message }) => Outcome::Failed(Failure::Transport { kind, message }),
         Ok(raw) => {
             attempt.status = Some(raw.status);
             let retry_after = raw

@@ -12,6 +12,6 @@ pub mod query;
 pub mod vendors;
 
 pub use client::{Answered, Attempt, ClientError, Report, UnifiedClient};
-pub use config::{ApiKey, Config, Policy, VendorConfig};
+pub use config::{ApiKey, Config, ConfigError, Policy, VendorConfig};
 pub use query::{Capability, Kind, Query, User, capabilities};
 pub use vendors::{VENDORS, Vendor, normalize, normalize_checked, vendor, vendor_names};

@@ -40,6 +40,20 @@ pub enum Fault {
     Drifted,
 }
 
+impl Fault {
+    /// The name `--fault` takes.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Fault::RateLimited { .. } => "429",
+            Fault::ServerError => "500",
+            Fault::OutOfCredits => "402",
+            Fault::Truncated => "truncated",
+            Fault::WrongContentType => "wrong-content-type",
+            Fault::Drifted => "drift",
+        }
+    }
+}
+
 impl std::str::FromStr for Fault {
     type Err = String;
 
@@ -383,15 +397,23 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         }
         Some(Fault::Truncated | Fault::Drifted) | None => {}
     }
-    // Magic inputs for trying the unhappy answers: `missing` is not found, `private` is private.
+    // Magic inputs for trying the unhappy answers, on every route: `missing` is not found;
+    // `private` is the vendor's documented private-account answer (HikerAPI's 403), else the
+    // documented body as Instagram gives it for a private account: the account flagged
+    // `is_private` and every list empty.
     let wants = |word: &str| {
         query.split('&').any(|kv| kv.ends_with(&format!("={word}"))) || rest.contains(&word)
     };
     if wants("missing") {
         return json_response(404, &documented(404), &shared.base);
     }
-    if wants("private") && route.statuses.contains(&403) {
-        return json_response(403, &documented(403), &shared.base);
+    if wants("private") {
+        if route.statuses.contains(&403) {
+            return json_response(403, &documented(403), &shared.base);
+        }
+        let mut body = documented(200);
+        make_private(&mut body);
+        return json_response(200, &body, &shared.base);
     }
     if route.bytes {
         return media("/media/0.mp4");
@@ -429,6 +451,25 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         }
     }
     resp
+}
+
+/// What a private account's answer looks like where the vendor has no status for it: every
+/// `is_private` flag set and every list of objects emptied.
+fn make_private(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                if key == "is_private" {
+                    *v = Value::Bool(true);
+                } else {
+                    make_private(v);
+                }
+            }
+        }
+        Value::Array(items) if items.iter().any(Value::is_object) => items.clear(),
+        Value::Array(items) => items.iter_mut().for_each(make_private),
+        _ => {}
+    }
 }
 
 /// Leaves out the last field of every object below `value`, unless it names an id.

@@ -14,19 +14,135 @@ pub enum User {
     Id(String),
 }
 
-impl User {
-    /// `natgeo`, `@natgeo` and `https://www.instagram.com/natgeo/` are usernames; `787132` is an id.
-    pub fn parse(input: &str) -> Self {
-        let trimmed = input.trim().trim_start_matches('@');
-        let trimmed = trimmed
-            .strip_prefix("https://www.instagram.com/")
-            .or_else(|| trimmed.strip_prefix("https://instagram.com/"))
-            .map_or(trimmed, |rest| rest.split('/').next().unwrap_or(rest));
-        if !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_digit()) {
-            User::Id(trimmed.to_owned())
+/// The longest Instagram username.
+const MAX_USERNAME: usize = 30;
+
+/// What an Instagram URL points at, by its path.
+enum Link {
+    Profile(String),
+    Story { id: String },
+    Highlight { id: Option<String> },
+    Post,
+}
+
+/// Reads `input` as an Instagram URL, if it looks like one (`https://…`, `instagram.com/…`).
+fn instagram_link(input: &str) -> Option<Result<Link, String>> {
+    let lower = input.to_ascii_lowercase();
+    let looks_like_url = lower.starts_with("http://")
+        || lower.starts_with("https://")
+        || lower.starts_with("instagram.com/")
+        || lower.starts_with("www.instagram.com/");
+    if !looks_like_url {
+        return None;
+    }
+    let with_scheme = if lower.starts_with("http") {
+        input.to_owned()
+    } else {
+        format!("https://{input}")
+    };
+    let url = match url::Url::parse(&with_scheme) {
+        Ok(u) => u,
+        Err(e) => return Some(Err(format!("`{input}` is not a valid URL: {e}"))),
+    };
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    if !(host == "instagram.com" || host.ends_with(".instagram.com")) {
+        return Some(Err(format!("`{input}` is not an Instagram URL")));
+    }
+    let segments: Vec<&str> = url
+        .path_segments()
+        .map(|s| s.filter(|p| !p.is_empty()).collect())
+        .unwrap_or_default();
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    Some(Ok(match segments.as_slice() {
+        [] => return Some(Err(format!("`{input}` names no account"))),
+        ["stories", "highlights", id, ..] => Link::Highlight {
+            id: digits(id).then(|| (*id).to_owned()),
+        },
+        ["s", ..] => Link::Highlight { id: None },
+        ["stories", user] => Link::Profile((*user).to_owned()),
+        ["stories", _, id, ..] => Link::Story {
+            id: (*id).to_owned(),
+        },
+        ["p" | "reel" | "reels" | "tv", ..] => Link::Post,
+        [user, ..] => Link::Profile((*user).to_owned()),
+    }))
+}
+
+/// Checks a username against Instagram's rules: 1 to 30 letters, digits, `.` and `_`, not
+/// starting or ending with `.`, no `..`. Usernames are case-insensitive; the result is lower case.
+fn username(input: &str, name: &str) -> Result<String, String> {
+    let bad = |why: String| {
+        Err(format!(
+            "`{input}` is not an Instagram username, user id or profile URL: {why}"
+        ))
+    };
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '.' || *c == '_'))
+    {
+        let shown = if c == ' ' {
+            "a space".to_owned()
         } else {
-            User::Username(trimmed.to_owned())
+            format!("`{}`", c.escape_debug())
+        };
+        return bad(format!(
+            "usernames have only letters, digits, `.` and `_` (found {shown})"
+        ));
+    }
+    if name.len() > MAX_USERNAME {
+        return bad(format!(
+            "usernames have at most {MAX_USERNAME} characters (this has {})",
+            name.len()
+        ));
+    }
+    if name.starts_with('.') || name.ends_with('.') || name.contains("..") {
+        return bad("a username cannot start or end with `.` or have `..`".to_owned());
+    }
+    Ok(name.to_ascii_lowercase())
+}
+
+impl User {
+    /// `natgeo`, `@natgeo`, `https://www.instagram.com/natgeo/` and
+    /// `https://www.instagram.com/stories/natgeo/` are usernames; `787132` is an id. Anything
+    /// else — an empty input, a name Instagram would not allow, a story, highlight or post
+    /// URL — is an error saying what it is.
+    pub fn parse(input: &str) -> Result<Self, String> {
+        let trimmed = input.trim();
+        if trimmed.is_empty() {
+            return Err(
+                "the input is empty; give a username, a numeric user id or a profile URL".into(),
+            );
         }
+        let name = match instagram_link(trimmed) {
+            Some(Ok(Link::Profile(user))) => user,
+            Some(Ok(Link::Story { .. })) => {
+                return Err(format!(
+                    "`{trimmed}` is the URL of one story; use `stories story` for it, or give the account"
+                ));
+            }
+            Some(Ok(Link::Highlight { .. })) => {
+                return Err(format!(
+                    "`{trimmed}` is a highlight URL; use `stories highlight` for it"
+                ));
+            }
+            Some(Ok(Link::Post)) => {
+                return Err(format!(
+                    "`{trimmed}` is the URL of a post, not of an account"
+                ));
+            }
+            Some(Err(e)) => return Err(e),
+            None => trimmed.strip_prefix('@').unwrap_or(trimmed).to_owned(),
+        };
+        if !name.is_empty() && name.bytes().all(|b| b.is_ascii_digit()) {
+            if name.parse::<u64>().is_err() {
+                return Err(format!("`{trimmed}` is too long for a user id"));
+            }
+            return Ok(User::Id(name));
+        }
+        if name.is_empty() {
+            return Err(format!("`{trimmed}` names no account"));
+        }
+        username(trimmed, &name).map(User::Username)
     }
 }
 
@@ -46,33 +162,62 @@ pub enum Query {
 }
 
 impl Query {
+    /// The active stories of an account: see [`User::parse`].
+    pub fn user_stories(input: &str) -> Result<Self, String> {
+        User::parse(input).map(Query::UserStories)
+    }
+
+    /// The highlights of an account: see [`User::parse`].
+    pub fn user_highlights(input: &str) -> Result<Self, String> {
+        User::parse(input).map(Query::UserHighlights)
+    }
+
     /// A highlight by id (`17890000000000001`, `highlight:17890000000000001`) or URL
     /// (`https://www.instagram.com/stories/highlights/17890000000000001/`).
     pub fn highlight(input: &str) -> Result<Self, String> {
         let input = input.trim();
-        let id = match input.find("/highlights/") {
-            Some(i) => input[i + "/highlights/".len()..]
-                .split(['/', '?'])
-                .next()
-                .unwrap_or(""),
-            None => input.strip_prefix("highlight:").unwrap_or(input),
+        let id = match instagram_link(input) {
+            Some(Ok(Link::Highlight { id: Some(id) })) => id,
+            Some(Ok(Link::Highlight { id: None })) => {
+                return Err(format!(
+                    "`{input}` is a share link without the highlight's id; open it and copy the address (https://www.instagram.com/stories/highlights/<id>/)"
+                ));
+            }
+            Some(Ok(_)) => {
+                return Err(format!(
+                    "`{input}` is not a highlight URL (https://www.instagram.com/stories/highlights/<id>/)"
+                ));
+            }
+            Some(Err(e)) => return Err(e),
+            None => input.strip_prefix("highlight:").unwrap_or(input).to_owned(),
         };
         if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
             return Err(format!("`{input}` is not a highlight id or highlight URL"));
         }
-        Ok(Query::HighlightItems(id.to_owned()))
+        Ok(Query::HighlightItems(id))
     }
 
     /// A story by media id (`3870828041672894129`, or `<pk>_<user id>`) or story URL.
     pub fn story(input: &str) -> Result<Self, String> {
         let input = input.trim();
-        if input.starts_with("https://") || input.starts_with("http://") {
-            if !input.contains("/stories/") {
+        match instagram_link(input) {
+            Some(Ok(Link::Story { id }))
+                if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                return Ok(Query::StoryByUrl(input.to_owned()));
+            }
+            Some(Ok(Link::Highlight { .. })) => {
+                return Err(format!(
+                    "`{input}` is a highlight URL; use `stories highlight` for it"
+                ));
+            }
+            Some(Ok(_)) => {
                 return Err(format!(
                     "`{input}` is not a story URL (https://www.instagram.com/stories/<user>/<id>/)"
                 ));
             }
-            return Ok(Query::StoryByUrl(input.to_owned()));
+            Some(Err(e)) => return Err(e),
+            None => {}
         }
         let pk = input.split('_').next().unwrap_or("");
         if pk.is_empty() || !pk.bytes().all(|b| b.is_ascii_digit()) {
@@ -170,12 +315,50 @@ mod tests {
 
     #[test]
     fn users_parse_as_names_or_ids() {
-        assert_eq!(User::parse("@natgeo"), User::Username("natgeo".into()));
+        let name = |n: &str| Ok(User::Username(n.into()));
+        assert_eq!(User::parse("@natgeo"), name("natgeo"));
+        assert_eq!(User::parse("NatGeo"), name("natgeo"));
         assert_eq!(
             User::parse("https://www.instagram.com/natgeo/"),
-            User::Username("natgeo".into())
+            name("natgeo")
         );
-        assert_eq!(User::parse("787132"), User::Id("787132".into()));
+        assert_eq!(
+            User::parse("instagram.com/nat.geo_1?hl=en"),
+            name("nat.geo_1")
+        );
+        assert_eq!(
+            User::parse("https://www.instagram.com/stories/natgeo/"),
+            name("natgeo")
+        );
+        assert_eq!(User::parse("787132"), Ok(User::Id("787132".into())));
+    }
+
+    #[test]
+    fn inputs_instagram_would_refuse_are_errors_saying_why() {
+        for (input, says) in [
+            ("", "empty"),
+            ("   ", "empty"),
+            ("nat geo", "a space"),
+            ("natgeo!", "`!`"),
+            (".natgeo", "start or end"),
+            ("nat..geo", "`..`"),
+            ("a234567890123456789012345678901", "at most 30"),
+            ("99999999999999999999999", "too long"),
+            (
+                "https://www.instagram.com/stories/highlights/178/",
+                "stories highlight",
+            ),
+            (
+                "https://www.instagram.com/stories/natgeo/3870828041672894129/",
+                "stories story",
+            ),
+            ("https://www.instagram.com/p/DW38ZhqiKax/", "post"),
+            ("https://example.com/natgeo", "not an Instagram URL"),
+            ("https://www.instagram.com/", "no account"),
+        ] {
+            let err = User::parse(input).expect_err(input);
+            assert!(err.contains(says), "{input:?}: {err}");
+        }
     }
 
     #[test]
@@ -191,6 +374,14 @@ mod tests {
             Ok(Query::HighlightItems("17890000000000001".into()))
         );
         assert!(Query::highlight("natgeo").is_err());
+        assert!(
+            Query::highlight("https://www.instagram.com/natgeo/")
+                .is_err_and(|e| e.contains("not a highlight URL"))
+        );
+        assert!(
+            Query::highlight("https://www.instagram.com/s/aGlnaGxpZ2h0OjE3ODkw")
+                .is_err_and(|e| e.contains("share link"))
+        );
     }
 
     #[test]
@@ -203,6 +394,11 @@ mod tests {
         assert_eq!(Query::story(url), Ok(Query::StoryByUrl(url.into())));
         assert!(Query::story("natgeo").is_err());
         assert!(Query::story("https://www.instagram.com/natgeo/").is_err());
+        assert!(
+            Query::story("https://www.instagram.com/stories/highlights/178/")
+                .is_err_and(|e| e.contains("stories highlight"))
+        );
+        assert!(Query::story("https://www.instagram.com/stories/natgeo/abc/").is_err());
     }
 
     #[test]

@@ -19,7 +19,8 @@ async fn mock() -> MockServer {
 fn client(server: &MockServer, vendors: &[&str]) -> UnifiedClient {
     let env = server.env();
     let mut config =
-        Config::from_lookup(|name| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()));
+        Config::from_lookup(|name| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+            .unwrap_or_else(|e| panic!("{e}"));
     config.vendors.retain(|v| vendors.contains(&v.name()));
     config.policy = Policy {
         retries: 1,
@@ -270,7 +271,8 @@ async fn a_wrong_key_is_refused_by_the_mock_and_reported_without_the_key() {
         env.iter()
             .find(|(k, _)| k == name && k.starts_with("STORIES_KEYAPI"))
             .map(|(_, v)| v.clone())
-    });
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
     let client = UnifiedClient::new(config).unwrap_or_else(|e| panic!("{e}"));
     let answered = client
         .ask(&stories_query())

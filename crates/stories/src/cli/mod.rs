@@ -1,0 +1,26 @@
+//! The `stories` command's parts: arguments, settings, inputs, output and the subcommands.
+
+pub mod args;
+pub mod ask;
+pub mod inputs;
+pub mod mock;
+pub mod normalize;
+pub mod output;
+pub mod settings;
+
+use std::process::ExitCode;
+
+/// Exit status 2: the command line or configuration cannot be used.
+pub const USAGE: u8 = 2;
+
+/// Prints `error: <message>` and returns exit status 2.
+pub fn usage_error(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(USAGE)
+}
+
+/// Whether progress bars and colour can go to standard error.
+pub fn stderr_is_terminal() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal()
+}

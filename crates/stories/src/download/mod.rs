@@ -1,0 +1,337 @@
+//! Downloads the best rendition of each story, safely and resumably: bytes go to a uniquely
+//! named temporary file beside the target (`.stories-XXXXXX.part`), synced and renamed only
+//! when complete, so no incomplete file ever stands under a final name, even when two inputs
+//! yield one story or the process is killed; a download archive lets a re-run skip what it
+//! already has; URLs whose signature has expired are skipped with a clear message.
+
+mod archive;
+mod template;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+
+use domain::{MediaKind, Rendition, Story};
+use futures::StreamExt;
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
+use tokio::io::AsyncWriteExt;
+
+pub use self::archive::{Archive, DEFAULT_NAME as DEFAULT_ARCHIVE_NAME};
+pub use self::template::{
+    DEFAULT as DEFAULT_TEMPLATE, FIELDS as TEMPLATE_FIELDS, FilenameTemplate,
+};
+
+/// What happened to one story's media.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum Downloaded {
+    Saved {
+        story: String,
+        path: PathBuf,
+        bytes: u64,
+        /// The `--write-metadata` sidecar, when written.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        metadata: Option<PathBuf>,
+    },
+    /// Already downloaded: in the archive, or by another input of this run.
+    Skipped {
+        story: String,
+        reason: String,
+    },
+    /// The signed URL had already expired; fetching it would only return an error.
+    Expired {
+        story: String,
+        expired_at: String,
+    },
+    NoMedia {
+        story: String,
+    },
+    Failed {
+        story: String,
+        message: String,
+    },
+}
+
+impl Downloaded {
+    /// Whether this is a failure the exit status should report.
+    pub fn is_failure(&self) -> bool {
+        matches!(self, Downloaded::Failed { .. })
+    }
+}
+
+impl std::fmt::Display for Downloaded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Downloaded::Saved {
+                story, path, bytes, ..
+            } => {
+                write!(f, "saved {story}: {} ({bytes} bytes)", path.display())
+            }
+            Downloaded::Skipped { story, reason } => write!(f, "skipped {story}: {reason}"),
+            Downloaded::Expired { story, expired_at } => {
+                write!(
+                    f,
+                    "skipped {story}: its media URL's signature expired at {expired_at}; fetch the story again for a fresh URL"
+                )
+            }
+            Downloaded::NoMedia { story } => {
+                write!(f, "skipped {story}: the vendor gave no media URL")
+            }
+            Downloaded::Failed { story, message } => write!(f, "failed {story}: {message}"),
+        }
+    }
+}
+
+/// How to download.
+#[derive(Debug, Clone)]
+pub struct DownloadOptions {
+    pub dir: PathBuf,
+    pub template: FilenameTemplate,
+    /// The archive file; `None` keeps no archive.
+    pub archive: Option<PathBuf>,
+    /// Download even what the archive lists.
+    pub force: bool,
+    /// Write the story's JSON beside its media, as `<file>.json`.
+    pub write_metadata: bool,
+    /// Downloads at once, over every input.
+    pub concurrency: usize,
+    pub show_progress: bool,
+}
+
+impl DownloadOptions {
+    /// Everything at its default, into `dir`, with the archive `dir/.stories-archive`.
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        let dir = dir.into();
+        Self {
+            archive: Some(dir.join(DEFAULT_ARCHIVE_NAME)),
+            dir,
+            template: FilenameTemplate::default(),
+            force: false,
+            write_metadata: false,
+            concurrency: 4,
+            show_progress: false,
+        }
+    }
+}
+
+/// Downloads for a whole run: one HTTP client, one archive, one limit on concurrent
+/// transfers, and the stories already claimed by an input of this run.
+#[derive(Debug)]
+pub struct Downloader {
+    http: reqwest::Client,
+    options: DownloadOptions,
+    archive: Option<Archive>,
+    claimed: Mutex<HashSet<String>>,
+    permits: tokio::sync::Semaphore,
+    multi: MultiProgress,
+}
+
+impl Downloader {
+    /// Opens the archive; `http` should be a client without API keys
+    /// (`HttpOptions::media_client`).
+    pub fn new(http: reqwest::Client, options: DownloadOptions) -> std::io::Result<Self> {
+        let archive = options.archive.as_deref().map(Archive::open).transpose()?;
+        let multi = MultiProgress::with_draw_target(if options.show_progress {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        });
+        Ok(Self {
+            http,
+            permits: tokio::sync::Semaphore::new(options.concurrency.max(1)),
+            options,
+            archive,
+            claimed: Mutex::default(),
+            multi,
+        })
+    }
+
+    /// Downloads the best media of every story, in their order.
+    pub async fn download(&self, stories: &[Story]) -> Vec<Downloaded> {
+        futures::stream::iter(stories.iter().map(|s| self.one(s)))
+            .buffered(self.options.concurrency.max(1))
+            .collect()
+            .await
+    }
+
+    async fn one(&self, story: &Story) -> Downloaded {
+        let id = story.id.clone();
+        let Some(best) = story.best_media() else {
+            return Downloaded::NoMedia { story: id };
+        };
+        if best.is_expired(now()) {
+            let expired_at = best
+                .url_expires_at
+                .map(|t| t.to_rfc3339())
+                .unwrap_or_default();
+            return Downloaded::Expired {
+                story: id,
+                expired_at,
+            };
+        }
+        if !self.options.force
+            && let Some(archive) = &self.archive
+            && archive.contains(&id)
+        {
+            return Downloaded::Skipped {
+                story: id,
+                reason: format!(
+                    "already downloaded (listed in {}; --force downloads again)",
+                    archive.path().display()
+                ),
+            };
+        }
+        if !self
+            .claimed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(id.clone())
+        {
+            return Downloaded::Skipped {
+                story: id,
+                reason: "downloaded for another input of this run".to_owned(),
+            };
+        }
+        let relative = self
+            .options
+            .template
+            .render(story, extension(best, story.kind));
+        let target = self.options.dir.join(&relative);
+        let _permit = self.permits.acquire().await;
+        let label = relative.display().to_string();
+        let bytes = match self.fetch(&best.url, &target, &label).await {
+            Ok(bytes) => bytes,
+            Err(message) => return Downloaded::Failed { story: id, message },
+        };
+        let metadata = if self.options.write_metadata {
+            let mut sidecar = target.clone().into_os_string();
+            sidecar.push(".json");
+            let sidecar = PathBuf::from(sidecar);
+            match write_metadata(story, &sidecar) {
+                Ok(()) => Some(sidecar),
+                Err(message) => return Downloaded::Failed { story: id, message },
+            }
+        } else {
+            None
+        };
+        if let Some(archive) = &self.archive
+            && let Err(e) = archive.record(&id)
+        {
+            return Downloaded::Failed {
+                story: id,
+                message: format!(
+                    "saved {}, but could not record it in {}: {e}",
+                    target.display(),
+                    archive.path().display()
+                ),
+            };
+        }
+        Downloaded::Saved {
+            story: id,
+            path: target,
+            bytes,
+            metadata,
+        }
+    }
+
+    /// Streams `url` into a temporary file beside `target`, then renames it into place.
+    async fn fetch(&self, url: &str, target: &Path, label: &str) -> Result<u64, String> {
+        let parent = target.parent().unwrap_or(Path::new("."));
+        tokio::fs::create_dir_all(parent)
+            .await
+            .map_err(|e| format!("{}: {e}", parent.display()))?;
+        let response = self.http.get(url).send().await.map_err(transfer_error)?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(format!("the media server answered HTTP {status}"));
+        }
+        let expected = response.content_length();
+        let partial = tempfile::Builder::new()
+            .prefix(".stories-")
+            .suffix(".part")
+            .tempfile_in(parent)
+            .map_err(|e| format!("{}: {e}", parent.display()))?;
+        let std_file = partial
+            .as_file()
+            .try_clone()
+            .map_err(|e| format!("{}: {e}", partial.path().display()))?;
+        let mut file = tokio::fs::File::from_std(std_file);
+        let bar = self.multi.add(ProgressBar::new(expected.unwrap_or(0)));
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{msg:24!} {bar:30} {bytes:>10}/{total_bytes:10} {bytes_per_sec}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar.set_message(label.to_owned());
+        let mut stream = response.bytes_stream();
+        let mut written = 0u64;
+        let io = |e: std::io::Error| format!("{}: {e}", partial.path().display());
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(transfer_error)?;
+            file.write_all(&chunk).await.map_err(io)?;
+            written += chunk.len() as u64;
+            bar.set_position(written);
+        }
+        file.flush().await.map_err(io)?;
+        file.sync_all().await.map_err(io)?;
+        bar.finish_and_clear();
+        if let Some(n) = expected
+            && n != written
+        {
+            return Err(format!(
+                "the connection closed after {written} of {n} bytes"
+            ));
+        }
+        // Another run may have saved the same story meanwhile: the rename replaces it with an
+        // identical complete file, never with a partial one.
+        partial
+            .persist(target)
+            .map_err(|e| format!("{}: {}", target.display(), e.error))?;
+        Ok(written)
+    }
+}
+
+fn transfer_error(e: reqwest::Error) -> String {
+    let kind = crate::call::transport_kind(&e);
+    format!("{kind}: {}", crate::call::error_chain(&e.without_url()))
+}
+
+/// Writes the story's JSON next to its media, atomically too.
+fn write_metadata(story: &Story, path: &Path) -> Result<(), String> {
+    let parent = path.parent().unwrap_or(Path::new("."));
+    let at = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
+    let mut file = tempfile::Builder::new()
+        .prefix(".stories-")
+        .suffix(".part")
+        .tempfile_in(parent)
+        .map_err(|e| at(&e))?;
+    serde_json::to_writer_pretty(&mut file, story).map_err(|e| at(&e))?;
+    std::io::Write::write_all(&mut file, b"\n").map_err(|e| at(&e))?;
+    file.as_file().sync_all().map_err(|e| at(&e))?;
+    file.persist(path).map_err(|e| at(&e.error))?;
+    Ok(())
+}
+
+/// The system clock (chrono is built without its clock feature).
+fn now() -> chrono::DateTime<chrono::Utc> {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    domain::from_epoch(i64::try_from(secs).unwrap_or(0)).unwrap_or_default()
+}
+
+fn extension(r: &Rendition, kind: MediaKind) -> &'static str {
+    let path = r.url.split('?').next().unwrap_or("");
+    match r.mime_type.as_deref() {
+        Some(m) if m.starts_with("video/") => "mp4",
+        Some("image/webp") => "webp",
+        Some(m) if m.starts_with("image/") => "jpg",
+        _ if path.ends_with(".mp4") => "mp4",
+        _ if path.ends_with(".webp") => "webp",
+        _ if path.ends_with(".jpg") || path.ends_with(".jpeg") => "jpg",
+        _ if kind == MediaKind::Video => "mp4",
+        _ => "jpg",
+    }
+}
