@@ -77,6 +77,9 @@ pub(crate) fn transport_kind(err: &reqwest::Error) -> TransportKind {
         }
         if let Some(io) = e.downcast_ref::<std::io::Error>() {
             use std::io::ErrorKind as K;
+            if wraps_tls_error(io) {
+                return TransportKind::Tls;
+            }
             match io.kind() {
                 K::ConnectionRefused => return TransportKind::Refused,
                 K::TimedOut => return TransportKind::Timeout,
@@ -99,6 +102,21 @@ pub(crate) fn transport_kind(err: &reqwest::Error) -> TransportKind {
         source = e.source();
     }
     kind
+}
+
+/// Whether `io` wraps a rustls error, possibly in further I/O errors. An I/O error's
+/// `source()` skips the error it wraps, so the wrapped ones are looked at directly.
+fn wraps_tls_error(io: &std::io::Error) -> bool {
+    let mut inner = io.get_ref();
+    while let Some(e) = inner {
+        if e.downcast_ref::<rustls::Error>().is_some() {
+            return true;
+        }
+        inner = e
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref);
+    }
+    false
 }
 
 /// An error and its causes, `outer: inner: innermost`, without repeats.

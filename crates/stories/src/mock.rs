@@ -84,8 +84,11 @@ struct Route {
     bytes: bool,
     /// Documented bodies by status.
     bodies: BTreeMap<u16, Value>,
-    /// Every status the vendor documents for the operation, with a body or not.
-    statuses: std::collections::BTreeSet<u16>,
+    /// The answer to the magic input `private`: the vendor's documented private-account
+    /// answer, or the closest its documented shapes allow.
+    private: (u16, Value),
+    /// The answer to the magic input `missing`.
+    missing: (u16, Value),
 }
 
 #[derive(Debug)]
@@ -145,11 +148,8 @@ fn vendors() -> BTreeMap<&'static str, Vendor> {
                     .and_then(|r| r.pointer("/200/content"))
                     .and_then(Value::as_object)
                     .is_some_and(|c| c.keys().any(|k| k == "application/octet-stream"));
-                let statuses = responses
-                    .and_then(Value::as_object)
-                    .map(|r| r.keys().filter_map(|s| s.parse().ok()).collect())
-                    .unwrap_or_default();
-                let bodies = examples
+                let forbidden_documented = responses.and_then(|r| r.get("403")).is_some();
+                let bodies: BTreeMap<u16, Value> = examples
                     .iter()
                     .filter(|e| e.operation_id == op.operation_id)
                     .filter_map(|e| Some((e.status.parse().ok()?, e.body.clone())))
@@ -163,8 +163,9 @@ fn vendors() -> BTreeMap<&'static str, Vendor> {
                         .map(str::to_owned)
                         .collect(),
                     bytes,
+                    private: private_answer(vendor, op.operation_id, &bodies, forbidden_documented),
+                    missing: (404, bodies.get(&404).cloned().unwrap_or(Value::Null)),
                     bodies,
-                    statuses,
                 }
             })
             .collect();
@@ -397,23 +398,28 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         }
         Some(Fault::Truncated | Fault::Drifted) | None => {}
     }
-    // Magic inputs for trying the unhappy answers, on every route: `missing` is not found;
-    // `private` is the vendor's documented private-account answer (HikerAPI's 403), else the
+    // Magic inputs for trying the unhappy answers, on every route: `missing` (or the id `404`,
+    // or a URL with a `/missing/` segment) is not found;
+    // `private` (the id `403`, a `/private/` segment) is the vendor's documented private-account answer (HikerAPI's 403), else the
     // documented body as Instagram gives it for a private account: the account flagged
     // `is_private` and every list empty.
-    let wants = |word: &str| {
-        query.split('&').any(|kv| kv.ends_with(&format!("={word}"))) || rest.contains(&word)
+    let wants = |word: &str, id: &str| {
+        let inputs = url::form_urlencoded::parse(query.as_bytes())
+            .map(|(_, v)| v.into_owned())
+            .chain(rest.iter().map(|s| (*s).to_owned()));
+        inputs.into_iter().any(|v| {
+            // Ids may come prefixed (`highlight:403`).
+            v == word
+                || v.rsplit(':').next() == Some(id)
+                || v.contains(&format!("/{word}/"))
+                || v.contains(&format!("/{id}/"))
+        })
     };
-    if wants("missing") {
-        return json_response(404, &documented(404), &shared.base);
+    if wants("missing", "404") {
+        return json_response(route.missing.0, &route.missing.1, &shared.base);
     }
-    if wants("private") {
-        if route.statuses.contains(&403) {
-            return json_response(403, &documented(403), &shared.base);
-        }
-        let mut body = documented(200);
-        make_private(&mut body);
-        return json_response(200, &body, &shared.base);
+    if wants("private", "403") {
+        return json_response(route.private.0, &route.private.1, &shared.base);
     }
     if route.bytes {
         return media("/media/0.mp4");
@@ -453,10 +459,49 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
     resp
 }
 
+/// The first of the vendor's possible private-account answers its own normalizer reads as a
+/// private account: its documented 403, or its documented success body as Instagram gives it
+/// for a private account. A vendor whose shapes cannot say "private" gets the latter, which
+/// reads as an account with nothing to show.
+fn private_answer(
+    vendor: &crate::Vendor,
+    operation: &str,
+    bodies: &BTreeMap<u16, Value>,
+    forbidden_documented: bool,
+) -> (u16, Value) {
+    let mut emptied = bodies.get(&200).cloned().unwrap_or(Value::Null);
+    make_private(&mut emptied);
+    let mut candidates = Vec::new();
+    if forbidden_documented {
+        candidates.push((403, bodies.get(&403).cloned().unwrap_or(Value::Null)));
+    }
+    candidates.push((200, emptied.clone()));
+    candidates
+        .into_iter()
+        .find(|(status, body)| {
+            let bytes = serde_json::to_vec(body).unwrap_or_default();
+            let raw = domain::RawResponse {
+                status: *status,
+                retry_after_seconds: None,
+                body: &bytes,
+            };
+            (vendor.normalizer.normalize)(operation, raw)
+                .is_ok_and(|n| n.outcome == domain::Outcome::PrivateAccount)
+        })
+        .unwrap_or((200, emptied))
+}
+
 /// What a private account's answer looks like where the vendor has no status for it: every
-/// `is_private` flag set and every list of objects emptied.
+/// `is_private` flag set and every list of objects emptied (lists keyed by position too).
 fn make_private(value: &mut Value) {
     match value {
+        Value::Object(map)
+            if !map.is_empty()
+                && map.keys().all(|k| k.bytes().all(|b| b.is_ascii_digit()))
+                && map.values().any(Value::is_object) =>
+        {
+            map.clear();
+        }
         Value::Object(map) => {
             for (key, v) in map.iter_mut() {
                 if key == "is_private" {

@@ -3,9 +3,15 @@
 //! HTTPS end to end.
 
 mod cli;
+mod cli_config;
+mod cli_downloads;
+mod cli_inputs;
+mod cli_mock;
+mod cli_transport;
 mod https;
 mod normalize_cli;
 mod routing;
+mod support;
 
 /// Installs a do-nothing global subscriber before any test emits an event. Tracing caches each
 /// callsite's interest process-wide, computed against the first thread to reach it: without a

@@ -1,0 +1,225 @@
+//! Downloads are safe and resumable: never a partial file under a final name, a re-run skips
+//! what the archive lists, `--force` redoes it, `--write-metadata` and `--filename` shape the
+//! files, highlight lists download their items, and every result is in the JSON and the exit
+//! status.
+
+use std::path::Path;
+
+use super::support::{files, mock, ndjson, output, stories, tempdir, text};
+
+async fn download(
+    server: &stories::mock::MockServer,
+    media: &Path,
+    args: &[&str],
+) -> std::process::Output {
+    let mut cmd = stories(server);
+    cmd.args(args)
+        .args(["--format", "ndjson", "--download"])
+        .arg(media);
+    output(cmd).await
+}
+
+fn results(record: &serde_json::Value) -> Vec<String> {
+    record["downloads"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|d| d["result"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn two_inputs_with_one_story_and_a_rerun_share_nothing_partial() {
+    let server = mock().await;
+    let dir = tempdir();
+    let media = dir.path().join("media");
+    let batch = dir.path().join("batch.txt");
+    // Both names give the same documented stories.
+    std::fs::write(&batch, "natgeo\nnasa\n").unwrap_or_else(|e| panic!("{e}"));
+    let batch_arg = batch.to_string_lossy().into_owned();
+    let args = [
+        "user-stories",
+        "--concurrency",
+        "2",
+        "--batch",
+        batch_arg.as_str(),
+    ];
+    let out = download(&server, &media, &args).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let records = ndjson(&out);
+    let mut all: Vec<String> = records.iter().flat_map(results).collect();
+    all.sort();
+    assert_eq!(all, ["saved", "saved", "skipped", "skipped"], "{records:?}");
+    let landed = files(&media);
+    assert_eq!(
+        landed
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect::<Vec<_>>(),
+        [
+            ".stories-archive",
+            "3849025813912605899.jpg",
+            "3849437931484859245.jpg"
+        ]
+    );
+    for f in landed
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "jpg"))
+    {
+        assert_eq!(
+            std::fs::metadata(media.join(f))
+                .map(|m| m.len())
+                .unwrap_or(0),
+            64 * 1024
+        );
+    }
+
+    // A re-run skips both (the archive); --force downloads again.
+    let out = download(&server, &media, &["user-stories", "natgeo"]).await;
+    let again = ndjson(&out);
+    assert_eq!(results(&again[0]), ["skipped", "skipped"]);
+    assert!(
+        again[0]["downloads"][0]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("--force"))
+    );
+    let out = download(&server, &media, &["user-stories", "natgeo", "--force"]).await;
+    assert_eq!(results(&ndjson(&out)[0]), ["saved", "saved"]);
+    let out = download(&server, &media, &["user-stories", "natgeo", "--no-archive"]).await;
+    assert_eq!(results(&ndjson(&out)[0]), ["saved", "saved"]);
+}
+
+#[tokio::test]
+async fn templates_and_metadata_shape_the_files() {
+    let server = mock().await;
+    let dir = tempdir();
+    let media = dir.path().join("media");
+    let out = download(
+        &server,
+        &media,
+        &[
+            "user-stories",
+            "natgeo",
+            "--filename",
+            "{owner}/{taken_at}_{id}.{kind}.{ext}",
+            "--write-metadata",
+        ],
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let landed: Vec<String> = files(&media)
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        landed,
+        [
+            ".stories-archive",
+            "javan/20260309T123413Z_3849025813912605899.image.jpg",
+            "javan/20260309T123413Z_3849025813912605899.image.jpg.json",
+            "javan/20260310T021301Z_3849437931484859245.image.jpg",
+            "javan/20260310T021301Z_3849437931484859245.image.jpg.json",
+        ],
+        "{}",
+        text(&out.stdout)
+    );
+    let sidecar: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(media.join(&landed[2])).unwrap_or_default())
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(sidecar["id"], "3849025813912605899");
+    let record = &ndjson(&out)[0];
+    assert!(
+        record["downloads"][0]["metadata"]
+            .as_str()
+            .is_some_and(|m| m.ends_with(".json"))
+    );
+}
+
+#[tokio::test]
+async fn highlight_lists_download_their_items() {
+    let server = mock().await;
+    let dir = tempdir();
+    let media = dir.path().join("media");
+    let out = download(&server, &media, &["highlights", "natgeo"]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let record = &ndjson(&out)[0];
+    assert_eq!(record["highlight_items"][0]["outcome"], "found", "{record}");
+    let saved = results(record).iter().filter(|r| *r == "saved").count();
+    assert!(saved > 0, "{record}");
+    assert_eq!(
+        files(&media).len(),
+        saved + 1,
+        "every saved item plus the archive"
+    );
+}
+
+#[tokio::test]
+async fn failed_downloads_are_in_the_json_and_the_exit_status() {
+    let server = mock().await;
+    let dir = tempdir();
+    // A file where the download folder should go: nothing can be written below it.
+    let blocker = dir.path().join("blocker");
+    std::fs::write(&blocker, "").unwrap_or_else(|e| panic!("{e}"));
+    let out = download(
+        &server,
+        &blocker.join("media"),
+        &["user-stories", "natgeo", "--no-archive"],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let record = &ndjson(&out)[0];
+    assert_eq!(record["outcome"]["outcome"], "found");
+    assert_eq!(results(record), ["failed", "failed"], "{record}");
+    assert!(
+        record["downloads"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("blocker"))
+    );
+}
+
+/// A media server that promises 64 KiB and closes after 100 bytes.
+async fn short_server() -> String {
+    use tokio::io::AsyncWriteExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut buf = [0u8; 4096];
+            let _ = tokio::io::AsyncReadExt::read(&mut socket, &mut buf).await;
+            let head =
+                "HTTP/1.1 200 OK\r\ncontent-type: image/jpeg\r\ncontent-length: 65536\r\n\r\n";
+            let _ = socket.write_all(head.as_bytes()).await;
+            let _ = socket.write_all(&[7u8; 100]).await;
+            let _ = socket.shutdown().await;
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn a_cut_transfer_leaves_no_file_under_its_name() {
+    let base = short_server().await;
+    let dir = tempdir();
+    let story: domain::Story = serde_json::from_value(serde_json::json!({
+        "id": "42", "shortcode": null, "owner": null, "kind": "image", "taken_at": null, "expires_at": null,
+        "images": [{"url": format!("{base}/media/42.jpg"), "width": 1, "height": 1, "mime_type": null, "url_expires_at": null}],
+        "videos": [], "duration_seconds": null, "mentions": [], "hashtags": [], "links": [], "locations": [],
+        "sponsors": [], "paid_partnership": null, "accessibility_caption": null, "permalink": null,
+        "source": {"vendor": "keyapi", "operation": "fetch_user_stories"}
+    }))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let downloader = stories::download::Downloader::new(
+        reqwest::Client::new(),
+        stories::download::DownloadOptions::new(dir.path()),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let done = downloader.download(&[story]).await;
+    assert!(done[0].is_failure(), "{done:?}");
+    assert_eq!(
+        files(dir.path()),
+        Vec::<std::path::PathBuf>::new(),
+        "no file, no archive line"
+    );
+}
