@@ -66,7 +66,7 @@ impl Answered {
 #[non_exhaustive]
 pub enum ClientError {
     #[error(
-        "no vendor API key is configured; set one of STORIES_HIKERAPI_KEY, STORIES_KEYAPI_KEY, STORIES_KONBINIAPI_KEY, STORIES_SOCIAVAULT_KEY, or try the built-in mock: run `stories mock` and export the variables it prints"
+        "no vendor API key is configured; set one of STORIES_HIKERAPI_KEY, STORIES_KEYAPI_KEY, STORIES_KONBINIAPI_KEY, STORIES_SOCIAVAULT_KEY (or a key in the config file; see `stories --help`)"
     )]
     NoVendors,
     #[error(

@@ -315,7 +315,7 @@ async fn queries_no_configured_vendor_can_answer_are_explained() {
             .await
             .expect_err("no vendors")
             .to_string()
-            .contains("stories mock")
+            .contains("STORIES_KEYAPI_KEY")
     );
 }
 

@@ -1,0 +1,105 @@
+//! The README's walkthrough, run exactly as written: the `console` block under "Trying it
+//! without keys" is run by bash in an empty folder, with this build's `stories` first on the
+//! `PATH`, and its output must match the block's, `…` standing for anything.
+
+use std::path::Path;
+
+/// The commands (`$ ` lines) and the expected output lines of the walkthrough.
+fn walkthrough() -> (Vec<String>, Vec<String>) {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
+            .unwrap_or_else(|e| panic!("README.md: {e}"));
+    let section = readme
+        .split_once("### Trying it without keys")
+        .map(|(_, rest)| rest)
+        .unwrap_or_else(|| panic!("the README has no walkthrough"));
+    let block = section
+        .split_once("```console\n")
+        .and_then(|(_, rest)| rest.split_once("\n```"))
+        .map(|(block, _)| block)
+        .unwrap_or_else(|| panic!("the walkthrough has no console block"));
+    let mut commands = Vec::new();
+    let mut expected = Vec::new();
+    for line in block.lines() {
+        match line.strip_prefix("$ ") {
+            Some(command) => commands.push(command.to_owned()),
+            None => expected.push(line.to_owned()),
+        }
+    }
+    (commands, expected)
+}
+
+/// Whether `actual` matches `expected`, where `…` in `expected` stands for anything.
+fn matches(expected: &str, actual: &str) -> bool {
+    let parts: Vec<&str> = expected.split('…').collect();
+    let [first, middle @ .., last] = parts.as_slice() else {
+        return expected == actual;
+    };
+    let Some(mut rest) = actual.strip_prefix(first) else {
+        return false;
+    };
+    for part in middle {
+        match rest.find(part) {
+            Some(i) => rest = &rest[i + part.len()..],
+            None => return false,
+        }
+    }
+    rest.ends_with(last)
+}
+
+#[test]
+fn the_readme_walkthrough_runs_as_written() {
+    let (commands, expected) = walkthrough();
+    assert!(commands.len() >= 5, "{commands:?}");
+    let bin = Path::new(env!("CARGO_BIN_EXE_stories"))
+        .parent()
+        .unwrap_or_else(|| panic!("no bin folder"))
+        .to_path_buf();
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    // The harness only makes sure the mock stops even when a command fails.
+    let script = format!(
+        "trap 'kill $STORIES_MOCK_PID 2>/dev/null' EXIT\n{}\n",
+        commands.join("\n")
+    );
+    let mut bash = std::process::Command::new("bash");
+    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("STORIES_")) {
+        bash.env_remove(k);
+    }
+    let out = bash
+        .arg("-c")
+        .arg(format!("exec 2>&1\n{script}"))
+        .current_dir(dir.path())
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                bin.display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .env_remove("RUST_LOG")
+        .env("XDG_CONFIG_HOME", dir.path())
+        .output()
+        .unwrap_or_else(|e| panic!("bash: {e}"));
+    let actual = String::from_utf8_lossy(&out.stdout);
+    let actual: Vec<&str> = actual.lines().collect();
+    let report = format!(
+        "expected:\n{}\n\nactual:\n{}",
+        expected.join("\n"),
+        actual.join("\n")
+    );
+    assert_eq!(actual.len(), expected.len(), "{report}");
+    for (e, a) in expected.iter().zip(&actual) {
+        assert!(matches(e, a), "`{a}` does not match `{e}`\n\n{report}");
+    }
+    assert!(dir.path().join("media/3849025813912605899.jpg").is_file());
+}
+
+#[test]
+fn ellipses_stand_for_anything() {
+    assert!(matches("a…c", "abbbc"));
+    assert!(matches("x=…", "x=1F"));
+    assert!(matches("same", "same"));
+    assert!(!matches("a…c", "abd"));
+    assert!(!matches("same", "other"));
+}
