@@ -14,6 +14,7 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
+use futures::StreamExt;
 use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -332,7 +333,12 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
     let query = request.uri().query().unwrap_or("").to_owned();
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     if segments.first() == Some(&"media") {
-        return media(&path);
+        let latency = shared
+            .faults
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .latency;
+        return media(&path, latency);
     }
     let Some((vendor_name, rest)) = segments.split_first() else {
         return json_response(
@@ -422,7 +428,7 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         return json_response(route.private.0, &route.private.1, &shared.base);
     }
     if route.bytes {
-        return media("/media/0.mp4");
+        return media("/media/0.mp4", Duration::ZERO);
     }
     let mut body = documented(200);
     if fault == Some(Fault::Drifted) {
@@ -536,15 +542,33 @@ fn drift(value: &mut Value) {
     }
 }
 
-/// Deterministic stand-in media bytes.
-fn media(path: &str) -> Response {
+/// The size of every stand-in media file.
+pub const MEDIA_BYTES: usize = 64 * 1024;
+
+/// Deterministic stand-in media bytes. With a latency set, they trickle out in eight chunks
+/// over that time, so a download can be interrupted half-way.
+fn media(path: &str, latency: Duration) -> Response {
     let video = path.contains(".mp4");
-    let mut bytes = Vec::with_capacity(64 * 1024);
+    let mut bytes = Vec::with_capacity(MEDIA_BYTES);
     let seed = path
         .bytes()
         .fold(7u8, |a, b| a.wrapping_mul(31).wrapping_add(b));
-    bytes.extend((0..64 * 1024).map(|i| seed.wrapping_add((i % 251) as u8)));
-    let mut resp = Response::new(Body::from(bytes));
+    bytes.extend((0..MEDIA_BYTES).map(|i| seed.wrapping_add((i % 251) as u8)));
+    let body = if latency.is_zero() {
+        Body::from(bytes)
+    } else {
+        let chunks: Vec<Vec<u8>> = bytes.chunks(MEDIA_BYTES / 8).map(<[u8]>::to_vec).collect();
+        let pause = latency / 8;
+        Body::from_stream(futures::stream::iter(chunks).then(move |chunk| async move {
+            tokio::time::sleep(pause).await;
+            Ok::<_, std::convert::Infallible>(chunk)
+        }))
+    };
+    let mut resp = Response::new(body);
+    resp.headers_mut().insert(
+        header::CONTENT_LENGTH,
+        HeaderValue::from(MEDIA_BYTES as u64),
+    );
     let kind = if video { "video/mp4" } else { "image/jpeg" };
     resp.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));

@@ -223,3 +223,44 @@ async fn a_cut_transfer_leaves_no_file_under_its_name() {
         "no file, no archive line"
     );
 }
+
+#[tokio::test]
+async fn a_killed_run_never_leaves_an_incomplete_file_under_its_name() {
+    let server = mock().await;
+    // Each API answer waits 300 ms and each media file trickles out over 300 ms.
+    server.set_latency(std::time::Duration::from_millis(300));
+    let dir = tempdir();
+    let media = dir.path().join("media");
+    let mut interrupted = 0;
+    for step in 0..12u64 {
+        let mut cmd = stories(&server);
+        cmd.args(["user-stories", "natgeo", "--no-archive", "--download"])
+            .arg(&media)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        let mut child = cmd.spawn().unwrap_or_else(|e| panic!("{e}"));
+        tokio::time::sleep(std::time::Duration::from_millis(250 + step * 50)).await;
+        let _ = child.kill();
+        let _ = child.wait();
+        for file in files(&media) {
+            let name = file.to_string_lossy().into_owned();
+            let len = std::fs::metadata(media.join(&file))
+                .map(|m| m.len())
+                .unwrap_or(0);
+            if name.starts_with(".stories-") && name.ends_with(".part") {
+                interrupted += 1;
+                std::fs::remove_file(media.join(&file)).unwrap_or_else(|e| panic!("{e}"));
+            } else {
+                assert_eq!(
+                    len,
+                    stories::mock::MEDIA_BYTES as u64,
+                    "{name} after a kill at step {step}"
+                );
+            }
+        }
+    }
+    assert!(
+        interrupted > 0,
+        "no kill landed during a transfer; the test proved nothing"
+    );
+}
