@@ -35,7 +35,7 @@
 //! answer stays found, even when no item is left); a success envelope without an `items` list
 //! is unreadable.
 //! The generated `keyapi_client` types stay the contract: the tests decode every documented
-//! example both ways and compare.
+//! example both ways and compare (`tests/tests/it/views_agree.rs`).
 
 use domain::tolerant::{Bool, Float, Id, Int, List, Obj, Present, Text};
 use domain::{

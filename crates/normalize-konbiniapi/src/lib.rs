@@ -32,7 +32,7 @@
 //! `konbiniapi_client` types keep its `required` fields; a response that breaks it on a field
 //! the model does not need still normalizes (the drift report says what broke). A story item
 //! without `entityId` is left out and reported; a highlight without one is unreadable. The
-//! tests decode every documented example both ways and compare.
+//! tests decode every documented example both ways and compare (`tests/tests/it/views_agree.rs`).
 
 use domain::tolerant::{Bool, Float, Id, Int, List, Obj, Text, When};
 use domain::{

@@ -18,7 +18,7 @@
 //! borrows their text from the body; `highlights` may also come as a list. Any field may be
 //! missing, null or of another type and reads as unknown. A highlight without `id` is left out
 //! and reported as drift. The generated `sociavault_client` types stay the contract: the tests
-//! decode every documented example both ways and compare.
+//! decode every documented example both ways and compare (`tests/tests/it/views_agree.rs`).
 
 use domain::tolerant::{Entries, Id, Int, Obj, Present, Text};
 use domain::{

@@ -12,3 +12,4 @@ mod regen_robust;
 mod specs_unedited;
 mod surface;
 mod tolerance;
+mod views_agree;
