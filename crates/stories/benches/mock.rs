@@ -1,5 +1,7 @@
-//! The built-in mock: how long it takes to start, and how many requests per second it serves
-//! on loopback (KeyAPI's 35 KB stories response, 32 requests in flight).
+//! The built-in mock: how long it takes to start, the CPU cost of answering one request in
+//! process (routing, auth check, the pre-rendered body with a fresh media expiry), and how
+//! many requests per second it serves on loopback (KeyAPI's 35 KB stories response, 32
+//! requests in flight).
 //!
 //! Run with `cargo bench -p stories --bench mock`.
 
@@ -29,6 +31,46 @@ fn start(bencher: divan::Bencher) {
             MockServer::start(SocketAddr::from(([127, 0, 0, 1], 0)))
                 .await
                 .expect("starts")
+        })
+    });
+}
+
+/// One request through the mock's router, no socket: what a request costs the mock itself.
+#[divan::bench(args = ["keyapi", "hikerapi"])]
+fn handle_one_request(bencher: divan::Bencher, vendor: &str) {
+    use tower::ServiceExt;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let server = rt
+        .block_on(MockServer::start(SocketAddr::from(([127, 0, 0, 1], 0))))
+        .expect("starts");
+    let router = server.router();
+    let (path, header, value) = match vendor {
+        "keyapi" => (
+            "/keyapi/v1/instagram/fetch_user_stories?username=natgeo",
+            "authorization",
+            format!("Bearer {MOCK_KEY}"),
+        ),
+        _ => (
+            "/hikerapi/v1/user/stories/by/username?username=natgeo",
+            "x-access-key",
+            MOCK_KEY.to_owned(),
+        ),
+    };
+    bencher.bench_local(|| {
+        rt.block_on(async {
+            let request = axum::http::Request::get(path)
+                .header(header, &value)
+                .body(axum::body::Body::empty())
+                .expect("request");
+            let response = router.clone().oneshot(request).await.expect("infallible");
+            assert!(response.status().is_success());
+            axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .expect("body")
+                .len()
         })
     });
 }

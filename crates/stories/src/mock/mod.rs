@@ -19,6 +19,10 @@ use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
+mod rendered;
+
+use self::rendered::{Rendered, expiry_now};
+
 /// The API key the mock accepts for every vendor.
 pub const MOCK_KEY: &str = "mock-key";
 
@@ -83,13 +87,18 @@ struct Route {
     method: Method,
     segments: Vec<String>,
     bytes: bool,
-    /// Documented bodies by status.
-    bodies: BTreeMap<u16, Value>,
+    /// The documented success body, and the same departing from its documentation.
+    ok: Rendered,
+    drifted: Rendered,
+    /// The documented success body cut in half.
+    truncated: Vec<u8>,
+    /// Documented error bodies by status (`null` where none is documented).
+    errors: BTreeMap<u16, Rendered>,
     /// The answer to the magic input `private`: the vendor's documented private-account
     /// answer, or the closest its documented shapes allow.
-    private: (u16, Value),
+    private: (u16, Rendered),
     /// The answer to the magic input `missing`.
-    missing: (u16, Value),
+    missing: (u16, Rendered),
 }
 
 #[derive(Debug)]
@@ -104,7 +113,7 @@ struct Faults {
     /// (fault, how many more responses get it; `None` = until cleared).
     by_vendor: BTreeMap<String, (Fault, Option<usize>)>,
     latency: Duration,
-    hits: BTreeMap<String, usize>,
+    hits: BTreeMap<&'static str, usize>,
 }
 
 struct Shared {
@@ -130,7 +139,9 @@ impl std::fmt::Debug for SharedHandle {
     }
 }
 
-fn vendors() -> BTreeMap<&'static str, Vendor> {
+/// Every vendor's routes, with every answer rendered once for clients reaching the mock at
+/// `base`.
+fn vendors(base: &str) -> BTreeMap<&'static str, Vendor> {
     let mut out = BTreeMap::new();
     for vendor in crate::VENDORS {
         let facts = vendor.facts;
@@ -155,6 +166,14 @@ fn vendors() -> BTreeMap<&'static str, Vendor> {
                     .filter(|e| e.operation_id == op.operation_id)
                     .filter_map(|e| Some((e.status.parse().ok()?, e.body.clone())))
                     .collect();
+                let documented = |status: u16| bodies.get(&status).cloned().unwrap_or(Value::Null);
+                let mut drifted = documented(200);
+                drift(&mut drifted);
+                if let Some(top) = drifted.as_object_mut() {
+                    top.insert("x_mock_drift".into(), Value::Bool(true));
+                }
+                let (private_status, private) =
+                    private_answer(vendor, op.operation_id, &bodies, forbidden_documented);
                 Route {
                     method: op.method.parse().unwrap_or(Method::GET),
                     segments: op
@@ -164,9 +183,15 @@ fn vendors() -> BTreeMap<&'static str, Vendor> {
                         .map(str::to_owned)
                         .collect(),
                     bytes,
-                    private: private_answer(vendor, op.operation_id, &bodies, forbidden_documented),
-                    missing: (404, bodies.get(&404).cloned().unwrap_or(Value::Null)),
-                    bodies,
+                    ok: Rendered::new(&documented(200), base),
+                    drifted: Rendered::new(&drifted, base),
+                    truncated: truncated(&documented(200)),
+                    errors: [401, 402, 429, 500]
+                        .into_iter()
+                        .map(|status| (status, Rendered::new(&documented(status), base)))
+                        .collect(),
+                    private: (private_status, Rendered::new(&private, base)),
+                    missing: (404, Rendered::new(&documented(404), base)),
                 }
             })
             .collect();
@@ -198,7 +223,7 @@ impl MockServer {
         L::Addr: std::fmt::Debug,
     {
         let shared = Arc::new(Shared {
-            vendors: vendors(),
+            vendors: vendors(&base),
             faults: Mutex::default(),
             base,
         });
@@ -220,6 +245,14 @@ impl MockServer {
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The mock's routes as a service sharing this server's state (faults, hits), for calling
+    /// it in process — in benchmarks, or mounted in another axum application.
+    pub fn router(&self) -> Router {
+        Router::new()
+            .fallback(handle)
+            .with_state(self.shared.0.clone())
     }
 
     /// The base URL to give `vendor`'s client.
@@ -275,10 +308,8 @@ impl Drop for MockServer {
     }
 }
 
-fn json_response(status: u16, body: &Value, base: &str) -> Response {
-    let mut text = serde_json::to_string(body).unwrap_or_default();
-    rewrite_media_urls(&mut text, base);
-    let mut resp = Response::new(Body::from(text));
+fn json_response(status: u16, body: Vec<u8>) -> Response {
+    let mut resp = Response::new(Body::from(body));
     *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     resp.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -287,27 +318,27 @@ fn json_response(status: u16, body: &Value, base: &str) -> Response {
     resp
 }
 
-/// Points CDN media URLs at the mock's `/media/` route, signed to expire in a day, so
-/// downloads work without a network.
-fn rewrite_media_urls(text: &mut String, base: &str) {
-    let expires = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() + 86_400);
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text.as_str();
-    let mut n = 0;
-    while let Some(start) = rest.find("\"https://scontent") {
-        out.push_str(&rest[..=start]);
-        let after = &rest[start + 1..];
-        let end = after.find('"').unwrap_or(after.len());
-        let url = &after[..end];
-        let ext = if url.contains(".mp4") { "mp4" } else { "jpg" };
-        out.push_str(&format!("{base}/media/{n}.{ext}?oe={expires:X}"));
-        n += 1;
-        rest = &after[end..];
-    }
-    out.push_str(rest);
-    *text = out;
+/// A rendered answer with a fresh media expiry.
+fn answer(status: u16, rendered: &Rendered) -> Response {
+    json_response(status, rendered.body(&expiry_now()))
+}
+
+/// The mock's own complaint (no such vendor or endpoint), not a vendor's.
+fn complaint(message: &str) -> Response {
+    json_response(
+        404,
+        serde_json::to_vec(&serde_json::json!({ "error": message })).unwrap_or_default(),
+    )
+}
+
+/// The first half of `body`'s text, cut on a character boundary.
+fn truncated(body: &Value) -> Vec<u8> {
+    let text = serde_json::to_string(body).unwrap_or_default();
+    let half = text
+        .char_indices()
+        .nth(text.chars().count() / 2)
+        .map_or(0, |(i, _)| i);
+    text.as_bytes()[..half].to_vec()
 }
 
 fn authorized(vendor: &Vendor, headers: &HeaderMap) -> bool {
@@ -341,23 +372,15 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         return media(&path, latency);
     }
     let Some((vendor_name, rest)) = segments.split_first() else {
-        return json_response(
-            404,
-            &serde_json::json!({"error": "no vendor in path"}),
-            &shared.base,
-        );
+        return complaint("no vendor in path");
     };
-    let Some(vendor) = shared.vendors.get(vendor_name) else {
-        return json_response(
-            404,
-            &serde_json::json!({"error": format!("unknown vendor {vendor_name}")}),
-            &shared.base,
-        );
+    let Some((&vendor_name, vendor)) = shared.vendors.get_key_value(*vendor_name) else {
+        return complaint(&format!("unknown vendor {vendor_name}"));
     };
     let (fault, latency) = {
         let mut f = shared.faults.lock().unwrap_or_else(PoisonError::into_inner);
-        *f.hits.entry((*vendor_name).to_owned()).or_default() += 1;
-        let fault = match f.by_vendor.get_mut(*vendor_name) {
+        *f.hits.entry(vendor_name).or_default() += 1;
+        let fault = match f.by_vendor.get_mut(vendor_name) {
             Some((_, Some(0))) | None => None,
             Some((fault, Some(n))) => {
                 *n -= 1;
@@ -375,82 +398,57 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         .iter()
         .find(|r| matches(r, request.method(), rest))
     else {
-        return json_response(
-            404,
-            &serde_json::json!({"error": format!("no such endpoint: {path}")}),
-            &shared.base,
-        );
+        return complaint(&format!("no such endpoint: {path}"));
     };
-    let documented = |status: u16| route.bodies.get(&status).cloned().unwrap_or(Value::Null);
+    let error = |status: u16| {
+        route.errors.get(&status).map_or_else(
+            || json_response(status, b"null".to_vec()),
+            |r| answer(status, r),
+        )
+    };
     if !authorized(vendor, request.headers()) {
-        return json_response(401, &documented(401), &shared.base);
+        return error(401);
     }
     match fault {
         Some(Fault::RateLimited {
             retry_after_seconds,
         }) => {
-            let mut resp = json_response(429, &documented(429), &shared.base);
+            let mut resp = error(429);
             resp.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_seconds));
             return resp;
         }
-        Some(Fault::ServerError) => return json_response(500, &documented(500), &shared.base),
-        Some(Fault::OutOfCredits) => return json_response(402, &documented(402), &shared.base),
+        Some(Fault::ServerError) => return error(500),
+        Some(Fault::OutOfCredits) => return error(402),
         Some(Fault::WrongContentType) => {
             let mut resp = Response::new(Body::from("<html><body>502 Bad Gateway</body></html>"));
             resp.headers_mut()
                 .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
             return resp;
         }
-        Some(Fault::Truncated | Fault::Drifted) | None => {}
+        Some(Fault::Truncated) => return json_response(200, route.truncated.clone()),
+        Some(Fault::Drifted) | None => {}
     }
     // Magic inputs for trying the unhappy answers, on every route: `missing` (or the id `404`,
-    // or a URL with a `/missing/` segment) is not found;
-    // `private` (the id `403`, a `/private/` segment) is the vendor's documented private-account answer (HikerAPI's 403), else the
-    // documented body as Instagram gives it for a private account: the account flagged
-    // `is_private` and every list empty.
-    let wants = |word: &str, id: &str| {
-        let inputs = url::form_urlencoded::parse(query.as_bytes())
-            .map(|(_, v)| v.into_owned())
-            .chain(rest.iter().map(|s| (*s).to_owned()));
-        inputs.into_iter().any(|v| {
-            // Ids may come prefixed (`highlight:403`).
-            v == word
-                || v.rsplit(':').next() == Some(id)
-                || v.contains(&format!("/{word}/"))
-                || v.contains(&format!("/{id}/"))
-        })
-    };
-    if wants("missing", "404") {
-        return json_response(route.missing.0, &route.missing.1, &shared.base);
+    // or a URL with a `/missing/` segment) is not found; `private` (the id `403`, a
+    // `/private/` segment) is the vendor's documented private-account answer (HikerAPI's 403),
+    // else the documented body as Instagram gives it for a private account: the account
+    // flagged `is_private` and every list empty.
+    if magic(&query, rest, "missing", "404") {
+        return answer(route.missing.0, &route.missing.1);
     }
-    if wants("private", "403") {
-        return json_response(route.private.0, &route.private.1, &shared.base);
+    if magic(&query, rest, "private", "403") {
+        return answer(route.private.0, &route.private.1);
     }
     if route.bytes {
         return media("/media/0.mp4", Duration::ZERO);
     }
-    let mut body = documented(200);
-    if fault == Some(Fault::Drifted) {
-        drift(&mut body);
-        if let Some(top) = body.as_object_mut() {
-            top.insert("x_mock_drift".into(), Value::Bool(true));
-        }
-    }
-    if fault == Some(Fault::Truncated) {
-        let text = serde_json::to_string(&body).unwrap_or_default();
-        let half = text
-            .char_indices()
-            .nth(text.chars().count() / 2)
-            .map_or(0, |(i, _)| i);
-        let mut resp = Response::new(Body::from(text[..half].to_owned()));
-        resp.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
-        return resp;
-    }
-    let mut resp = json_response(200, &body, &shared.base);
+    let body = if fault == Some(Fault::Drifted) {
+        &route.drifted
+    } else {
+        &route.ok
+    };
+    let mut resp = answer(200, body);
     // Vendors that report credits in headers do so on every answer.
     let credit_headers = [
         (vendor.credit_headers.remaining, "999"),
@@ -463,6 +461,20 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         }
     }
     resp
+}
+
+/// Whether the request's input — a query value or a path segment — is the magic `word`, the
+/// magic `id` (also prefixed, as in `highlight:403`), or a URL with either as a segment.
+fn magic(query: &str, segments: &[&str], word: &str, id: &str) -> bool {
+    let is_magic = |v: &str| {
+        v == word
+            || v.rsplit(':').next() == Some(id)
+            || [word, id]
+                .iter()
+                .any(|w| v.split('/').any(|segment| segment == *w) && v.contains("://"))
+    };
+    segments.iter().any(|s| is_magic(s))
+        || url::form_urlencoded::parse(query.as_bytes()).any(|(_, v)| is_magic(&v))
 }
 
 /// The first of the vendor's possible private-account answers its own normalizer reads as a
@@ -580,23 +592,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn media_urls_are_rewritten_to_the_mock() {
-        let mut text = r#"{"a":"https://scontent-lax3-1.cdninstagram.com/v/x.jpg?oe=1","b":"https://scontent.cdninstagram.com/v.mp4","c":"https://example.com/"}"#.to_owned();
-        rewrite_media_urls(&mut text, "http://127.0.0.1:9");
-        assert!(
-            text.contains("\"http://127.0.0.1:9/media/0.jpg?oe="),
-            "{text}"
-        );
-        assert!(
-            text.contains("\"http://127.0.0.1:9/media/1.mp4?oe="),
-            "{text}"
-        );
-        assert!(text.contains("\"https://example.com/\""));
-    }
-
-    #[test]
     fn every_vendor_has_routes_with_documented_bodies() {
-        let v = vendors();
+        let v = vendors("http://127.0.0.1:9");
         assert_eq!(v.len(), 4);
         for (name, vendor) in &v {
             assert!(!vendor.routes.is_empty(), "{name}");
@@ -604,7 +601,7 @@ mod tests {
                 vendor
                     .routes
                     .iter()
-                    .any(|r| r.bodies.contains_key(&200) || r.bytes),
+                    .any(|r| r.ok.body("0") != b"null" || r.bytes),
                 "{name}"
             );
         }
