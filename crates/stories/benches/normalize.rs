@@ -19,28 +19,8 @@ fn main() {
     divan::main();
 }
 
-/// The documented KeyAPI 200 example with its items repeated to `n`, each with its own id.
 fn keyapi_body(n: usize) -> Vec<u8> {
-    let mut body = keyapi_client::VENDOR
-        .response_examples()
-        .into_iter()
-        .find(|e| e.status == "200")
-        .expect("a 200 example")
-        .body;
-    let template = body["data"]["data"]["items"]
-        .as_array()
-        .cloned()
-        .expect("items");
-    let items: Vec<Value> = (0..n)
-        .map(|i| {
-            let mut item = template[i % template.len()].clone();
-            item["id"] = Value::String(format!("38490258139126{i:05}"));
-            item
-        })
-        .collect();
-    body["data"]["data"]["count"] = n.into();
-    body["data"]["data"]["items"] = Value::Array(items);
-    serde_json::to_vec(&body).expect("encodes")
+    stories::samples::keyapi_stories_response(n)
 }
 
 const SIZES: &[usize] = &[100, 5000];

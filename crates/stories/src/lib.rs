@@ -9,6 +9,7 @@ pub mod download;
 pub mod drift;
 pub mod mock;
 pub mod query;
+pub mod samples;
 pub mod vendors;
 
 pub use client::{Answered, Attempt, ClientError, Report, UnifiedClient};

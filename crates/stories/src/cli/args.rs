@@ -55,6 +55,10 @@ pub struct Ask {
     /// How many inputs, and how many downloads, run at once.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
+    /// Compare every answer with the vendor's documented shape and report the drift in each
+    /// attempt (one more pass over each body; `-v` does it too).
+    #[arg(long)]
+    pub drift: bool,
     #[command(flatten)]
     pub download: DownloadArgs,
 }

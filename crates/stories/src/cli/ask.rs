@@ -45,6 +45,7 @@ pub async fn run(cli: &Cli, ask: &Ask, parse: Parse) -> ExitCode {
         Ok(c) => c,
         Err(e) => return usage_error(e),
     };
+    config.policy.check_drift = ask.drift || cli.verbose;
     if let Some(v) = &ask.vendor {
         config = config.only(v);
         if config.vendors.is_empty() {

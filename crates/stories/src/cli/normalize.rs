@@ -26,16 +26,61 @@ pub struct Request<'a> {
     pub strict: bool,
 }
 
+/// A response's bytes.
+enum Body {
+    /// A file's bytes, read into memory asked for in huge pages.
+    Anonymous(memmap2::MmapMut, usize),
+    Read(Vec<u8>),
+}
+
+impl std::ops::Deref for Body {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Body::Anonymous(map, len) => &map[..*len],
+            Body::Read(v) => v,
+        }
+    }
+}
+
+/// Reads a regular file into anonymous memory advised for huge pages: a 40 MB answer then
+/// costs about twenty page faults instead of ten thousand, a third of its reading time.
+/// Anything else (a FIFO, an empty file, a system without the advice) is read as usual.
+fn read_file(path: &Path) -> std::io::Result<Body> {
+    let mut file = std::fs::File::open(path)?;
+    let meta = file.metadata()?;
+    let len = usize::try_from(meta.len()).unwrap_or(usize::MAX);
+    if !meta.is_file() || len == 0 {
+        let mut buf = Vec::new();
+        file.read_to_end(&mut buf)?;
+        return Ok(Body::Read(buf));
+    }
+    let mut map = memmap2::MmapOptions::new().len(len).map_anon()?;
+    #[cfg(target_os = "linux")]
+    let _ = map.advise(memmap2::Advice::HugePage);
+    file.read_exact(&mut map[..])?;
+    // The file may have grown since: read the rest too.
+    let mut rest = Vec::new();
+    file.read_to_end(&mut rest)?;
+    if rest.is_empty() {
+        return Ok(Body::Anonymous(map, len));
+    }
+    let mut all = map[..].to_vec();
+    all.extend_from_slice(&rest);
+    Ok(Body::Read(all))
+}
+
 pub fn run(req: &Request<'_>) -> ExitCode {
     let body = match req.file {
         Some(path) if path.as_os_str() != "-" => {
-            std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
+            read_file(path).map_err(|e| format!("{}: {e}", path.display()))
         }
         _ => {
             let mut buf = Vec::new();
             std::io::stdin()
                 .read_to_end(&mut buf)
-                .map(|_| buf)
+                .map(|_| Body::Read(buf))
                 .map_err(|e| format!("standard input: {e}"))
         }
     };
@@ -66,7 +111,8 @@ pub fn run(req: &Request<'_>) -> ExitCode {
     if !normalized.drift.is_empty() {
         tracing::info!(drift = %normalized.drift, "the response departs from the documented shape");
     }
-    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    // A large buffer: an answer of thousands of stories is megabytes of JSON.
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
     let printed = Printed {
         outcome: &normalized.outcome,
         drift: &normalized.drift,
@@ -82,12 +128,20 @@ pub fn run(req: &Request<'_>) -> ExitCode {
         eprintln!("error: {e}");
         return ExitCode::FAILURE;
     }
-    if req.strict && !normalized.drift.is_empty() {
+    let failed = req.strict && !normalized.drift.is_empty();
+    if failed {
         eprintln!(
             "error: the response departs from {}'s documented shape: {}",
             req.vendor, normalized.drift
         );
-        return ExitCode::FAILURE;
     }
-    ExitCode::SUCCESS
+    // The process ends here: freeing thousands of stories one string at a time would only
+    // delay the exit (the operating system takes the memory back at once).
+    std::mem::forget(normalized);
+    std::mem::forget(body);
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }

@@ -398,7 +398,9 @@ async fn traces_name_vendors_and_failures_but_never_keys() {
 async fn drift_is_reported_per_vendor_and_never_causes_a_failover() {
     let server = mock().await;
     server.set_fault("keyapi", Fault::Drifted, None);
-    let client = client(&server, &["hikerapi", "keyapi"]);
+    let mut asked = client(&server, &["hikerapi", "keyapi"]).config().clone();
+    asked.policy.check_drift = true;
+    let client = UnifiedClient::new(asked).unwrap_or_else(|e| panic!("{e}"));
     let answered = client
         .ask(&stories_query())
         .await
@@ -426,7 +428,7 @@ async fn drift_is_reported_per_vendor_and_never_causes_a_failover() {
         "{json}"
     );
 
-    // Turned off, nothing is checked.
+    // Off (the default), nothing is checked.
     let mut quiet = client.config().clone();
     quiet.policy.check_drift = false;
     let quiet = UnifiedClient::new(quiet).unwrap_or_else(|e| panic!("{e}"));
