@@ -41,13 +41,9 @@ async fn main() -> ExitCode {
         }),
         Command::Mock(args) => cli::mock::run(args).await,
         Command::Completions { shell } => {
-            clap_complete::generate(
-                *shell,
-                &mut Cli::command(),
-                "stories",
-                &mut std::io::stdout(),
-            );
-            ExitCode::SUCCESS
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "stories", &mut script);
+            cli::print(&script)
         }
     }
 }

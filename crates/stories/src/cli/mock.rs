@@ -32,10 +32,14 @@ pub async fn run(args: &MockArgs) -> ExitCode {
         "mock vendors listening on http://{} (Ctrl-C to stop)",
         server.addr()
     );
+    let mut exports = String::new();
     for (k, v) in server.env() {
-        println!("export {k}={v}");
+        exports.push_str(&format!("export {k}={v}\n"));
     }
-    println!("{READY}");
+    exports.push_str(READY);
+    exports.push('\n');
+    // A reader that went away (`| head -1`) does not stop the mock.
+    let _ = super::print(exports.as_bytes());
     let _ = tokio::signal::ctrl_c().await;
     ExitCode::SUCCESS
 }
@@ -98,10 +102,10 @@ fn detach(args: &MockArgs) -> ExitCode {
         eprintln!("error: the mock did not start");
         return ExitCode::FAILURE;
     }
-    for line in exports {
-        println!("{line}");
-    }
-    println!("export STORIES_MOCK_PID={}", child.id());
-    println!("# stop it with: kill $STORIES_MOCK_PID");
-    ExitCode::SUCCESS
+    let mut out = exports.join("\n");
+    out.push_str(&format!(
+        "\nexport STORIES_MOCK_PID={}\n# stop it with: kill $STORIES_MOCK_PID\n",
+        child.id()
+    ));
+    super::print(out.as_bytes())
 }

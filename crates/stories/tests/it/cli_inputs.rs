@@ -224,3 +224,20 @@ async fn a_piped_standard_error_gets_no_colour() {
     assert!(stderr.contains("moving on to the next vendor"), "{stderr}");
     assert!(!stderr.contains('\u{1b}'), "{stderr}");
 }
+
+#[test]
+fn every_printing_command_exits_quietly_on_a_closed_pipe() {
+    for args in [&["completions", "bash"][..], &["--help"]] {
+        let mut child = super::support::bare()
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+        let stderr = text(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_ne!(out.status.code(), Some(101), "{args:?}: {stderr}");
+    }
+}
