@@ -4,6 +4,7 @@
 
 mod cli;
 mod cli_config;
+mod cli_connections;
 mod cli_downloads;
 mod cli_inputs;
 mod cli_mock;
