@@ -114,6 +114,9 @@ struct Faults {
     by_vendor: BTreeMap<String, (Fault, Option<usize>)>,
     latency: Duration,
     hits: BTreeMap<&'static str, usize>,
+    /// Media requests, and how many of them carried any vendor's auth header.
+    media: usize,
+    media_with_keys: usize,
 }
 
 struct Shared {
@@ -289,6 +292,13 @@ impl MockServer {
         self.faults().hits.get(vendor).copied().unwrap_or(0)
     }
 
+    /// Media requests served, and how many carried a vendor's auth header (a CDN must never
+    /// see an API key).
+    pub fn media_requests(&self) -> (usize, usize) {
+        let f = self.faults();
+        (f.media, f.media_with_keys)
+    }
+
     /// The environment that points the `stories` CLI at this mock.
     pub fn env(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();
@@ -364,11 +374,17 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
     let query = request.uri().query().unwrap_or("").to_owned();
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     if segments.first() == Some(&"media") {
-        let latency = shared
-            .faults
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .latency;
+        let with_key = shared.vendors.values().any(|v| {
+            v.auth
+                .header_name()
+                .is_some_and(|name| request.headers().contains_key(name))
+        });
+        let latency = {
+            let mut f = shared.faults.lock().unwrap_or_else(PoisonError::into_inner);
+            f.media += 1;
+            f.media_with_keys += usize::from(with_key);
+            f.latency
+        };
         return media(&path, latency);
     }
     let Some((vendor_name, rest)) = segments.split_first() else {

@@ -133,6 +133,35 @@ async fn the_config_file_gives_keys_and_settings_and_flags_win() {
         .args(["--timeout-secs", "9", "user-stories", "natgeo"]);
     assert!(output(cmd).await.status.success());
 
+    // A file others can read gets a warning: it may hold keys.
+    write("timeout_secs = 5\n".into());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut cmd = stories(&server);
+        cmd.env("XDG_CONFIG_HOME", home.path())
+            .args(["user-stories", "natgeo"]);
+        let out = output(cmd).await;
+        assert!(
+            text(&out.stderr).contains("chmod 600"),
+            "{}",
+            text(&out.stderr)
+        );
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut cmd = stories(&server);
+        cmd.env("XDG_CONFIG_HOME", home.path())
+            .args(["user-stories", "natgeo"]);
+        let out = output(cmd).await;
+        assert!(
+            !text(&out.stderr).contains("chmod"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+
     write("timeout_secs = 5\ntimeuot = 3\n".into());
     let mut cmd = stories(&server);
     cmd.env("XDG_CONFIG_HOME", home.path())

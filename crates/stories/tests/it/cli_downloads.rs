@@ -87,6 +87,9 @@ async fn two_inputs_with_one_story_and_a_rerun_share_nothing_partial() {
     assert_eq!(results(&ndjson(&out)[0]), ["saved", "saved"]);
     let out = download(&server, &media, &["user-stories", "natgeo", "--no-archive"]).await;
     assert_eq!(results(&ndjson(&out)[0]), ["saved", "saved"]);
+    let (fetched, with_keys) = server.media_requests();
+    assert_eq!(fetched, 6);
+    assert_eq!(with_keys, 0, "a media request carried an API key");
 }
 
 #[tokio::test]
