@@ -1,6 +1,8 @@
 //! Instagram stories and highlights from any configured vendor, normalized into the `domain`
-//! model: a unified client that routes by cost and fails over, the vendor dispatch for
-//! normalization, a mock server answering like every vendor, and media downloads.
+//! model: settings checked once (`config`), inputs checked by Instagram's rules (`query`), a
+//! unified client that routes by cost and fails over (`client`), the vendor dispatch for
+//! normalization (`vendors`), a mock server answering like every vendor (`mock`), and safe,
+//! resumable media downloads (`download`).
 
 mod call;
 pub mod client;

@@ -163,7 +163,9 @@ fn parse_fault(spec: &str) -> Result<(String, stories::mock::Fault), String> {
 /// What `--help` adds after the options: vendors, environment, config file.
 pub fn after_help() -> String {
     use std::fmt::Write;
-    let mut out = String::from("Vendors (cheapest capable first; costs from their docs):\n");
+    let mut out = String::from(
+        "Vendors (each question goes to the cheapest that can answer it, by their docs' costs):\n",
+    );
     for v in stories::VENDORS {
         let _ = writeln!(out, "  {:<12} {}", v.name(), v.facts.display_name);
     }

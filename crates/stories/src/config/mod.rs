@@ -283,7 +283,10 @@ pub fn environment_variables() -> Vec<(String, String)> {
         ));
         out.push((
             v.url_variable(),
-            format!("{}'s base URL (default {})", v.name(), v.facts.base_url),
+            format!(
+                "{}'s base URL (default {})",
+                v.facts.display_name, v.facts.base_url
+            ),
         ));
     }
     let general = [
@@ -307,7 +310,7 @@ pub fn environment_variables() -> Vec<(String, String)> {
             "STORIES_MOCK_PID",
             "set by `stories mock --detach`: the mock's process id",
         ),
-        ("NO_COLOR", "any value turns colour off"),
+        ("NO_COLOR", "set and not empty: no colour"),
         ("RUST_LOG", "log filter, e.g. stories=debug (overrides -v)"),
     ];
     out.extend(
