@@ -66,9 +66,12 @@ impl Answered {
 #[non_exhaustive]
 pub enum ClientError {
     #[error(
-        "no vendor API key is configured; set one of STORIES_HIKERAPI_KEY, STORIES_KEYAPI_KEY, STORIES_KONBINIAPI_KEY, STORIES_SOCIAVAULT_KEY (or a key in the config file; see `stories --help`)"
+        "no vendor API key is configured; set one of {variables} (or a key in the config file; see `stories --help`)"
     )]
-    NoVendors,
+    NoVendors {
+        /// Every vendor's key variable, from the vendor table.
+        variables: String,
+    },
     #[error(
         "none of the configured vendors ({configured}) can answer {query}; vendors that can: {capable}"
     )]
@@ -82,6 +85,19 @@ pub enum ClientError {
         vendor: &'static str,
         message: String,
     },
+}
+
+impl ClientError {
+    /// No vendor is configured: names every vendor's key variable.
+    pub fn no_vendors() -> Self {
+        ClientError::NoVendors {
+            variables: crate::VENDORS
+                .iter()
+                .map(crate::Vendor::key_variable)
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
 }
 
 /// Routes queries across the configured vendors.
@@ -120,7 +136,7 @@ impl UnifiedClient {
     /// The configured vendors able to answer `query`, cheapest first, then in preference order.
     pub fn plan(&self, query: &Query) -> Result<Vec<(&VendorClient, Capability)>, ClientError> {
         if self.clients.is_empty() {
-            return Err(ClientError::NoVendors);
+            return Err(ClientError::no_vendors());
         }
         let caps: Vec<Capability> = capabilities()
             .into_iter()

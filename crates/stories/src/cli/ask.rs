@@ -58,7 +58,7 @@ pub async fn run(cli: &Cli, ask: &Ask, parse: Parse) -> ExitCode {
         }
     }
     if config.vendors.is_empty() {
-        eprintln!("error: {}", stories::ClientError::NoVendors);
+        eprintln!("error: {}", stories::ClientError::no_vendors());
         eprintln!("\nTo try it without keys, start the built-in mock and export what it prints:");
         eprintln!("  eval \"$(stories mock --detach)\"");
         return ExitCode::from(super::USAGE);
