@@ -132,6 +132,14 @@ impl Downloader {
     /// (`HttpOptions::media_client`).
     pub fn new(http: reqwest::Client, options: DownloadOptions) -> std::io::Result<Self> {
         let archive = options.archive.as_deref().map(Archive::open).transpose()?;
+        let swept = sweep_stale_parts(&options.dir, STALE_AFTER);
+        if swept > 0 {
+            tracing::info!(
+                swept,
+                dir = %options.dir.display(),
+                "removed temporary files of interrupted runs"
+            );
+        }
         let multi = MultiProgress::with_draw_target(if options.show_progress {
             ProgressDrawTarget::stderr()
         } else {
@@ -293,6 +301,39 @@ impl Downloader {
     }
 }
 
+/// A temporary download file untouched this long belongs to a run that was killed: a live
+/// transfer writes to its file continuously.
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// Removes `.stories-*.part` files below `dir` not modified for `older_than`; returns how many.
+fn sweep_stale_parts(dir: &Path, older_than: std::time::Duration) -> usize {
+    let mut removed = 0;
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if kind.is_dir() {
+                folders.push(entry.path());
+            } else if kind.is_file() && name.starts_with(".stories-") && name.ends_with(".part") {
+                let stale = entry
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.elapsed().ok())
+                    .is_some_and(|age| age >= older_than);
+                if stale && std::fs::remove_file(entry.path()).is_ok() {
+                    removed += 1;
+                }
+            }
+        }
+    }
+    removed
+}
+
 fn transfer_error(e: reqwest::Error) -> String {
     let kind = crate::call::transport_kind(&e);
     format!("{kind}: {}", crate::call::error_chain(&e.without_url()))
@@ -333,5 +374,35 @@ fn extension(r: &Rendition, kind: MediaKind) -> &'static str {
         _ if path.ends_with(".jpg") || path.ends_with(".jpeg") => "jpg",
         _ if kind == MediaKind::Video => "mp4",
         _ => "jpg",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_stale_temporary_files_are_swept() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let sub = dir.path().join("owner");
+        std::fs::create_dir_all(&sub).unwrap_or_else(|e| panic!("{e}"));
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 24 * 3600);
+        let make = |path: &Path, modified: Option<std::time::SystemTime>| {
+            let file = std::fs::File::create(path).unwrap_or_else(|e| panic!("{e}"));
+            if let Some(t) = modified {
+                file.set_modified(t).unwrap_or_else(|e| panic!("{e}"));
+            }
+        };
+        make(&sub.join(".stories-abc.part"), Some(old));
+        make(&dir.path().join(".stories-live.part"), None);
+        make(&dir.path().join("1.jpg"), Some(old));
+        make(&dir.path().join("other.part"), Some(old));
+        assert_eq!(sweep_stale_parts(dir.path(), STALE_AFTER), 1);
+        assert!(!sub.join(".stories-abc.part").exists());
+        assert!(
+            dir.path().join(".stories-live.part").exists(),
+            "a live transfer's file stays"
+        );
+        assert!(dir.path().join("1.jpg").exists() && dir.path().join("other.part").exists());
     }
 }
