@@ -1,35 +1,16 @@
 //! The `stories` binary against the built-in mock: batches lose nothing, downloads land
 //! complete, keys never print, and a missing key says how to try the mock.
 
-use std::net::SocketAddr;
-use std::path::Path;
-use std::process::Command;
+use stories::mock::Fault;
 
-use stories::mock::{Fault, MockServer};
-
-async fn mock() -> MockServer {
-    MockServer::start(SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn stories_cmd(server: &MockServer) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_stories"));
-    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("STORIES_")) {
-        cmd.env_remove(k);
-    }
-    for (k, v) in server.env() {
-        cmd.env(k, v);
-    }
-    cmd
-}
+use super::support::{bare, mock, stories as stories_cmd, tempdir};
 
 #[tokio::test]
 async fn a_batch_reports_every_input_in_order() {
     let server = mock().await;
     server.set_fault("keyapi", Fault::ServerError, None);
     let dir = tempdir();
-    let batch = dir.join("users.txt");
+    let batch = dir.path().join("users.txt");
     std::fs::write(&batch, "natgeo\n# a comment\nmissing\n787132\n@nasa\n\n")
         .unwrap_or_else(|e| panic!("{e}"));
     let out = tokio::task::spawn_blocking({
@@ -70,7 +51,7 @@ async fn a_batch_reports_every_input_in_order() {
 async fn downloads_land_complete_and_expired_urls_are_skipped() {
     let server = mock().await;
     let dir = tempdir();
-    let media = dir.join("media");
+    let media = dir.path().join("media");
     let out = tokio::task::spawn_blocking({
         let mut cmd = stories_cmd(&server);
         cmd.args(["user-stories", "natgeo", "--format", "table", "--download"])
@@ -115,7 +96,7 @@ async fn downloads_land_complete_and_expired_urls_are_skipped() {
     }))
     .unwrap_or_else(|e| panic!("{e}"));
     story.images[0].url_expires_at = domain::url_expiry(&story.images[0].url);
-    let expired_dir = dir.join("expired");
+    let expired_dir = dir.path().join("expired");
     let downloader = stories::download::Downloader::new(
         reqwest::Client::new(),
         stories::download::DownloadOptions::new(&expired_dir),
@@ -166,31 +147,10 @@ async fn keys_never_print_and_a_missing_key_points_at_the_mock() {
         "{all}"
     );
 
-    let mut bare = Command::new(env!("CARGO_BIN_EXE_stories"));
-    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("STORIES_")) {
-        bare.env_remove(k);
-    }
-    let out = bare
+    let out = bare()
         .args(["user-stories", "natgeo"])
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("stories mock"));
-}
-
-fn tempdir() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "stories-cli-test-{}-{}",
-        std::process::id(),
-        fastrand_suffix()
-    ));
-    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
-    let _ = Path::new(&dir);
-    dir
-}
-
-fn fastrand_suffix() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as u64)
 }

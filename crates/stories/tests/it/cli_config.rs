@@ -84,6 +84,16 @@ async fn bad_settings_exit_2_naming_where_they_were_given() {
     );
 }
 
+/// Runs `cmd` with `args`, its config folder at `home`.
+async fn with_config(
+    mut cmd: std::process::Command,
+    home: &std::path::Path,
+    args: &[&str],
+) -> std::process::Output {
+    cmd.env("XDG_CONFIG_HOME", home).args(args);
+    output(cmd).await
+}
+
 #[tokio::test]
 async fn the_config_file_gives_keys_and_settings_and_flags_win() {
     let server = mock().await;
@@ -97,19 +107,18 @@ async fn the_config_file_gives_keys_and_settings_and_flags_win() {
         stories::mock::MOCK_KEY,
         server.base_url("keyapi")
     ));
-    let mut cmd = bare();
-    cmd.env("XDG_CONFIG_HOME", home.path())
-        .args(["user-stories", "natgeo", "--format", "ndjson"]);
-    let out = output(cmd).await;
+    let out = with_config(
+        bare(),
+        home.path(),
+        &["user-stories", "natgeo", "--format", "ndjson"],
+    )
+    .await;
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(ndjson(&out)[0]["report"]["attempts"][0]["vendor"], "keyapi");
 
     // A bad value names the file and line; a flag wins over it.
     write("timeout_secs = 5\n[vendor.keyapi]\nkey = \"k\"\nurl = \"ftp://nope\"\n".into());
-    let mut cmd = bare();
-    cmd.env("XDG_CONFIG_HOME", home.path())
-        .args(["user-stories", "natgeo"]);
-    let out = output(cmd).await;
+    let out = with_config(bare(), home.path(), &["user-stories", "natgeo"]).await;
     assert_eq!(out.status.code(), Some(2));
     let expected = format!("{}:4: vendor.keyapi.url", file.display());
     assert!(
@@ -119,19 +128,22 @@ async fn the_config_file_gives_keys_and_settings_and_flags_win() {
     );
 
     write("timeout_secs = \"soon\"\n".into());
-    let mut cmd = stories(&server);
-    cmd.env("XDG_CONFIG_HOME", home.path())
-        .args(["user-stories", "natgeo"]);
-    let out = output(cmd).await;
+    let out = with_config(stories(&server), home.path(), &["user-stories", "natgeo"]).await;
     assert!(
         text(&out.stderr).contains(":1: timeout_secs: `soon`"),
         "{}",
         text(&out.stderr)
     );
-    let mut cmd = stories(&server);
-    cmd.env("XDG_CONFIG_HOME", home.path())
-        .args(["--timeout-secs", "9", "user-stories", "natgeo"]);
-    assert!(output(cmd).await.status.success());
+    assert!(
+        with_config(
+            stories(&server),
+            home.path(),
+            &["--timeout-secs", "9", "user-stories", "natgeo"]
+        )
+        .await
+        .status
+        .success()
+    );
 
     // A file others can read gets a warning: it may hold keys.
     write("timeout_secs = 5\n".into());
@@ -140,10 +152,7 @@ async fn the_config_file_gives_keys_and_settings_and_flags_win() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644))
             .unwrap_or_else(|e| panic!("{e}"));
-        let mut cmd = stories(&server);
-        cmd.env("XDG_CONFIG_HOME", home.path())
-            .args(["user-stories", "natgeo"]);
-        let out = output(cmd).await;
+        let out = with_config(stories(&server), home.path(), &["user-stories", "natgeo"]).await;
         assert!(
             text(&out.stderr).contains("chmod 600"),
             "{}",
@@ -151,10 +160,7 @@ async fn the_config_file_gives_keys_and_settings_and_flags_win() {
         );
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
             .unwrap_or_else(|e| panic!("{e}"));
-        let mut cmd = stories(&server);
-        cmd.env("XDG_CONFIG_HOME", home.path())
-            .args(["user-stories", "natgeo"]);
-        let out = output(cmd).await;
+        let out = with_config(stories(&server), home.path(), &["user-stories", "natgeo"]).await;
         assert!(
             !text(&out.stderr).contains("chmod"),
             "{}",
@@ -163,10 +169,7 @@ async fn the_config_file_gives_keys_and_settings_and_flags_win() {
     }
 
     write("timeout_secs = 5\ntimeuot = 3\n".into());
-    let mut cmd = stories(&server);
-    cmd.env("XDG_CONFIG_HOME", home.path())
-        .args(["user-stories", "natgeo"]);
-    let out = output(cmd).await;
+    let out = with_config(stories(&server), home.path(), &["user-stories", "natgeo"]).await;
     assert_eq!(out.status.code(), Some(2));
     assert!(
         text(&out.stderr).contains("config.toml:2: unknown field `timeuot`"),
