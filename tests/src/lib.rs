@@ -14,6 +14,27 @@ pub fn repo_root() -> PathBuf {
         .unwrap_or_default()
 }
 
+/// Copies the workspace's sources (not `target/`, not `.git/`, not a regen's staging) into `to`.
+pub fn copy_workspace(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("{}: {e}", to.display()));
+    for entry in std::fs::read_dir(from)
+        .unwrap_or_else(|e| panic!("{}: {e}", from.display()))
+        .filter_map(Result::ok)
+    {
+        let name = entry.file_name();
+        if [".git", "target", ".regen-staging"].contains(&name.to_string_lossy().as_ref()) {
+            continue;
+        }
+        let target = to.join(&name);
+        let kind = entry.file_type().unwrap_or_else(|e| panic!("{e}"));
+        if kind.is_dir() {
+            copy_workspace(&entry.path(), &target);
+        } else if kind.is_file() {
+            std::fs::copy(entry.path(), &target).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+}
+
 /// A vendor's committed canonical document.
 pub fn canonical(vendor: &str) -> Value {
     let path = repo_root().join(format!("generated/{vendor}-client/openapi.json"));

@@ -181,7 +181,9 @@ pub fn apply(root: &Path, plan: &Plan) -> Result<Vec<String>, RegenError> {
         swap.abort();
         return Ok(Vec::new());
     }
-    if let Err(e) = stage(&swap, &generated, &changed, &orphans) {
+    let staged = stage(&swap, &generated, &changed, &orphans)
+        .and_then(|()| crate::workspace::check_loads(root, swap.staging(), swap.next()));
+    if let Err(e) = staged {
         swap.abort();
         return Err(e);
     }

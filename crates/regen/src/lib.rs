@@ -9,6 +9,7 @@ mod files;
 mod manifest;
 pub mod swap;
 mod vendor_items;
+mod workspace;
 
 use std::path::{Path, PathBuf};
 
@@ -30,6 +31,9 @@ pub enum RegenError {
     },
     #[error("{path}: {message}")]
     Io { path: PathBuf, message: String },
+    /// The workspace the generated crates join would not load with them.
+    #[error("{path}: {message}")]
+    Workspace { path: PathBuf, message: String },
     #[error("no vendor named `{0}` under specs/ (known: {1})")]
     UnknownVendor(String, String),
 }
@@ -87,6 +91,7 @@ pub fn plan(root: &Path, only: Option<&str>) -> Result<Plan, RegenError> {
         warnings.extend(canonical.warnings.iter().cloned());
         crates.push(generate_client(&canonical)?);
     }
+    workspace::check_inherited(root, &crates)?;
     Ok(Plan {
         crates,
         warnings,

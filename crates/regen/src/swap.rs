@@ -82,6 +82,16 @@ impl Swap {
         fs::remove_dir_all(&self.staging).map_err(|e| io(&self.staging, e))
     }
 
+    /// The staging folder, which holds the next tree and is removed after the swap.
+    pub fn staging(&self) -> &Path {
+        &self.staging
+    }
+
+    /// The next tree, as it will stand under `generated/`.
+    pub fn next(&self) -> &Path {
+        &self.next
+    }
+
     /// Hard-links (or, across file systems, copies) the current tree's `name` into the next.
     pub fn keep(&self, name: &str) -> Result<(), RegenError> {
         link_tree(&self.current.join(name), &self.next.join(name))

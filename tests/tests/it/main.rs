@@ -13,3 +13,4 @@ mod specs_unedited;
 mod surface;
 mod tolerance;
 mod views_agree;
+mod workspace_loads;

@@ -13,28 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
-use tests::repo_root;
-
-/// Copies the workspace's sources (not `target/`, not `.git/`) into `to`.
-fn copy_workspace(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap_or_else(|e| panic!("{e}"));
-    for entry in fs::read_dir(from)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .filter_map(Result::ok)
-    {
-        let name = entry.file_name();
-        if [".git", "target", ".regen-staging"].contains(&name.to_string_lossy().as_ref()) {
-            continue;
-        }
-        let target = to.join(&name);
-        let kind = entry.file_type().unwrap_or_else(|e| panic!("{e}"));
-        if kind.is_dir() {
-            copy_workspace(&entry.path(), &target);
-        } else if kind.is_file() {
-            fs::copy(entry.path(), &target).unwrap_or_else(|e| panic!("{e}"));
-        }
-    }
-}
+use tests::{copy_workspace, repo_root};
 
 fn fixtures(vendor: &str) -> Vec<PathBuf> {
     let dir = repo_root().join("tests/fixtures/pages").join(vendor);
