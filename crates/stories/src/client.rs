@@ -52,6 +52,9 @@ impl Report {
 pub struct Answered {
     pub outcome: Outcome<Answer>,
     pub report: Report,
+    /// The body of the response the outcome came from, as the vendor sent it (for archives).
+    #[serde(skip)]
+    pub body: Option<bytes::Bytes>,
 }
 
 impl Answered {
@@ -186,6 +189,7 @@ impl UnifiedClient {
             for retry in 0..=policy.retries {
                 let started = Instant::now();
                 let sent = vendor.send(&cap, query).await;
+                let body = sent.as_ref().ok().map(|raw| raw.body.clone());
                 let (outcome, mut attempt) = settle(&cap, sent, policy.check_drift);
                 attempt.elapsed_ms =
                     u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -208,7 +212,11 @@ impl UnifiedClient {
                 }
                 report.attempts.push(attempt);
                 let Outcome::Failed(failure) = &outcome else {
-                    return Ok(Answered { outcome, report });
+                    return Ok(Answered {
+                        outcome,
+                        report,
+                        body,
+                    });
                 };
                 let wait = retry_wait(failure, retry, &policy);
                 last = outcome.clone();
@@ -233,6 +241,7 @@ impl UnifiedClient {
         Ok(Answered {
             outcome: last,
             report,
+            body: None,
         })
     }
 }

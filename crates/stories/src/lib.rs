@@ -13,6 +13,7 @@ pub mod mock;
 pub mod query;
 pub mod samples;
 pub mod vendors;
+pub mod watch;
 
 pub use client::{Answered, Attempt, ClientError, Report, UnifiedClient};
 pub use config::{ApiKey, Config, ConfigError, Policy, VendorConfig};

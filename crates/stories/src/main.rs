@@ -39,6 +39,7 @@ async fn main() -> ExitCode {
             check: *drift || *strict || cli.verbose,
             strict: *strict,
         }),
+        Command::Watch(args) => cli::watch::run(&cli, args).await,
         Command::Mock(args) => cli::mock::run(args).await,
         Command::Completions { shell } => {
             let mut script = Vec::new();

@@ -122,6 +122,9 @@ pub enum Command {
         /// The saved response body; `-` or nothing reads standard input.
         file: Option<PathBuf>,
     },
+    /// Watch accounts and archive every story before it expires (add, remove, list, run,
+    /// status, export).
+    Watch(WatchArgs),
     /// Serve every vendor's documented responses on loopback, for trying the CLI without keys.
     Mock(MockArgs),
     /// Print a shell completion script: `stories completions bash > ~/.local/share/bash-completion/completions/stories`.
@@ -129,6 +132,103 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Args)]
+pub struct WatchArgs {
+    /// The archive: a SQLite file (created when missing) or a postgres:// URL
+    /// (also `STORIES_DATABASE_URL`; default: stories/archive.db in the platform's data folder).
+    #[arg(long, global = true, value_name = "URL")]
+    pub database: Option<String>,
+    #[command(subcommand)]
+    pub command: WatchCommand,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// One JSON object per story: the domain Story plus an `archive` object.
+    Jsonl,
+    /// One row per story.
+    Csv,
+}
+
+#[derive(Args)]
+pub struct Accounts {
+    /// Usernames, @usernames, numeric ids or profile URLs.
+    pub accounts: Vec<String>,
+    /// A file with one account per line (`#` starts a comment); `-` reads standard input.
+    #[arg(long, value_name = "FILE")]
+    pub batch: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+pub enum WatchCommand {
+    /// Watch accounts (polled at once by the next `watch run`).
+    Add {
+        #[command(flatten)]
+        accounts: Accounts,
+        /// Archive the account's highlights too (not archived yet: recorded for later).
+        #[arg(long)]
+        highlights: bool,
+    },
+    /// Stop watching accounts; what was archived stays.
+    Remove {
+        #[command(flatten)]
+        accounts: Accounts,
+    },
+    /// The watched accounts.
+    List {
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// Poll every watched account when due, archive new stories and their media, until
+    /// Ctrl-C / SIGTERM (work in flight is finished), --for SECS or --until-idle.
+    Run(RunArgs),
+    /// Accounts, last and next poll, stories archived and missed, credits by vendor, workers.
+    Status {
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// Every archived story, streamed, oldest first.
+    Export {
+        #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+        format: ExportFormat,
+        /// Only this account.
+        #[arg(long, value_name = "ACCOUNT")]
+        account: Option<String>,
+        /// Only stories first seen at or after this time (RFC 3339, or Unix seconds).
+        #[arg(long, value_name = "TIME")]
+        since: Option<String>,
+    },
+}
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// Where media files go (default: `media/` beside a SQLite archive, else in the data folder).
+    #[arg(long, value_name = "DIR")]
+    pub media_dir: Option<PathBuf>,
+    /// The longest gap between two polls of an account, in seconds: keep it well under a
+    /// story's 24-hour life (default 4 hours).
+    #[arg(long, default_value_t = 4 * 3600, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub max_gap: u64,
+    /// The shortest gap, for accounts that post often (default 15 minutes; at most --max-gap).
+    #[arg(long, default_value_t = 15 * 60, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub min_gap: u64,
+    /// Accounts polled at once.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+    /// Stop after this many seconds.
+    #[arg(long = "for", value_name = "SECS")]
+    pub run_for: Option<u64>,
+    /// Stop once no account is due.
+    #[arg(long)]
+    pub until_idle: bool,
 }
 
 #[derive(Args)]
@@ -145,6 +245,27 @@ pub struct MockArgs {
     /// variables and its process id (`STORIES_MOCK_PID`): `eval "$(stories mock --detach)"`.
     #[arg(long)]
     pub detach: bool,
+    /// Live accounts: every username asked about (but `missing` and `private`) posts a new
+    /// story every --post-every seconds, up for --story-ttl seconds; `GET /_mock/ledger` lists
+    /// every story posted.
+    #[arg(long)]
+    pub live: bool,
+    /// With --live: seconds between two stories of one account (a little jitter is added).
+    #[arg(long, default_value_t = 3600, value_name = "SECS", requires = "live", value_parser = clap::value_parser!(u64).range(1..))]
+    pub post_every: u64,
+    /// With --live: seconds a story stays up.
+    #[arg(long, default_value_t = 86_400, value_name = "SECS", requires = "live", value_parser = clap::value_parser!(u64).range(1..))]
+    pub story_ttl: u64,
+}
+
+impl MockArgs {
+    /// The live accounts' behaviour, with --live.
+    pub fn live_options(&self) -> Option<stories::mock::LiveOptions> {
+        self.live.then(|| stories::mock::LiveOptions {
+            post_every: std::time::Duration::from_secs(self.post_every),
+            story_ttl: std::time::Duration::from_secs(self.story_ttl),
+        })
+    }
 }
 
 fn parse_fault(spec: &str) -> Result<(String, stories::mock::Fault), String> {

@@ -55,7 +55,7 @@ pub async fn batch(path: &Path) -> Result<impl Stream<Item = Line>, String> {
 
 /// The input on a batch line: blank lines and `#` comments (at the start, or after a space)
 /// are skipped, so a URL's `#fragment` is kept.
-fn meaningful(line: &str) -> Option<&str> {
+pub fn meaningful(line: &str) -> Option<&str> {
     let line = line.trim();
     if line.starts_with('#') {
         return None;
@@ -65,6 +65,17 @@ fn meaningful(line: &str) -> Option<&str> {
         None => line,
     };
     (!line.is_empty()).then_some(line)
+}
+
+/// An input as messages quote it: at most 60 characters, with a count of what was cut.
+pub fn shown(input: &str) -> String {
+    const MAX: usize = 60;
+    let count = input.chars().count();
+    if count <= MAX {
+        return input.to_owned();
+    }
+    let head: String = input.chars().take(MAX).collect();
+    format!("{head}… ({} more characters)", count - MAX)
 }
 
 #[cfg(test)]

@@ -17,7 +17,11 @@ pub async fn run(args: &MockArgs) -> ExitCode {
         return detach(args);
     }
     let addr = SocketAddr::from(([127, 0, 0, 1], args.port));
-    let server = match stories::mock::MockServer::start(addr).await {
+    let started = match args.live_options() {
+        Some(live) => stories::mock::MockServer::start_live(addr, live).await,
+        None => stories::mock::MockServer::start(addr).await,
+    };
+    let server = match started {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: cannot listen on {addr}: {e}");
@@ -32,6 +36,14 @@ pub async fn run(args: &MockArgs) -> ExitCode {
         "mock vendors listening on http://{} (Ctrl-C to stop)",
         server.addr()
     );
+    if args.live {
+        eprintln!(
+            "live: every account asked about posts a story every {} s, up for {} s; the ledger is at http://{}/_mock/ledger",
+            args.post_every,
+            args.story_ttl,
+            server.addr()
+        );
+    }
     let mut exports = String::new();
     for (k, v) in server.env() {
         exports.push_str(&format!("export {k}={v}\n"));
@@ -60,6 +72,13 @@ fn detach(args: &MockArgs) -> ExitCode {
         .arg(args.port.to_string())
         .arg("--latency-ms")
         .arg(args.latency_ms.to_string());
+    if args.live {
+        cmd.arg("--live")
+            .arg("--post-every")
+            .arg(args.post_every.to_string())
+            .arg("--story-ttl")
+            .arg(args.story_ttl.to_string());
+    }
     for (vendor, fault) in &args.fault {
         cmd.arg("--fault").arg(format!("{vendor}={}", fault.name()));
     }

@@ -7,6 +7,7 @@ pub mod mock;
 pub mod normalize;
 pub mod output;
 pub mod settings;
+pub mod watch;
 
 use std::process::ExitCode;
 

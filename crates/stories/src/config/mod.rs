@@ -307,6 +307,10 @@ pub fn environment_variables() -> Vec<(String, String)> {
             "config file (default: the platform's config folder, stories/config.toml)",
         ),
         (
+            "STORIES_DATABASE_URL",
+            "`stories watch`'s archive: a SQLite file or postgres:// URL (default: the platform's data folder, stories/archive.db)",
+        ),
+        (
             "STORIES_MOCK_PID",
             "set by `stories mock --detach`: the mock's process id",
         ),

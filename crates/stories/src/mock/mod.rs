@@ -19,8 +19,11 @@ use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
+mod live;
 mod rendered;
 
+use self::live::{AccountKey, Live, Template};
+pub use self::live::{LiveOptions, Posted};
 use self::rendered::{Rendered, expiry_now};
 
 /// The API key the mock accepts for every vendor.
@@ -99,6 +102,9 @@ struct Route {
     private: (u16, Rendered),
     /// The answer to the magic input `missing`.
     missing: (u16, Rendered),
+    /// For an account's stories: the documented answer as a template for live stories, and
+    /// the parameter naming the account.
+    live: Option<(Template, &'static client_runtime::ParamMeta)>,
 }
 
 #[derive(Debug)]
@@ -117,12 +123,16 @@ struct Faults {
     /// Media requests, and how many of them carried any vendor's auth header.
     media: usize,
     media_with_keys: usize,
+    /// Requests for each live account's stories.
+    polls: BTreeMap<String, usize>,
 }
 
 struct Shared {
     vendors: BTreeMap<&'static str, Vendor>,
     faults: Mutex<Faults>,
     base: String,
+    /// Live accounts, when started live.
+    live: Option<Live>,
 }
 
 /// A running mock server. Dropping it shuts the server down.
@@ -177,6 +187,16 @@ fn vendors(base: &str) -> BTreeMap<&'static str, Vendor> {
                 }
                 let (private_status, private) =
                     private_answer(vendor, op.operation_id, &bodies, forbidden_documented);
+                let live = vendor
+                    .normalizer
+                    .routes
+                    .iter()
+                    .filter(|r| r.operation == op.operation_id && live::is_live_kind(r.kind))
+                    .find_map(|r| {
+                        let template =
+                            Template::learn(vendor, op.operation_id, r.kind, &documented(200))?;
+                        Some((template, op.param(r.param)?))
+                    });
                 Route {
                     method: op.method.parse().unwrap_or(Method::GET),
                     segments: op
@@ -195,6 +215,7 @@ fn vendors(base: &str) -> BTreeMap<&'static str, Vendor> {
                         .collect(),
                     private: (private_status, Rendered::new(&private, base)),
                     missing: (404, Rendered::new(&documented(404), base)),
+                    live,
                 }
             })
             .collect();
@@ -218,9 +239,36 @@ impl MockServer {
         Ok(Self::serve(listener, addr, format!("http://{addr}")))
     }
 
+    /// Starts live on `addr`: every account asked about posts stories as `options` says
+    /// (see [`LiveOptions`]), and [`MockServer::ledger`] lists them all.
+    pub async fn start_live(addr: SocketAddr, options: LiveOptions) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        Ok(Self::serve_with(
+            listener,
+            addr,
+            format!("http://{addr}"),
+            Some(options),
+        ))
+    }
+
     /// Serves on `listener` — a TLS listener, say — which clients reach at `base`
     /// (`https://localhost:8443`). Must be called within a Tokio runtime.
     pub fn serve<L>(listener: L, addr: SocketAddr, base: String) -> Self
+    where
+        L: axum::serve::Listener,
+        L::Addr: std::fmt::Debug,
+    {
+        Self::serve_with(listener, addr, base, None)
+    }
+
+    /// [`MockServer::serve`], live when `live` is given.
+    pub fn serve_with<L>(
+        listener: L,
+        addr: SocketAddr,
+        base: String,
+        live: Option<LiveOptions>,
+    ) -> Self
     where
         L: axum::serve::Listener,
         L::Addr: std::fmt::Debug,
@@ -229,6 +277,7 @@ impl MockServer {
             vendors: vendors(&base),
             faults: Mutex::default(),
             base,
+            live: live.map(Live::new),
         });
         let app = Router::new().fallback(handle).with_state(shared.clone());
         let (tx, rx) = oneshot::channel::<()>();
@@ -297,6 +346,21 @@ impl MockServer {
     pub fn media_requests(&self) -> (usize, usize) {
         let f = self.faults();
         (f.media, f.media_with_keys)
+    }
+
+    /// Every story a live mock has posted (empty when not live).
+    pub fn ledger(&self) -> Vec<Posted> {
+        self.shared
+            .0
+            .live
+            .as_ref()
+            .map(Live::ledger)
+            .unwrap_or_default()
+    }
+
+    /// How many requests asked about each live account's stories.
+    pub fn polls(&self) -> BTreeMap<String, usize> {
+        self.faults().polls.clone()
     }
 
     /// The environment that points the `stories` CLI at this mock.
@@ -373,6 +437,14 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
     let path = request.uri().path().to_owned();
     let query = request.uri().query().unwrap_or("").to_owned();
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    if segments == ["_mock", "ledger"] {
+        return match &shared.live {
+            Some(live) => {
+                json_response(200, serde_json::to_vec(&live.ledger()).unwrap_or_default())
+            }
+            None => complaint("the ledger is kept only by a live mock (`stories mock --live`)"),
+        };
+    }
     if segments.first() == Some(&"media") {
         let with_key = shared.vendors.values().any(|v| {
             v.auth
@@ -459,13 +531,41 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
     if route.bytes {
         return media("/media/0.mp4", Duration::ZERO);
     }
+    if let (Some(live), Some((template, param))) = (&shared.live, &route.live) {
+        let Some(input) = argument(param, &route.segments, rest, &query) else {
+            return error(400);
+        };
+        let key = match template.by {
+            domain::QueryKind::UserStoriesById => AccountKey::UserId(&input),
+            _ => AccountKey::Username(&input),
+        };
+        let Some((account, user_id, posts)) = live.active(&key) else {
+            return answer(route.missing.0, &route.missing.1);
+        };
+        *shared
+            .faults
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .polls
+            .entry(account.clone())
+            .or_default() += 1;
+        let body = template.answer(&account, &user_id, &posts, &shared.base);
+        let mut resp = json_response(200, body);
+        credit_headers(vendor, &mut resp);
+        return resp;
+    }
     let body = if fault == Some(Fault::Drifted) {
         &route.drifted
     } else {
         &route.ok
     };
     let mut resp = answer(200, body);
-    // Vendors that report credits in headers do so on every answer.
+    credit_headers(vendor, &mut resp);
+    resp
+}
+
+/// Vendors that report credits in headers do so on every answer.
+fn credit_headers(vendor: &Vendor, resp: &mut Response) {
     let credit_headers = [
         (vendor.credit_headers.remaining, "999"),
         (vendor.credit_headers.used, "1"),
@@ -476,7 +576,26 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
                 .insert(name, HeaderValue::from_static(value));
         }
     }
-    resp
+}
+
+/// The value of `param` in a request: a query value, or the path segment standing where the
+/// route has `{param}`.
+fn argument(
+    param: &client_runtime::ParamMeta,
+    route: &[String],
+    segments: &[&str],
+    query: &str,
+) -> Option<String> {
+    match param.location {
+        client_runtime::ParamIn::Path => route
+            .iter()
+            .position(|s| s.trim_matches(|c| c == '{' || c == '}') == param.name)
+            .and_then(|i| segments.get(i))
+            .map(|s| (*s).to_owned()),
+        _ => url::form_urlencoded::parse(query.as_bytes())
+            .find(|(k, _)| k == param.name)
+            .map(|(_, v)| v.into_owned()),
+    }
 }
 
 /// Whether the request's input — a query value or a path segment — is the magic `word`, the
@@ -577,11 +696,13 @@ pub const MEDIA_BYTES: usize = 64 * 1024;
 /// over that time, so a download can be interrupted half-way.
 fn media(path: &str, latency: Duration) -> Response {
     let video = path.contains(".mp4");
-    let mut bytes = Vec::with_capacity(MEDIA_BYTES);
-    let seed = path
-        .bytes()
-        .fold(7u8, |a, b| a.wrapping_mul(31).wrapping_add(b));
-    bytes.extend((0..MEDIA_BYTES).map(|i| seed.wrapping_add((i % 251) as u8)));
+    // A live story's renditions all serve the bytes of its id (`/media/live/<id>/…`), so the
+    // ledger can give one checksum per story.
+    let seed = match path.strip_prefix("/media/live/") {
+        Some(rest) => live::media_seed(rest.split('/').next().unwrap_or_default()),
+        None => live::media_seed(path),
+    };
+    let bytes = live::media_bytes(seed);
     let body = if latency.is_zero() {
         Body::from(bytes)
     } else {

@@ -9,6 +9,7 @@ mod cli_downloads;
 mod cli_inputs;
 mod cli_mock;
 mod cli_transport;
+mod cli_watch;
 mod https;
 mod normalize_cli;
 mod routing;

@@ -1,0 +1,309 @@
+//! The archive's rows: watched accounts, stories (each stored once), media files, raw
+//! responses, attempts, polls and workers. Every write that must not happen twice is an
+//! `INSERT … ON CONFLICT DO NOTHING` on the row's natural key.
+
+use serde::Serialize;
+use sqlx::Row;
+
+use super::WatchError;
+use super::db::{Database, now, opt_i64};
+use super::media::Stored;
+use crate::client::Attempt;
+
+/// A watched account, as `watch list` and `watch status` show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Watched {
+    pub account: String,
+    pub highlights: bool,
+    pub added_at: i64,
+    pub interval_secs: i64,
+    pub next_poll_at: i64,
+    pub last_poll_at: Option<i64>,
+    pub last_outcome: Option<String>,
+    pub failures: i64,
+    pub missed: i64,
+}
+
+impl Watched {
+    fn from_row(row: &sqlx::any::AnyRow) -> Result<Self, sqlx::Error> {
+        Ok(Self {
+            account: row.try_get("account")?,
+            highlights: row.try_get::<i64, _>("highlights")? != 0,
+            added_at: row.try_get("added_at")?,
+            interval_secs: row.try_get("interval_secs")?,
+            next_poll_at: row.try_get("next_poll_at")?,
+            last_poll_at: opt_i64(row, "last_poll_at"),
+            last_outcome: row.try_get::<Option<String>, _>("last_outcome")?,
+            failures: row.try_get("failures")?,
+            missed: row.try_get("missed")?,
+        })
+    }
+}
+
+/// The columns `Watched::from_row` reads (a macro, so queries stay static strings).
+macro_rules! watched_columns {
+    () => {
+        "account, highlights, added_at, interval_secs, next_poll_at, last_poll_at, last_outcome, failures, missed"
+    };
+}
+
+impl Database {
+    /// Watches `account` (polled at once); `false` when it already was (its settings are
+    /// updated, its schedule kept).
+    pub async fn add(
+        &self,
+        account: &str,
+        highlights: bool,
+        interval: i64,
+    ) -> Result<bool, WatchError> {
+        let now = now();
+        let added = sqlx::query(
+            "INSERT INTO watched (account, highlights, added_at, interval_secs, next_poll_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (account) DO NOTHING",
+        )
+        .bind(account)
+        .bind(i64::from(highlights))
+        .bind(now)
+        .bind(interval)
+        .bind(now)
+        .execute(self.pool())
+        .await
+        .map_err(|e| self.error(&e))?
+        .rows_affected()
+            == 1;
+        if !added {
+            sqlx::query("UPDATE watched SET highlights = $1 WHERE account = $2")
+                .bind(i64::from(highlights))
+                .bind(account)
+                .execute(self.pool())
+                .await
+                .map_err(|e| self.error(&e))?;
+        }
+        Ok(added)
+    }
+
+    /// Stops watching `account`; its archived stories stay. `false` when it was not watched.
+    pub async fn remove(&self, account: &str) -> Result<bool, WatchError> {
+        Ok(sqlx::query("DELETE FROM watched WHERE account = $1")
+            .bind(account)
+            .execute(self.pool())
+            .await
+            .map_err(|e| self.error(&e))?
+            .rows_affected()
+            == 1)
+    }
+
+    /// Every watched account, by name.
+    pub async fn watched(&self) -> Result<Vec<Watched>, WatchError> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            watched_columns!(),
+            " FROM watched ORDER BY account"
+        ))
+        .fetch_all(self.pool())
+        .await
+        .map_err(|e| self.error(&e))?;
+        rows.iter()
+            .map(Watched::from_row)
+            .collect::<Result<_, _>>()
+            .map_err(|e| self.error(&e))
+    }
+
+    /// Accounts due by `at`, most overdue first.
+    pub async fn due(&self, at: i64, limit: i64) -> Result<Vec<Watched>, WatchError> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            watched_columns!(),
+            " FROM watched WHERE next_poll_at <= $1 ORDER BY next_poll_at, account LIMIT $2"
+        ))
+        .bind(at)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await
+        .map_err(|e| self.error(&e))?;
+        rows.iter()
+            .map(Watched::from_row)
+            .collect::<Result<_, _>>()
+            .map_err(|e| self.error(&e))
+    }
+
+    /// When the next account is due, if any is watched.
+    pub async fn next_due(&self) -> Result<Option<i64>, WatchError> {
+        let row = sqlx::query("SELECT MIN(next_poll_at) AS next FROM watched")
+            .fetch_one(self.pool())
+            .await
+            .map_err(|e| self.error(&e))?;
+        Ok(opt_i64(&row, "next"))
+    }
+
+    /// Records a vendor response, returning its row id.
+    pub async fn record_response(
+        &self,
+        account: &str,
+        vendor: &str,
+        operation: &str,
+        status: u16,
+        body: &[u8],
+    ) -> Result<i64, WatchError> {
+        let row = sqlx::query(
+            "INSERT INTO responses (account, vendor, operation, status, received_at, body) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(account)
+        .bind(vendor)
+        .bind(operation)
+        .bind(i64::from(status))
+        .bind(now())
+        .bind(body.to_vec())
+        .fetch_one(self.pool())
+        .await
+        .map_err(|e| self.error(&e))?;
+        row.try_get::<i64, _>("id").map_err(|e| self.error(&e))
+    }
+
+    /// Records every attempt of one poll.
+    pub async fn record_attempts(
+        &self,
+        account: &str,
+        attempts: &[Attempt],
+    ) -> Result<(), WatchError> {
+        for a in attempts {
+            sqlx::query(
+                "INSERT INTO attempts (account, at, vendor, operation, status, result, credits_used, credits_estimated, elapsed_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(account)
+            .bind(now())
+            .bind(&a.vendor)
+            .bind(&a.operation)
+            .bind(a.status.map(i64::from))
+            .bind(&a.result)
+            .bind(a.credits_used.and_then(|c| i64::try_from(c).ok()))
+            .bind(i64::from(a.credits_estimated))
+            .bind(i64::try_from(a.elapsed_ms).unwrap_or(i64::MAX))
+            .execute(self.pool())
+            .await
+            .map_err(|e| self.error(&e))?;
+        }
+        Ok(())
+    }
+
+    /// Stores a story unless it is already archived; `true` when it is new.
+    pub async fn record_story(
+        &self,
+        account: &str,
+        story: &domain::Story,
+        response: Option<i64>,
+    ) -> Result<bool, WatchError> {
+        let json = serde_json::to_string(story).unwrap_or_default();
+        Ok(sqlx::query(
+            "INSERT INTO stories (id, account, first_seen, taken_at, expires_at, vendor, response_id, story) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&story.id)
+        .bind(account)
+        .bind(now())
+        .bind(story.taken_at.map(|t| t.timestamp()))
+        .bind(story.expires_at.map(|e| e.at.timestamp()))
+        .bind(&story.source.vendor)
+        .bind(response)
+        .bind(json)
+        .execute(self.pool())
+        .await
+        .map_err(|e| self.error(&e))?
+        .rows_affected()
+            == 1)
+    }
+
+    /// Archived stories of `account` with no media row yet, oldest first.
+    pub async fn without_media(
+        &self,
+        account: Option<&str>,
+    ) -> Result<Vec<(String, domain::Story)>, WatchError> {
+        let rows = sqlx::query(
+            "SELECT s.account, s.story FROM stories s WHERE ($1 IS NULL OR s.account = $1) AND NOT EXISTS (SELECT 1 FROM media m WHERE m.story_id = s.id) ORDER BY s.first_seen, s.id",
+        )
+        .bind(account)
+        .fetch_all(self.pool())
+        .await
+        .map_err(|e| self.error(&e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let account: String = row.try_get("account").map_err(|e| self.error(&e))?;
+            let json: String = row.try_get("story").map_err(|e| self.error(&e))?;
+            if let Ok(story) = serde_json::from_str(&json) {
+                out.push((account, story));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Says a story's file is complete in place.
+    pub async fn record_media(&self, story: &str, stored: &Stored) -> Result<(), WatchError> {
+        sqlx::query(
+            "INSERT INTO media (story_id, path, sha256, bytes) VALUES ($1, $2, $3, $4) ON CONFLICT (story_id, path) DO NOTHING",
+        )
+        .bind(story)
+        .bind(&stored.path)
+        .bind(&stored.sha256)
+        .bind(i64::try_from(stored.bytes).unwrap_or(i64::MAX))
+        .execute(self.pool())
+        .await
+        .map_err(|e| self.error(&e))?;
+        Ok(())
+    }
+
+    /// Marks a story whose media can never be fetched (its URL expired before it was seen)
+    /// by a media row without a file, so it is not tried again, and counts it missed.
+    pub async fn record_missed(&self, account: &str, story: &str) -> Result<(), WatchError> {
+        let inserted = sqlx::query(
+            "INSERT INTO media (story_id, path, sha256, bytes) VALUES ($1, '', '', 0) ON CONFLICT (story_id, path) DO NOTHING",
+        )
+        .bind(story)
+        .execute(self.pool())
+        .await
+        .map_err(|e| self.error(&e))?
+        .rows_affected();
+        if inserted == 1 {
+            sqlx::query("UPDATE watched SET missed = missed + 1 WHERE account = $1")
+                .bind(account)
+                .execute(self.pool())
+                .await
+                .map_err(|e| self.error(&e))?;
+        }
+        Ok(())
+    }
+
+    /// Records a finished poll and schedules the next one `interval` seconds from now.
+    pub async fn finish_poll(
+        &self,
+        watched: &Watched,
+        outcome: &str,
+        new_items: u64,
+        interval: i64,
+        failed: bool,
+    ) -> Result<(), WatchError> {
+        let now = now();
+        let gap = watched.last_poll_at.map(|last| now - last);
+        sqlx::query(
+            "INSERT INTO polls (account, at, gap_secs, outcome, new_items) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&watched.account)
+        .bind(now)
+        .bind(gap)
+        .bind(outcome)
+        .bind(i64::try_from(new_items).unwrap_or(i64::MAX))
+        .execute(self.pool())
+        .await
+        .map_err(|e| self.error(&e))?;
+        sqlx::query(
+            "UPDATE watched SET last_poll_at = $1, next_poll_at = $2, interval_secs = $3, last_outcome = $4, failures = $5 WHERE account = $6",
+        )
+        .bind(now)
+        .bind(now + interval)
+        .bind(interval)
+        .bind(outcome)
+        .bind(if failed { watched.failures + 1 } else { 0 })
+        .bind(&watched.account)
+        .execute(self.pool())
+        .await
+        .map_err(|e| self.error(&e))?;
+        Ok(())
+    }
+}

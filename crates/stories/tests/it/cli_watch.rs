@@ -1,0 +1,485 @@
+//! `stories watch` through the binary against the live mock, whose ledger is the ground truth:
+//! the archive holds every story whose life fell inside the run, once, each with a complete
+//! media file whose checksum is the ledger's — on SQLite and on Postgres. A worker SIGKILLed
+//! at any instant and restarted loses and duplicates nothing; bad settings are exit 2 before
+//! anything runs, and a database password is never printed.
+//!
+//! The Postgres cases run against the server the libpq variables name (`PGHOST`, `PGPORT`,
+//! `PGUSER`, `PGPASSWORD`, `PGDATABASE`, as `pg_virtualenv` sets them; `.ci/run` does). Without
+//! them they say so on standard error, and fail when `STORIES_REQUIRE_POSTGRES=1`, so CI
+//! cannot pass without running them.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use stories::mock::{LiveOptions, MockServer, Posted};
+
+use crate::support::{output, stories, tempdir, text};
+
+async fn live_mock(post_every: u64, ttl: u64) -> MockServer {
+    MockServer::start_live(
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+        LiveOptions {
+            post_every: Duration::from_secs(post_every),
+            story_ttl: Duration::from_secs(ttl),
+        },
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A Postgres URL from the libpq variables, with a fresh database for this test.
+async fn postgres(test: &str) -> Option<String> {
+    let host = std::env::var("PGHOST").ok()?;
+    let port = std::env::var("PGPORT").unwrap_or_else(|_| "5432".into());
+    let user = std::env::var("PGUSER").unwrap_or_else(|_| "postgres".into());
+    let password = std::env::var("PGPASSWORD").unwrap_or_default();
+    let base = std::env::var("PGDATABASE").unwrap_or_else(|_| "postgres".into());
+    // A socket folder as host: libpq's `host=/run/postgresql` form.
+    let at = |db: &str| {
+        if host.starts_with('/') {
+            format!(
+                "postgres://{user}:{password}@localhost:{port}/{db}?host={}",
+                host
+            )
+        } else {
+            format!("postgres://{user}:{password}@{host}:{port}/{db}")
+        }
+    };
+    use sqlx::Connection;
+    let mut admin = sqlx::PgConnection::connect(&at(&base))
+        .await
+        .unwrap_or_else(|e| panic!("PG* variables are set but Postgres is unreachable: {e}"));
+    let name = format!("stories_{test}_{}", std::process::id());
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name}"
+    )))
+    .execute(&mut admin)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut admin)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    Some(at(&name))
+}
+
+/// Whether a Postgres case may be left out here.
+fn postgres_absent(test: &str) {
+    let required = std::env::var("STORIES_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
+    assert!(
+        !required,
+        "{test}: STORIES_REQUIRE_POSTGRES=1 but no PGHOST is set (run under pg_virtualenv)"
+    );
+    eprintln!("{test}: NOT RUN on Postgres: no PGHOST (run under pg_virtualenv, as .ci/run does)");
+}
+
+fn watch(server: &MockServer, db: &str, args: &[&str]) -> Command {
+    let mut cmd = stories(server);
+    cmd.arg("watch").arg("--database").arg(db).args(args);
+    cmd
+}
+
+async fn ok(cmd: Command) -> Output {
+    let out = output(cmd).await;
+    assert!(
+        out.status.success(),
+        "exit {:?}\n{}",
+        out.status.code(),
+        text(&out.stderr)
+    );
+    out
+}
+
+fn sha256(path: &Path) -> String {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The archive as `watch export` streams it.
+async fn exported(server: &MockServer, db: &str) -> Vec<Value> {
+    let out = ok(watch(server, db, &["export"])).await;
+    text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+/// Every archived story once, from the ledger, with its media complete and checksummed as
+/// the ledger says; no file under the media folder but those the archive lists.
+fn assert_consistent(archive: &[Value], ledger: &[Posted], media: &Path) {
+    let by_id: BTreeMap<&str, &Posted> = ledger.iter().map(|p| (p.id.as_str(), p)).collect();
+    let mut seen = BTreeSet::new();
+    let mut listed = BTreeSet::new();
+    for story in archive {
+        let id = story["id"].as_str().unwrap_or_default();
+        assert!(seen.insert(id.to_owned()), "story {id} archived twice");
+        let posted = by_id
+            .get(id)
+            .unwrap_or_else(|| panic!("story {id} is not in the ledger"));
+        assert_eq!(story["archive"]["account"], posted.account.as_str());
+        let files = story["archive"]["media"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(files.len(), 1, "story {id}: {files:?}");
+        let rel = files[0]["path"].as_str().unwrap_or_default();
+        let path = media.join(rel);
+        assert_eq!(files[0]["sha256"], posted.sha256.as_str(), "story {id}");
+        assert_eq!(
+            sha256(&path),
+            posted.sha256,
+            "{} is not complete",
+            path.display()
+        );
+        assert_eq!(
+            std::fs::metadata(&path).map(|m| m.len()).ok(),
+            files[0]["bytes"].as_u64()
+        );
+        listed.insert(rel.to_owned());
+    }
+    for file in crate::support::files(media) {
+        let rel = file.to_string_lossy().replace('\\', "/");
+        assert!(
+            listed.contains(&rel),
+            "{rel} is in the media folder but not in the archive"
+        );
+    }
+}
+
+/// Runs a worker and checks its archive against the ledger.
+async fn archive_matches_the_ledger(db: &str, media: &Path) {
+    let server = live_mock(1, 5).await;
+    ok(watch(
+        &server,
+        db,
+        &["add", "alice", "@bob", "https://www.instagram.com/carol/"],
+    ))
+    .await;
+    let started = chrono::Utc::now();
+    let media_dir = media.to_string_lossy().into_owned();
+    let run = ok(watch(
+        &server,
+        db,
+        &[
+            "run",
+            "--max-gap",
+            "2",
+            "--min-gap",
+            "1",
+            "--for",
+            "8",
+            "--media-dir",
+            &media_dir,
+        ],
+    ))
+    .await;
+    let ended = chrono::Utc::now();
+    let summary: Value = serde_json::from_slice(&run.stdout).unwrap_or_default();
+    assert!(summary["polls"].as_u64() >= Some(6), "{summary}");
+    let ledger = server.ledger();
+    let archive = exported(&server, db).await;
+    assert_consistent(&archive, &ledger, media);
+    // Every story whose whole life fell inside the run was seen: a story is up 5 s and no
+    // account waits more than 2 s between polls.
+    let archived: BTreeSet<&str> = archive.iter().filter_map(|s| s["id"].as_str()).collect();
+    let due: Vec<&Posted> = ledger
+        .iter()
+        .filter(|p| p.taken_at >= started && p.expires_at <= ended)
+        .collect();
+    assert!(due.len() >= 6, "the mock posted too little: {}", due.len());
+    for p in due {
+        assert!(archived.contains(p.id.as_str()), "missed {p:?}");
+    }
+    // Nothing polled more often than the shortest gap allows (1 s, plus one poll at start).
+    for (account, polls) in server.polls() {
+        assert!(polls <= 11, "{account} polled {polls} times in 8 s");
+    }
+    let status = ok(watch(&server, db, &["status", "--format", "json"])).await;
+    let status: Value = serde_json::from_slice(&status.stdout).unwrap_or_default();
+    assert_eq!(status["stories"].as_u64(), Some(archive.len() as u64));
+    assert_eq!(status["accounts"].as_array().map(Vec::len), Some(3));
+    assert!(
+        status["vendors"]
+            .as_array()
+            .is_some_and(|v| v.iter().any(|u| u["credits_used"].as_u64() > Some(0))),
+        "{status}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_archive_equals_the_ledger_on_sqlite() {
+    let dir = tempdir();
+    let db = dir.path().join("archive.db").to_string_lossy().into_owned();
+    archive_matches_the_ledger(&db, &dir.path().join("media")).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_archive_equals_the_ledger_on_postgres() {
+    let Some(url) = postgres("ledger").await else {
+        return postgres_absent("the_archive_equals_the_ledger_on_postgres");
+    };
+    let dir = tempdir();
+    archive_matches_the_ledger(&url, &dir.path().join("media")).await;
+}
+
+/// Kills a worker with SIGKILL at several instants, restarting it each time, then lets one
+/// finish: every story archived once, every file complete and recorded, no temporary file.
+async fn survives_kills(db: &str, media: &Path) {
+    let server = live_mock(1, 30).await;
+    server.set_latency(Duration::from_millis(40));
+    ok(watch(&server, db, &["add", "dora", "eve", "frank", "gina"])).await;
+    let media_dir = media.to_string_lossy().into_owned();
+    for delay_ms in [150u64, 400, 700, 1100, 1600, 2300] {
+        let mut cmd = watch(
+            &server,
+            db,
+            &[
+                "run",
+                "--max-gap",
+                "1",
+                "--min-gap",
+                "1",
+                "--for",
+                "30",
+                "--media-dir",
+                &media_dir,
+            ],
+        );
+        cmd.stdout(Stdio::null()).stderr(Stdio::null());
+        let mut child = cmd.spawn().unwrap_or_else(|e| panic!("{e}"));
+        tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+        child.kill().unwrap_or_else(|e| panic!("{e}"));
+        let _ = child.wait();
+        // The dead worker's registration lapses before another may start.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        clear_workers(db).await;
+    }
+    let started = Instant::now();
+    ok(watch(
+        &server,
+        db,
+        &[
+            "run",
+            "--max-gap",
+            "1",
+            "--min-gap",
+            "1",
+            "--for",
+            "3",
+            "--media-dir",
+            &media_dir,
+        ],
+    ))
+    .await;
+    assert!(started.elapsed() < Duration::from_secs(20));
+    let archive = exported(&server, db).await;
+    assert!(!archive.is_empty());
+    assert_consistent(&archive, &server.ledger(), media);
+}
+
+/// A SIGKILLed worker cannot deregister: its row lapses after a few seconds. The tests
+/// stand in for that wait by removing the rows of dead processes.
+async fn clear_workers(db: &str) {
+    use sqlx::Connection;
+    let sql = "DELETE FROM workers";
+    if db.starts_with("postgres") {
+        let mut c = sqlx::PgConnection::connect(db)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        sqlx::query(sql)
+            .execute(&mut c)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    } else {
+        let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{db}"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        sqlx::query(sql)
+            .execute(&mut c)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_worker_killed_at_any_instant_loses_and_duplicates_nothing_on_sqlite() {
+    let dir = tempdir();
+    let db = dir.path().join("archive.db").to_string_lossy().into_owned();
+    survives_kills(&db, &dir.path().join("media")).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_worker_killed_at_any_instant_loses_and_duplicates_nothing_on_postgres() {
+    let Some(url) = postgres("kills").await else {
+        return postgres_absent(
+            "a_worker_killed_at_any_instant_loses_and_duplicates_nothing_on_postgres",
+        );
+    };
+    let dir = tempdir();
+    survives_kills(&url, &dir.path().join("media")).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_worker_on_one_archive_is_refused_while_the_first_runs() {
+    let server = live_mock(5, 60).await;
+    let dir = tempdir();
+    let db = dir.path().join("archive.db").to_string_lossy().into_owned();
+    ok(watch(&server, &db, &["add", "hana"])).await;
+    let media = dir.path().join("media").to_string_lossy().into_owned();
+    let mut first = watch(&server, &db, &["run", "--for", "6", "--media-dir", &media]);
+    first.stdout(Stdio::null()).stderr(Stdio::null());
+    let mut first = first.spawn().unwrap_or_else(|e| panic!("{e}"));
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let second = output(watch(
+        &server,
+        &db,
+        &["run", "--for", "1", "--media-dir", &media],
+    ))
+    .await;
+    let _ = first.kill();
+    let _ = first.wait();
+    assert_eq!(second.status.code(), Some(1), "{}", text(&second.stderr));
+    assert!(
+        text(&second.stderr).contains("another `stories watch run`"),
+        "{}",
+        text(&second.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_settings_stop_before_anything_runs_and_hide_the_password() {
+    let server = live_mock(5, 60).await;
+    let dir = tempdir();
+    let db = dir.path().join("archive.db").to_string_lossy().into_owned();
+    // A bad account: exit 2 naming it; the archive is not even created.
+    let out = output(watch(&server, &db, &["add", "ok.name", "bad..name"])).await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("bad..name"));
+    assert!(!Path::new(&db).exists());
+    // A bad line of a batch names the line.
+    let batch = dir.path().join("accounts.txt");
+    std::fs::write(
+        &batch,
+        "# mine\nfine_one\n\nhttps://www.instagram.com/p/Cabc/\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = output(watch(
+        &server,
+        &db,
+        &["add", "--batch", &batch.to_string_lossy()],
+    ))
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("accounts.txt:4"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Unsupported, malformed and unreachable databases; the password never shows.
+    for url in [
+        "mysql://u:hunter22@h/db",
+        "postgres://u:hunter22@/db",
+        "postgres://u:hunter22@127.0.0.1:1/db",
+    ] {
+        let out = output(watch(&server, url, &["list"])).await;
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{url}: {err}");
+        assert!(!err.contains("hunter22"), "{err}");
+        assert!(
+            err.contains("--database") || err.contains("database postgres://u:***@127.0.0.1:1/db"),
+            "{err}"
+        );
+    }
+    // The same from the environment, named by the variable.
+    let mut cmd = stories(&server);
+    cmd.env("STORIES_DATABASE_URL", "ftp://x")
+        .args(["watch", "list"]);
+    let out = output(cmd).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("STORIES_DATABASE_URL"));
+    // A media folder that cannot be written.
+    ok(watch(&server, &db, &["add", "ok.name"])).await;
+    let blocked = dir.path().join("a-file");
+    std::fs::write(&blocked, "").unwrap_or_else(|e| panic!("{e}"));
+    let media = blocked.join("media").to_string_lossy().into_owned();
+    let out = output(watch(
+        &server,
+        &db,
+        &["run", "--until-idle", "--media-dir", &media],
+    ))
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("--media-dir"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(server.polls().len(), 0, "a poll was sent");
+    // Gaps that contradict each other.
+    let out = output(watch(
+        &server,
+        &db,
+        &["run", "--min-gap", "60", "--max-gap", "30"],
+    ))
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn export_filters_by_account_and_time_and_writes_csv() {
+    let server = live_mock(1, 30).await;
+    let dir = tempdir();
+    let db = dir.path().join("archive.db").to_string_lossy().into_owned();
+    let media = dir.path().join("media").to_string_lossy().into_owned();
+    ok(watch(&server, &db, &["add", "ivy", "jack"])).await;
+    ok(watch(
+        &server,
+        &db,
+        &[
+            "run",
+            "--max-gap",
+            "1",
+            "--min-gap",
+            "1",
+            "--for",
+            "3",
+            "--media-dir",
+            &media,
+        ],
+    ))
+    .await;
+    let all = exported(&server, &db).await;
+    let ivy = ok(watch(&server, &db, &["export", "--account", "@IVY"])).await;
+    let ivy: Vec<Value> = text(&ivy.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    assert!(!ivy.is_empty() && ivy.len() < all.len());
+    assert!(ivy.iter().all(|s| s["archive"]["account"] == "ivy"));
+    let future = ok(watch(
+        &server,
+        &db,
+        &["export", "--since", "2999-01-01T00:00:00Z"],
+    ))
+    .await;
+    assert!(future.stdout.is_empty());
+    let csv = ok(watch(&server, &db, &["export", "--format", "csv"])).await;
+    let csv = text(&csv.stdout);
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("id,account,first_seen,taken_at,expires_at,kind,vendor,media_path,sha256,bytes")
+    );
+    assert_eq!(lines.count(), all.len());
+    let bad = output(watch(&server, &db, &["export", "--since", "last tuesday"])).await;
+    assert_eq!(bad.status.code(), Some(2));
+}
