@@ -90,7 +90,7 @@ impl Database {
             .await
             .map_err(err)?;
         let vendors = sqlx::query(
-            "SELECT vendor, COUNT(*) AS requests, COALESCE(SUM(credits_used), 0) AS credits FROM attempts GROUP BY vendor ORDER BY vendor",
+            "SELECT vendor, COUNT(*) AS requests, CAST(COALESCE(SUM(credits_used), 0) AS BIGINT) AS credits FROM attempts GROUP BY vendor ORDER BY vendor",
         )
         .fetch_all(self.pool())
         .await
