@@ -103,12 +103,34 @@ impl ClientError {
     }
 }
 
+/// Whether a vendor may be sent a request now: budgets shared beyond this process (the
+/// archive keeps them in its database, for every worker).
+pub trait Gate: Send + Sync + std::fmt::Debug {
+    /// Waits for `vendor`'s request rate to allow one more request and reserves its
+    /// documented `cost` against the vendor's credit budget; `Err` says why the vendor must
+    /// be skipped (the budget is spent).
+    fn admit<'a>(
+        &'a self,
+        vendor: &'a str,
+        cost: u64,
+    ) -> futures::future::BoxFuture<'a, Result<(), String>>;
+
+    /// The request reserved at `cost` used `used` credits.
+    fn settle<'a>(
+        &'a self,
+        vendor: &'a str,
+        cost: u64,
+        used: u64,
+    ) -> futures::future::BoxFuture<'a, ()>;
+}
+
 /// Routes queries across the configured vendors.
 #[derive(Debug, Clone)]
 pub struct UnifiedClient {
     config: Config,
     /// One per configured vendor, in preference order, built once for the whole run.
     clients: Vec<VendorClient>,
+    gate: Option<std::sync::Arc<dyn Gate>>,
 }
 
 impl UnifiedClient {
@@ -129,7 +151,17 @@ impl UnifiedClient {
                 })
             })
             .collect::<Result<_, _>>()?;
-        Ok(Self { config, clients })
+        Ok(Self {
+            config,
+            clients,
+            gate: None,
+        })
+    }
+
+    /// Sends every request through `gate` first.
+    pub fn with_gate(mut self, gate: std::sync::Arc<dyn Gate>) -> Self {
+        self.gate = Some(gate);
+        self
     }
 
     pub fn config(&self) -> &Config {
@@ -187,12 +219,35 @@ impl UnifiedClient {
         });
         for (vendor, cap) in plan {
             for retry in 0..=policy.retries {
+                let cost = u64::from(cap.cost);
+                if let Some(gate) = &self.gate
+                    && let Err(why) = gate.admit(cap.vendor_name(), cost).await
+                {
+                    tracing::info!(vendor = cap.vendor_name(), reason = %why, "skipping a vendor over budget");
+                    report.attempts.push(Attempt {
+                        vendor: cap.vendor_name().to_owned(),
+                        operation: cap.operation().to_owned(),
+                        status: None,
+                        result: format!("over budget: {why}"),
+                        credits_used: Some(0),
+                        credits_estimated: false,
+                        credits_remaining: None,
+                        elapsed_ms: 0,
+                        drift: Drift::default(),
+                    });
+                    last = Outcome::Failed(Failure::OutOfCredits);
+                    break;
+                }
                 let started = Instant::now();
                 let sent = vendor.send(&cap, query).await;
                 let body = sent.as_ref().ok().map(|raw| raw.body.clone());
                 let (outcome, mut attempt) = settle(&cap, sent, policy.check_drift);
                 attempt.elapsed_ms =
                     u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+                if let Some(gate) = &self.gate {
+                    gate.settle(cap.vendor_name(), cost, attempt.credits_used.unwrap_or(0))
+                        .await;
+                }
                 tracing::info!(
                     vendor = attempt.vendor,
                     operation = attempt.operation,

@@ -68,7 +68,7 @@ CREATE TABLE polls (
     new_items BIGINT NOT NULL
 );
 
-CREATE TABLE workers (
+CREATE TABLE watch_workers (  -- the job queue keeps its own Workers table
     id         TEXT PRIMARY KEY,
     host       TEXT NOT NULL,
     pid        BIGINT NOT NULL,

@@ -195,6 +195,18 @@ pub enum WatchCommand {
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
     },
+    /// Show vendor budgets, or set one vendor's: shared by every worker of the archive.
+    Budget {
+        /// The vendor whose budget to set; without it, every budget is shown.
+        #[arg(value_parser = clap::builder::PossibleValuesParser::new(stories::vendor_names()))]
+        vendor: Option<String>,
+        /// Requests per second, over all workers (0: no limit).
+        #[arg(long, value_name = "N", requires = "vendor")]
+        rate: Option<u32>,
+        /// Credits per UTC day, over all workers (0: no limit).
+        #[arg(long, value_name = "N", requires = "vendor")]
+        daily_credits: Option<u64>,
+    },
     /// Every archived story, streamed, oldest first.
     Export {
         #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
@@ -229,6 +241,10 @@ pub struct RunArgs {
     /// Stop once no account is due.
     #[arg(long)]
     pub until_idle: bool,
+    /// Serve Prometheus metrics (polls, stories, downloads, failures, credits, poll lateness)
+    /// at http://ADDR/metrics, e.g. 127.0.0.1:9464.
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_addr: Option<std::net::SocketAddr>,
 }
 
 #[derive(Args)]

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use stories::UnifiedClient;
 use stories::watch::export::{ExportFilter, ExportFormat};
-use stories::watch::{Database, DatabaseUrl, RunOptions, Schedule, Worker};
+use stories::watch::{Database, DatabaseUrl, PollJob, Queue, RunOptions, Schedule, Worker};
 
 use super::args::{Accounts, Cli, ListFormat, RunArgs, WatchArgs, WatchCommand};
 use super::{settings, usage_error};
@@ -40,11 +40,16 @@ pub async fn run(cli: &Cli, args: &WatchArgs) -> ExitCode {
         Err(e) => return usage_error(e),
     };
     let code = match &args.command {
-        WatchCommand::Add { highlights, .. } => add(&db, &accounts, *highlights).await,
+        WatchCommand::Add { highlights, .. } => add(&db, &url, &accounts, *highlights).await,
         WatchCommand::Remove { .. } => remove(&db, &accounts).await,
         WatchCommand::List { format } => list(&db, *format).await,
         WatchCommand::Run(run) => work(cli, &db, run).await,
         WatchCommand::Status { format } => status(&db, *format).await,
+        WatchCommand::Budget {
+            vendor,
+            rate,
+            daily_credits,
+        } => budget(&db, vendor.as_deref(), *rate, *daily_credits).await,
         WatchCommand::Export {
             format,
             account,
@@ -120,13 +125,30 @@ fn read_accounts(accounts: &Accounts) -> Result<Vec<String>, String> {
         .collect()
 }
 
-async fn add(db: &Database, accounts: &[String], highlights: bool) -> ExitCode {
+async fn add(db: &Database, url: &DatabaseUrl, accounts: &[String], highlights: bool) -> ExitCode {
+    let queue = match Queue::open(url).await {
+        Ok(q) => q,
+        Err(e) => return failure(e),
+    };
     let initial = Schedule::default().initial();
     for account in accounts {
-        match db.add(account, highlights, initial).await {
-            Ok(true) => eprintln!("watching {account}"),
-            Ok(false) => eprintln!("already watching {account}"),
+        let added = match db.add(account, highlights, initial).await {
+            Ok(added) => added,
             Err(e) => return failure(e),
+        };
+        // The account's first poll, due at once (a no-op when its chain already exists).
+        let first = match db.watched_one(account).await {
+            Ok(Some(w)) => PollJob::first(account, w.added_at),
+            Ok(None) => continue,
+            Err(e) => return failure(e),
+        };
+        if let Err(e) = queue.push(first, Duration::ZERO).await {
+            return failure(format!("database {url}: job queue: {e}"));
+        }
+        if added {
+            eprintln!("watching {account}");
+        } else {
+            eprintln!("already watching {account}");
         }
     }
     ExitCode::SUCCESS
@@ -248,8 +270,24 @@ async fn work(cli: &Cli, db: &Database, run: &RunArgs) -> ExitCode {
         run_for: run.run_for.map(Duration::from_secs),
         until_idle: run.until_idle,
     };
-    let worker = Worker::new(db.clone(), client, media_http, options);
+    let queue = match Queue::open(&db.url).await {
+        Ok(q) => q,
+        Err(e) => return usage_error(e),
+    };
+    let client = client.with_gate(std::sync::Arc::new(stories::watch::budget::DbGate::new(
+        db.clone(),
+    )));
+    if let Some(addr) = run.metrics_addr {
+        let installed = metrics_exporter_prometheus::PrometheusBuilder::new()
+            .with_http_listener(addr)
+            .install();
+        if let Err(e) = installed {
+            return usage_error(format!("--metrics-addr {addr}: {e}"));
+        }
+    }
+    let worker = Worker::new(db.clone(), client, media_http, queue, options);
     let stop = worker.stop_flag();
+    let reporter = tokio::spawn(report_progress(worker.progress()));
     tokio::spawn(async move {
         shutdown_signal().await;
         eprintln!("stopping: finishing the polls in flight");
@@ -260,12 +298,49 @@ async fn work(cli: &Cli, db: &Database, run: &RunArgs) -> ExitCode {
         db.url,
         media_dir.display()
     );
-    match worker.run().await {
+    let ran = worker.run().await;
+    reporter.abort();
+    let _ = reporter.await;
+    match ran {
         Ok(summary) => {
             let line = serde_json::to_string(&summary).unwrap_or_default();
             super::print(format!("{line}\n").as_bytes())
         }
         Err(e) => failure(e),
+    }
+}
+
+/// A spinner line on a terminal; elsewhere a plain line every 30 s, for logs.
+async fn report_progress(progress: stories::watch::worker::Progress) {
+    let line = |p: &stories::watch::worker::Progress| {
+        let (s, in_flight) = p.now();
+        format!(
+            "{} polls ({in_flight} in flight), {} new stories, {} media saved, {} failed, {} missed",
+            s.polls, s.new_stories, s.media_saved, s.media_failed, s.missed
+        )
+    };
+    if super::stderr_is_terminal() {
+        let bar = indicatif::ProgressBar::new_spinner();
+        let _guard = ClearOnDrop(bar.clone());
+        loop {
+            bar.set_message(line(&progress));
+            bar.tick();
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    } else {
+        loop {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            eprintln!("watch: {}", line(&progress));
+        }
+    }
+}
+
+/// Clears the spinner when the reporter is stopped.
+struct ClearOnDrop(indicatif::ProgressBar);
+
+impl Drop for ClearOnDrop {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
     }
 }
 
@@ -385,6 +460,56 @@ async fn export(
             failure(e)
         }
     }
+}
+
+async fn budget(
+    db: &Database,
+    vendor: Option<&str>,
+    rate: Option<u32>,
+    daily_credits: Option<u64>,
+) -> ExitCode {
+    use stories::watch::budget::Budget;
+    if let Some(vendor) = vendor {
+        let current = match db.budgets().await {
+            Ok(all) => all.into_iter().find(|b| b.vendor == vendor),
+            Err(e) => return failure(e),
+        };
+        let mut budget = current.unwrap_or(Budget {
+            vendor: vendor.to_owned(),
+            ..Budget::default()
+        });
+        if let Some(r) = rate {
+            budget.requests_per_sec = (r > 0).then_some(i64::from(r));
+        }
+        if let Some(c) = daily_credits {
+            budget.credits_per_day = (c > 0).then(|| i64::try_from(c).unwrap_or(i64::MAX));
+        }
+        if let Err(e) = db.set_budget(&budget).await {
+            return failure(e);
+        }
+    }
+    let budgets = match db.budgets().await {
+        Ok(b) => b,
+        Err(e) => return failure(e),
+    };
+    let limit = |v: Option<i64>, unit: &str| {
+        v.map_or_else(|| "no limit".to_owned(), |n| format!("{n} {unit}"))
+    };
+    let mut out = String::new();
+    for b in &budgets {
+        out.push_str(&format!(
+            "{}: {}, {}\n",
+            b.vendor,
+            limit(b.requests_per_sec, "requests/s"),
+            limit(b.credits_per_day, "credits/day")
+        ));
+    }
+    if budgets.is_empty() {
+        out.push_str(
+            "no vendor budgets (set one: stories watch budget VENDOR --rate N --daily-credits N)\n",
+        );
+    }
+    super::print(out.as_bytes())
 }
 
 /// RFC 3339 or Unix seconds.

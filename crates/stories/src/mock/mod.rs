@@ -123,8 +123,8 @@ struct Faults {
     /// Media requests, and how many of them carried any vendor's auth header.
     media: usize,
     media_with_keys: usize,
-    /// Requests for each live account's stories.
-    polls: BTreeMap<String, usize>,
+    /// When each live account's stories were asked for.
+    polls: BTreeMap<String, Vec<std::time::Instant>>,
 }
 
 struct Shared {
@@ -358,8 +358,8 @@ impl MockServer {
             .unwrap_or_default()
     }
 
-    /// How many requests asked about each live account's stories.
-    pub fn polls(&self) -> BTreeMap<String, usize> {
+    /// When each live account's stories were asked for, in order.
+    pub fn polls(&self) -> BTreeMap<String, Vec<std::time::Instant>> {
         self.faults().polls.clone()
     }
 
@@ -542,13 +542,14 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         let Some((account, user_id, posts)) = live.active(&key) else {
             return answer(route.missing.0, &route.missing.1);
         };
-        *shared
+        shared
             .faults
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .polls
             .entry(account.clone())
-            .or_default() += 1;
+            .or_default()
+            .push(std::time::Instant::now());
         let body = template.answer(&account, &user_id, &posts, &shared.base);
         let mut resp = json_response(200, body);
         credit_headers(vendor, &mut resp);

@@ -12,8 +12,16 @@ use sqlx::{AnyPool, Row};
 
 use super::WatchError;
 
-static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
-static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
+/// The archive's migrations, recorded in a table of their own: the job queue's migrations,
+/// in the same database, use sqlx's default table.
+fn migrator(engine: Engine) -> Migrator {
+    let mut migrator = match engine {
+        Engine::Sqlite => sqlx::migrate!("migrations/sqlite"),
+        Engine::Postgres => sqlx::migrate!("migrations/postgres"),
+    };
+    migrator.dangerous_set_table_name("_stories_migrations");
+    migrator
+}
 
 /// Which engine a database URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +62,11 @@ impl DatabaseUrl {
             engine: Engine::Sqlite,
             file: Some(file.to_path_buf()),
         }
+    }
+
+    /// The URL to connect with (password included): never for messages.
+    pub(crate) fn connect_url(&self) -> &str {
+        &self.url
     }
 
     /// `postgres://…`, `postgresql://…`, `sqlite://FILE` or a plain file path (SQLite).
@@ -158,11 +171,10 @@ impl Database {
                     .map_err(|e| fail(&e))?;
             }
         }
-        let migrator = match url.engine {
-            Engine::Sqlite => &SQLITE,
-            Engine::Postgres => &POSTGRES,
-        };
-        migrator.run(&pool).await.map_err(|e| fail(&e))?;
+        migrator(url.engine)
+            .run(&pool)
+            .await
+            .map_err(|e| fail(&e))?;
         Ok(Self {
             pool,
             url: url.clone(),
@@ -223,7 +235,7 @@ mod tests {
         let err = DatabaseUrl::parse("postgres://u:pw@/db")
             .err()
             .unwrap_or_default();
-        assert!(err.contains("no host") && !err.contains(":pw"), "{err}");
+        assert!(err.contains("host") && !err.contains(":pw"), "{err}");
     }
 
     #[test]

@@ -218,29 +218,21 @@ fn relative(root: &Path, path: &Path) -> String {
         .replace('\\', "/")
 }
 
-/// Removes the temporary files of killed runs below `root`. Only a worker that holds the
-/// archive alone may call it: another worker's transfer would look the same.
-pub fn sweep_parts(root: &Path) -> usize {
-    let mut removed = 0;
-    let Ok(accounts) = std::fs::read_dir(root) else {
+/// Removes the temporary files a killed run left in `account`'s folder. Only the holder of
+/// the account's poll job may call it: another transfer into the folder would look the same.
+pub fn sweep_account_parts(root: &Path, account: &str) -> usize {
+    let Ok(files) = std::fs::read_dir(root.join(folder(account))) else {
         return 0;
     };
-    for account in accounts.filter_map(Result::ok) {
-        let Ok(files) = std::fs::read_dir(account.path()) else {
-            continue;
-        };
-        for file in files.filter_map(Result::ok) {
+    files
+        .filter_map(Result::ok)
+        .filter(|file| {
             let name = file.file_name();
             let name = name.to_string_lossy();
-            if name.starts_with('.')
-                && name.ends_with(".part")
-                && std::fs::remove_file(file.path()).is_ok()
-            {
-                removed += 1;
-            }
-        }
-    }
-    removed
+            name.starts_with('.') && name.ends_with(".part")
+        })
+        .filter(|file| std::fs::remove_file(file.path()).is_ok())
+        .count()
 }
 
 /// Checks that `root` can be created and written, before anything runs.

@@ -4,15 +4,18 @@
 //! account within a bounded gap (`schedule`), stores what is new (`store`), downloads it safely
 //! (`media`) and reports (`status`, `export`).
 
+pub mod budget;
 pub mod db;
 pub mod export;
 pub mod media;
+pub mod queue;
 pub mod schedule;
 pub mod status;
 pub mod store;
 pub mod worker;
 
 pub use db::{Database, DatabaseUrl, Engine};
+pub use queue::{PollJob, Queue};
 pub use schedule::Schedule;
 pub use store::Watched;
 pub use worker::{RunOptions, RunSummary, Worker};
@@ -27,11 +30,6 @@ pub enum WatchError {
     /// Media could not be written (a full disk, a read-only folder).
     #[error(transparent)]
     Media(media::MediaError),
-    /// Another worker archives into the same database.
-    #[error(
-        "another `stories watch run` ({worker}) is working on {url}; one worker per archive for now (several workers sharing one database need the job queue, not built yet)"
-    )]
-    Busy { url: String, worker: String },
     #[error("{0}")]
     Client(String),
 }

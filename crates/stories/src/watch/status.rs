@@ -106,7 +106,7 @@ impl Database {
         .collect::<Result<_, sqlx::Error>>()
         .map_err(err)?;
         let workers = sqlx::query(
-            "SELECT id, host, pid, started_at, last_seen FROM workers WHERE last_seen >= $1 ORDER BY id",
+            "SELECT id, host, pid, started_at, last_seen FROM watch_workers WHERE last_seen >= $1 ORDER BY id",
         )
         .bind(now() - WORKER_TIMEOUT_SECS)
         .fetch_all(self.pool())

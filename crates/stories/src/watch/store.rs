@@ -108,21 +108,20 @@ impl Database {
             .map_err(|e| self.error(&e))
     }
 
-    /// Accounts due by `at`, most overdue first.
-    pub async fn due(&self, at: i64, limit: i64) -> Result<Vec<Watched>, WatchError> {
-        let rows = sqlx::query(concat!(
+    /// One watched account.
+    pub async fn watched_one(&self, account: &str) -> Result<Option<Watched>, WatchError> {
+        let row = sqlx::query(concat!(
             "SELECT ",
             watched_columns!(),
-            " FROM watched WHERE next_poll_at <= $1 ORDER BY next_poll_at, account LIMIT $2"
+            " FROM watched WHERE account = $1"
         ))
-        .bind(at)
-        .bind(limit)
-        .fetch_all(self.pool())
+        .bind(account)
+        .fetch_optional(self.pool())
         .await
         .map_err(|e| self.error(&e))?;
-        rows.iter()
+        row.as_ref()
             .map(Watched::from_row)
-            .collect::<Result<_, _>>()
+            .transpose()
             .map_err(|e| self.error(&e))
     }
 

@@ -1,23 +1,27 @@
 //! `stories watch run`: polls every watched account when it is due, stores each new story
 //! once with its raw response, downloads its best media, and schedules the next poll.
 //!
-//! Order of writes, so that a kill at any instant loses nothing and duplicates nothing: the
-//! response and the story rows first (a story is a row once, by its id), then the media file
-//! (temporary, then renamed), then its media row. A restart finds stories without a media row
-//! and fetches (or, when the file already landed, hashes) their media before polling.
+//! Polls come from the job queue (`queue`): any number of workers, on one machine or several,
+//! take them from one database, and a killed worker's job is taken up again once its
+//! heartbeat stops. Order of writes, so that a kill at any instant loses nothing and
+//! duplicates nothing: the response and the story rows first (a story is a row once, by its
+//! id), then the media file (temporary, then renamed), then its media row. The account's next
+//! poll finds stories without a media row and fetches (or, when the file already landed,
+//! hashes) their media.
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use apalis::prelude::{BoxDynError, Data, WorkerBuilder, WorkerBuilderExt};
 use domain::{Answer, Outcome, Story};
-use futures::StreamExt;
 use serde::Serialize;
 
 use super::WatchError;
 use super::db::{Database, now};
 use super::media::{self, MediaError};
+use super::queue::{HEARTBEAT, PollJob, Queue};
 use super::schedule::{Polled, Schedule};
 use super::store::Watched;
 use crate::{Query, UnifiedClient};
@@ -45,37 +49,18 @@ pub struct RunSummary {
     pub missed: u64,
 }
 
-/// A worker's registration, so `watch status` can list live workers and a second worker on
-/// the same archive is refused until the job queue shares the work.
+/// A worker's registration, so `watch status` can list the live workers.
 struct Registration {
     id: String,
 }
 
-const HEARTBEAT: Duration = Duration::from_secs(2);
 /// A worker not seen for this long is dead.
 pub const WORKER_TIMEOUT_SECS: i64 = 10;
 
 impl Registration {
     async fn claim(db: &Database) -> Result<Self, WatchError> {
-        use sqlx::Row;
-        let cutoff = now() - WORKER_TIMEOUT_SECS;
-        let alive = sqlx::query(
-            "SELECT id, host, pid, last_seen FROM workers WHERE last_seen >= $1 ORDER BY id",
-        )
-        .bind(cutoff)
-        .fetch_all(db.pool())
-        .await
-        .map_err(|e| db.error(&e))?;
-        if let Some(row) = alive.first() {
-            let host: String = row.try_get("host").unwrap_or_default();
-            let pid: i64 = row.try_get("pid").unwrap_or_default();
-            return Err(WatchError::Busy {
-                url: db.url.to_string(),
-                worker: format!("pid {pid} on {host}"),
-            });
-        }
-        sqlx::query("DELETE FROM workers WHERE last_seen < $1")
-            .bind(cutoff)
+        sqlx::query("DELETE FROM watch_workers WHERE last_seen < $1")
+            .bind(now() - WORKER_TIMEOUT_SECS)
             .execute(db.pool())
             .await
             .map_err(|e| db.error(&e))?;
@@ -85,7 +70,7 @@ impl Registration {
         let pid = std::process::id();
         let id = format!("{host}:{pid}:{:08x}", fastrand::u32(..));
         sqlx::query(
-            "INSERT INTO workers (id, host, pid, started_at, last_seen) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO watch_workers (id, host, pid, started_at, last_seen) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(&id)
         .bind(&host)
@@ -99,7 +84,7 @@ impl Registration {
     }
 
     async fn beat(&self, db: &Database) {
-        let beat = sqlx::query("UPDATE workers SET last_seen = $1 WHERE id = $2")
+        let beat = sqlx::query("UPDATE watch_workers SET last_seen = $1 WHERE id = $2")
             .bind(now())
             .bind(&self.id)
             .execute(db.pool())
@@ -110,20 +95,49 @@ impl Registration {
     }
 
     async fn release(&self, db: &Database) {
-        let _ = sqlx::query("DELETE FROM workers WHERE id = $1")
+        let _ = sqlx::query("DELETE FROM watch_workers WHERE id = $1")
             .bind(&self.id)
             .execute(db.pool())
             .await;
     }
 }
 
-/// The worker.
+/// What a run has done so far.
+#[derive(Debug, Clone)]
+pub struct Progress(Arc<Shared>);
+
+impl Progress {
+    /// The counts now, and the polls in flight.
+    pub fn now(&self) -> (RunSummary, usize) {
+        let summary = self
+            .0
+            .summary
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        (summary, self.0.in_flight.load(Ordering::SeqCst))
+    }
+}
+
+/// What the poll jobs share: the archive, the vendors, the queue and the run's counters.
 #[derive(Debug)]
-pub struct Worker {
+struct Shared {
     db: Database,
     client: UnifiedClient,
     media_http: reqwest::Client,
     options: RunOptions,
+    queue: Queue,
+    summary: std::sync::Mutex<RunSummary>,
+    in_flight: AtomicUsize,
+    /// Why the run must stop: media that cannot be written (a full disk) stops the worker
+    /// rather than failing every poll.
+    fatal: std::sync::Mutex<Option<String>>,
+}
+
+/// The worker.
+#[derive(Debug)]
+pub struct Worker {
+    shared: Arc<Shared>,
     stop: Arc<AtomicBool>,
 }
 
@@ -132,13 +146,20 @@ impl Worker {
         db: Database,
         client: UnifiedClient,
         media_http: reqwest::Client,
+        queue: Queue,
         options: RunOptions,
     ) -> Self {
         Self {
-            db,
-            client,
-            media_http,
-            options,
+            shared: Arc::new(Shared {
+                db,
+                client,
+                media_http,
+                options,
+                queue,
+                summary: std::sync::Mutex::default(),
+                in_flight: AtomicUsize::new(0),
+                fatal: std::sync::Mutex::default(),
+            }),
             stop: Arc::default(),
         }
     }
@@ -148,177 +169,328 @@ impl Worker {
         self.stop.clone()
     }
 
-    fn stopping(&self) -> bool {
-        self.stop.load(Ordering::Relaxed)
+    /// A handle reading what the run has done so far, for a progress display.
+    pub fn progress(&self) -> Progress {
+        Progress(self.shared.clone())
     }
 
     /// Runs until stopped, `run_for` elapses, or (with `until_idle`) nothing is due.
     pub async fn run(&self) -> Result<RunSummary, WatchError> {
-        let registration = Registration::claim(&self.db).await?;
-        let result = self.run_registered(&registration).await;
-        registration.release(&self.db).await;
-        result
-    }
-
-    async fn run_registered(&self, registration: &Registration) -> Result<RunSummary, WatchError> {
-        let started = Instant::now();
-        let deadline = self.options.run_for.map(|d| started + d);
-        let mut summary = RunSummary::default();
-        let swept = media::sweep_parts(&self.options.media_dir);
-        if swept > 0 {
-            tracing::info!(swept, "removed temporary files of an interrupted run");
+        let shared = &self.shared;
+        let registration = Registration::claim(&shared.db).await?;
+        // Every watched account has a chain of polls; these first links are no-ops for the
+        // accounts whose chain already exists.
+        for watched in shared.db.watched().await? {
+            shared
+                .queue
+                .push(
+                    PollJob::first(&watched.account, watched.added_at),
+                    Duration::ZERO,
+                )
+                .await
+                .map_err(|e| WatchError::Database {
+                    url: shared.db.url.to_string(),
+                    message: format!("job queue: {e}"),
+                })?;
         }
-        // What a killed run archived but did not download.
-        let mut recovered = PollSummary::default();
-        self.fetch_missing_media(None, &mut recovered).await?;
-        summary += recovered;
-        let mut last_beat = Instant::now();
-        loop {
-            if self.stopping() || deadline.is_some_and(|d| Instant::now() >= d) {
+        let deadline = shared.options.run_for.map(|d| Instant::now() + d);
+        let concurrency = shared.options.concurrency.max(1);
+        // A worker whose database went away (a Postgres restart) ends its job stream; it is
+        // started again under a new name, so that the jobs the old one held are taken up once
+        // its heartbeat has stopped.
+        for round in 1.. {
+            let name = format!("{}-{round}", registration.id);
+            let ended = Arc::new(AtomicBool::new(false));
+            let signal = self.until_done(&registration, deadline, ended.clone());
+            let ran = match shared.queue.clone() {
+                Queue::Sqlite(storage) => {
+                    WorkerBuilder::new(name)
+                        .backend(storage)
+                        .concurrency(concurrency)
+                        .data(shared.clone())
+                        .build(poll_job)
+                        .run_until(signal)
+                        .await
+                }
+                Queue::Postgres(storage) => {
+                    WorkerBuilder::new(name)
+                        .backend(storage)
+                        .concurrency(concurrency)
+                        .data(shared.clone())
+                        .build(poll_job)
+                        .run_until(signal)
+                        .await
+                }
+            };
+            if ended.load(Ordering::SeqCst) {
                 break;
             }
-            if last_beat.elapsed() >= HEARTBEAT {
-                registration.beat(&self.db).await;
-                last_beat = Instant::now();
-            }
-            let limit = i64::try_from(self.options.concurrency * 4).unwrap_or(64);
-            let due = self.db.due(now(), limit).await?;
-            if due.is_empty() {
-                if self.options.until_idle {
-                    break;
-                }
-                let next = self.db.next_due().await?;
-                let wait = next.map_or(HEARTBEAT, |at| {
-                    Duration::from_secs(u64::try_from(at - now()).unwrap_or(0).max(1))
-                });
-                let mut wait = wait.min(HEARTBEAT);
-                if let Some(d) = deadline {
-                    wait = wait.min(d.saturating_duration_since(Instant::now()));
-                }
-                tokio::time::sleep(
-                    wait.min(Duration::from_millis(250))
-                        .max(Duration::from_millis(50)),
-                )
-                .await;
-                continue;
-            }
-            let results: Vec<Result<PollSummary, WatchError>> =
-                futures::stream::iter(due.iter().map(|w| self.poll(w)))
-                    .buffer_unordered(self.options.concurrency.max(1))
-                    .collect()
-                    .await;
-            for result in results {
-                summary += result?;
-                summary.polls += 1;
+            let why = ran
+                .err()
+                .map_or_else(|| "it stopped".to_owned(), |e| e.to_string());
+            tracing::warn!(reason = why, "lost the job queue; reconnecting in a second");
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            if self.stop.load(Ordering::Relaxed) || deadline.is_some_and(|d| Instant::now() >= d) {
+                break;
             }
         }
+        registration.release(&shared.db).await;
+        if let Some(e) = shared.fatal() {
+            return Err(e);
+        }
+        let summary = shared
+            .summary
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
         Ok(summary)
     }
 
-    /// One poll of one account.
-    async fn poll(&self, watched: &Watched) -> Result<PollSummary, WatchError> {
-        let mut summary = PollSummary::default();
-        let query = match Query::user_stories(&watched.account) {
-            Ok(q) => q,
-            Err(why) => {
-                // An account added by an older version, or by hand: never retried hot.
-                let interval = self
-                    .options
-                    .schedule
-                    .next(watched.interval_secs, Polled::Unreadable);
-                self.db
-                    .finish_poll(watched, &format!("invalid: {why}"), 0, interval, true)
-                    .await?;
-                return Ok(summary);
-            }
-        };
-        let answered = match self.client.ask(&query).await {
-            Ok(a) => a,
-            Err(e) => return Err(WatchError::Client(e.to_string())),
-        };
-        self.db
-            .record_attempts(&watched.account, &answered.report.attempts)
-            .await?;
-        let stories: Vec<Story> = match &answered.outcome {
-            Outcome::Found(Answer::Stories(page)) => page.items.clone(),
-            Outcome::Found(Answer::Story(story)) => vec![story.clone()],
-            _ => Vec::new(),
-        };
-        if !stories.is_empty() {
-            let attempt = answered.report.attempts.last();
-            let response = match (&answered.body, attempt) {
-                (Some(body), Some(a)) => Some(
-                    self.db
-                        .record_response(
-                            &watched.account,
-                            &a.vendor,
-                            &a.operation,
-                            a.status.unwrap_or(200),
-                            body,
-                        )
-                        .await?,
-                ),
-                _ => None,
-            };
-            for story in &stories {
-                if self
-                    .db
-                    .record_story(&watched.account, story, response)
-                    .await?
-                {
-                    summary.new_stories += 1;
-                }
-            }
-        }
-        self.fetch_missing_media(Some(&watched.account), &mut summary)
-            .await?;
-        let failed = matches!(answered.outcome, Outcome::Failed(_));
-        let failures = u32::try_from(watched.failures + 1).unwrap_or(u32::MAX);
-        let polled = Polled::of(&answered.outcome, summary.new_stories, failures);
-        let interval = self.options.schedule.next(watched.interval_secs, polled);
-        let outcome = match &answered.outcome {
-            Outcome::Failed(f) => format!("failed: {f}"),
-            other => other.tag().to_owned(),
-        };
-        self.db
-            .finish_poll(watched, &outcome, summary.new_stories, interval, failed)
-            .await?;
-        tracing::info!(
-            account = watched.account,
-            outcome,
-            new = summary.new_stories,
-            next_in_secs = interval,
-            "polled"
-        );
-        Ok(summary)
-    }
-
-    /// Downloads the media of every archived story (of `account`, or all) that has none yet.
-    async fn fetch_missing_media(
+    /// Resolves when the run should end: a stop signal, the deadline, idleness (nothing due,
+    /// nothing in flight), or a fatal error; beats the registration meanwhile.
+    fn until_done(
         &self,
-        account: Option<&str>,
-        summary: &mut PollSummary,
-    ) -> Result<(), WatchError> {
-        for (owner, story) in self.db.without_media(account).await? {
-            match media::store(&self.media_http, &self.options.media_dir, &owner, &story).await {
-                Ok(stored) => {
-                    self.db.record_media(&story.id, &stored).await?;
-                    summary.media_saved += 1;
+        registration: &Registration,
+        deadline: Option<Instant>,
+        ended: Arc<AtomicBool>,
+    ) -> impl Future<Output = Result<(), std::io::Error>> + Send + 'static {
+        let shared = self.shared.clone();
+        let stop = self.stop.clone();
+        let id = registration.id.clone();
+        async move {
+            let registration = Registration { id };
+            let mut last_beat = Instant::now();
+            loop {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                if stop.load(Ordering::Relaxed)
+                    || deadline.is_some_and(|d| Instant::now() >= d)
+                    || shared.fatal_pending()
+                {
+                    ended.store(true, Ordering::SeqCst);
+                    return Ok(());
                 }
-                Err(e) if e.is_final() => {
-                    tracing::warn!(account = owner, error = %e, "missed");
-                    self.db.record_missed(&owner, &story.id).await?;
-                    summary.missed += 1;
+                if last_beat.elapsed() >= HEARTBEAT {
+                    registration.beat(&shared.db).await;
+                    last_beat = Instant::now();
                 }
-                Err(e @ MediaError::Write { .. }) => return Err(WatchError::Media(e)),
-                Err(e) => {
-                    tracing::warn!(account = owner, error = %e, "download failed; retried at the next poll");
-                    summary.media_failed += 1;
+                if shared.options.until_idle
+                    && shared.in_flight.load(Ordering::SeqCst) == 0
+                    && shared
+                        .db
+                        .next_due()
+                        .await
+                        .is_ok_and(|next| next.is_none_or(|at| at > now()))
+                {
+                    ended.store(true, Ordering::SeqCst);
+                    return Ok(());
                 }
             }
         }
-        Ok(())
     }
+}
+
+impl Shared {
+    fn fatal_pending(&self) -> bool {
+        self.fatal
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .is_some()
+    }
+
+    fn fatal(&self) -> Option<WatchError> {
+        self.fatal
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+            .map(WatchError::Client)
+    }
+
+    fn record(&self, polled: PollSummary) {
+        let mut summary = self
+            .summary
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *summary += polled;
+        summary.polls += 1;
+    }
+}
+
+/// One poll job: polls its account unless it is no longer watched (or was re-added since),
+/// then enqueues the next.
+async fn poll_job(job: PollJob, shared: Data<Arc<Shared>>) -> Result<(), BoxDynError> {
+    shared.in_flight.fetch_add(1, Ordering::SeqCst);
+    let result = run_job(&job, &shared).await;
+    shared.in_flight.fetch_sub(1, Ordering::SeqCst);
+    result.map_err(|e| {
+        tracing::warn!(account = job.account, error = %e, "poll job failed; it will be retried");
+        Box::new(e) as BoxDynError
+    })
+}
+
+async fn run_job(job: &PollJob, shared: &Shared) -> Result<(), WatchError> {
+    let Some(watched) = shared.db.watched_one(&job.account).await? else {
+        return Ok(());
+    };
+    if watched.added_at != job.generation {
+        return Ok(());
+    }
+    let (polled, interval) = match poll(shared, &watched).await {
+        Ok(done) => done,
+        Err(WatchError::Media(e)) => {
+            *shared
+                .fatal
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(e.to_string());
+            return Err(WatchError::Media(e));
+        }
+        Err(e) => return Err(e),
+    };
+    shared.record(polled);
+    metrics::counter!("stories_watch_stories_total").increment(polled.new_stories);
+    metrics::counter!("stories_watch_media_saved_total").increment(polled.media_saved);
+    metrics::counter!("stories_watch_media_failed_total").increment(polled.media_failed);
+    metrics::counter!("stories_watch_missed_total").increment(polled.missed);
+    shared
+        .queue
+        .push(
+            job.next(),
+            Duration::from_secs(u64::try_from(interval).unwrap_or(0)),
+        )
+        .await
+        .map_err(|e| WatchError::Database {
+            url: shared.db.url.to_string(),
+            message: format!("job queue: {e}"),
+        })
+}
+
+/// One poll of one account: returns what it did and the gap until the next.
+async fn poll(shared: &Shared, watched: &Watched) -> Result<(PollSummary, i64), WatchError> {
+    let mut summary = PollSummary::default();
+    let schedule = shared.options.schedule;
+    let query = match Query::user_stories(&watched.account) {
+        Ok(q) => q,
+        Err(why) => {
+            // An account added by an older version, or by hand: never retried hot.
+            let interval = schedule.next(watched.interval_secs, Polled::Unreadable);
+            shared
+                .db
+                .finish_poll(watched, &format!("invalid: {why}"), 0, interval, true)
+                .await?;
+            return Ok((summary, interval));
+        }
+    };
+    // How late the poll starts against its schedule: what --max-gap's promise rests on.
+    let lateness = (now() - watched.next_poll_at).max(0);
+    metrics::histogram!("stories_watch_poll_lateness_seconds").record(lateness as f64);
+    // Only this job writes this account's folder now: what a killed run left is debris.
+    media::sweep_account_parts(&shared.options.media_dir, &watched.account);
+    let answered = shared
+        .client
+        .ask(&query)
+        .await
+        .map_err(|e| WatchError::Client(e.to_string()))?;
+    shared
+        .db
+        .record_attempts(&watched.account, &answered.report.attempts)
+        .await?;
+    let stories: Vec<Story> = match &answered.outcome {
+        Outcome::Found(Answer::Stories(page)) => page.items.clone(),
+        Outcome::Found(Answer::Story(story)) => vec![story.clone()],
+        _ => Vec::new(),
+    };
+    if !stories.is_empty() {
+        let attempt = answered.report.attempts.last();
+        let response = match (&answered.body, attempt) {
+            (Some(body), Some(a)) => Some(
+                shared
+                    .db
+                    .record_response(
+                        &watched.account,
+                        &a.vendor,
+                        &a.operation,
+                        a.status.unwrap_or(200),
+                        body,
+                    )
+                    .await?,
+            ),
+            _ => None,
+        };
+        for story in &stories {
+            if shared
+                .db
+                .record_story(&watched.account, story, response)
+                .await?
+            {
+                summary.new_stories += 1;
+            }
+        }
+    }
+    fetch_missing_media(shared, &watched.account, &mut summary).await?;
+    let failed = matches!(answered.outcome, Outcome::Failed(_));
+    let failures = u32::try_from(watched.failures + 1).unwrap_or(u32::MAX);
+    let polled = Polled::of(&answered.outcome, summary.new_stories, failures);
+    let interval = schedule.next(watched.interval_secs, polled);
+    let outcome = match &answered.outcome {
+        Outcome::Failed(f) => format!("failed: {f}"),
+        other => other.tag().to_owned(),
+    };
+    // Labels are tags and vendor names only: never a message, which could quote a URL.
+    metrics::counter!("stories_watch_polls_total", "outcome" => answered.outcome.tag())
+        .increment(1);
+    for a in &answered.report.attempts {
+        metrics::counter!("stories_watch_requests_total", "vendor" => a.vendor.clone())
+            .increment(1);
+        metrics::counter!("stories_watch_credits_total", "vendor" => a.vendor.clone())
+            .increment(a.credits_used.unwrap_or(0));
+    }
+    shared
+        .db
+        .finish_poll(watched, &outcome, summary.new_stories, interval, failed)
+        .await?;
+    tracing::info!(
+        account = watched.account,
+        outcome,
+        new = summary.new_stories,
+        next_in_secs = interval,
+        "polled"
+    );
+    Ok((summary, interval))
+}
+
+/// Downloads the media of every archived story of `account` that has none yet: this poll's
+/// new stories, and those a killed run archived without their media.
+async fn fetch_missing_media(
+    shared: &Shared,
+    account: &str,
+    summary: &mut PollSummary,
+) -> Result<(), WatchError> {
+    let db = &shared.db;
+    for (owner, story) in db.without_media(Some(account)).await? {
+        match media::store(
+            &shared.media_http,
+            &shared.options.media_dir,
+            &owner,
+            &story,
+        )
+        .await
+        {
+            Ok(stored) => {
+                db.record_media(&story.id, &stored).await?;
+                summary.media_saved += 1;
+            }
+            Err(e) if e.is_final() => {
+                tracing::warn!(account = owner, error = %e, "missed");
+                db.record_missed(&owner, &story.id).await?;
+                summary.missed += 1;
+            }
+            Err(e @ MediaError::Write { .. }) => return Err(WatchError::Media(e)),
+            Err(e) => {
+                tracing::warn!(account = owner, error = %e, "download failed; retried at the next poll");
+                summary.media_failed += 1;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// What one poll (or the start-up recovery) did.
