@@ -130,25 +130,34 @@ async fn add(db: &Database, url: &DatabaseUrl, accounts: &[String], highlights: 
         Ok(q) => q,
         Err(e) => return failure(e),
     };
+    let before: std::collections::BTreeSet<String> = match db.watched().await {
+        Ok(w) => w.into_iter().map(|w| w.account).collect(),
+        Err(e) => return failure(e),
+    };
     let initial = Schedule::default().initial();
+    if let Err(e) = db
+        .add_many(accounts, highlights, initial, stories::watch::db::now())
+        .await
+    {
+        return failure(e);
+    }
+    // Each account's first poll, due at once (a no-op where its chain already exists).
+    let mut first = Vec::new();
     for account in accounts {
-        let added = match db.add(account, highlights, initial).await {
-            Ok(added) => added,
+        match db.watched_one(account).await {
+            Ok(Some(w)) => first.push(PollJob::first(account, w.added_at)),
+            Ok(None) => {}
             Err(e) => return failure(e),
-        };
-        // The account's first poll, due at once (a no-op when its chain already exists).
-        let first = match db.watched_one(account).await {
-            Ok(Some(w)) => PollJob::first(account, w.added_at),
-            Ok(None) => continue,
-            Err(e) => return failure(e),
-        };
-        if let Err(e) = queue.push(first, Duration::ZERO).await {
-            return failure(format!("database {url}: job queue: {e}"));
         }
-        if added {
-            eprintln!("watching {account}");
-        } else {
+    }
+    if let Err(e) = queue.push_many(&first, Duration::ZERO).await {
+        return failure(format!("database {url}: job queue: {e}"));
+    }
+    for account in accounts {
+        if before.contains(account) {
             eprintln!("already watching {account}");
+        } else {
+            eprintln!("watching {account}");
         }
     }
     ExitCode::SUCCESS

@@ -102,7 +102,7 @@ impl Queue {
                     .queue(QUEUE)
                     .heartbeat_interval(HEARTBEAT)
                     .missed_heartbeats(MISSED_HEARTBEATS)
-                    .batch_size(1);
+                    .batch_size(4);
                 Ok(Queue::Sqlite(SqliteStorage::new(&pool).with_config(config)))
             }
             Engine::Postgres => {
@@ -117,10 +117,56 @@ impl Queue {
                     .queue(QUEUE)
                     .heartbeat_interval(HEARTBEAT)
                     .missed_heartbeats(MISSED_HEARTBEATS)
-                    .batch_size(1);
+                    .batch_size(4);
                 Ok(Queue::Postgres(
                     PostgresStorage::new(&pool).with_config(config),
                 ))
+            }
+        }
+    }
+
+    /// Enqueues many jobs at once, due `after` from now, in one transaction (a large
+    /// `watch add --batch`): one commit instead of one per account.
+    pub async fn push_many(&self, jobs: &[PollJob], after: Duration) -> Result<(), String> {
+        let tasks = || {
+            jobs.iter().map(|job| {
+                TaskBuilder::new(serde_json::to_vec(job).unwrap_or_default())
+                    .run_after(after)
+                    .idempotency_key(job.key())
+                    .max_attempts(ATTEMPTS)
+                    .build()
+            })
+        };
+        let e = |e: &dyn std::fmt::Display| e.to_string();
+        match self {
+            Queue::Sqlite(s) => {
+                let mut tx = s.pool().begin().await.map_err(|x| e(&x))?;
+                let tasks: Vec<_> = tasks().collect();
+                apalis_sqlite::queries::push_tasks(&mut *tx, QUEUE, &tasks)
+                    .await
+                    .map_err(|x| e(&x))?;
+                tx.commit().await.map_err(|x| e(&x))
+            }
+            Queue::Postgres(s) => {
+                let mut tx = s.pool().begin().await.map_err(|x| e(&x))?;
+                // apalis-postgres refuses a key that exists: push only the new ones.
+                for chunk in tasks().collect::<Vec<_>>().chunks(1000) {
+                    let fresh = chunk.to_vec();
+                    let pushed = apalis_postgres::queries::push_tasks(&mut *tx, QUEUE, fresh).await;
+                    if let Err(x) = pushed {
+                        let text = x.to_string();
+                        if text.contains("idx_jobs_idempotency_key") {
+                            // Part of the batch is enqueued already: fall back to one by one.
+                            drop(tx);
+                            for job in jobs {
+                                self.push(job.clone(), after).await?;
+                            }
+                            return Ok(());
+                        }
+                        return Err(text);
+                    }
+                }
+                tx.commit().await.map_err(|x| e(&x))
             }
         }
     }

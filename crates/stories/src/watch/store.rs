@@ -81,6 +81,36 @@ impl Database {
         Ok(added)
     }
 
+    /// Watches every account of `accounts` in one transaction, first poll at `first_poll_at`
+    /// (Unix seconds); returns how many were new. Accounts already watched keep their schedule.
+    pub async fn add_many(
+        &self,
+        accounts: &[String],
+        highlights: bool,
+        interval: i64,
+        first_poll_at: i64,
+    ) -> Result<u64, WatchError> {
+        let now = now();
+        let mut tx = self.pool().begin().await.map_err(|e| self.error(&e))?;
+        let mut added = 0;
+        for account in accounts {
+            added += sqlx::query(
+                "INSERT INTO watched (account, highlights, added_at, interval_secs, next_poll_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (account) DO NOTHING",
+            )
+            .bind(account)
+            .bind(i64::from(highlights))
+            .bind(now)
+            .bind(interval)
+            .bind(first_poll_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.error(&e))?
+            .rows_affected();
+        }
+        tx.commit().await.map_err(|e| self.error(&e))?;
+        Ok(added)
+    }
+
     /// Stops watching `account`; its archived stories stay. `false` when it was not watched.
     pub async fn remove(&self, account: &str) -> Result<bool, WatchError> {
         Ok(sqlx::query("DELETE FROM watched WHERE account = $1")

@@ -752,3 +752,97 @@ async fn workers_carry_on_when_postgres_restarts() {
         );
     }
 }
+
+/// A media folder that fills up: the worker stops with a clear error, leaves no partial file
+/// (under a final name or as a temporary one), and records only the files that are complete.
+/// The folder is a 200 KiB tmpfs mounted in a mount namespace of the worker's own
+/// (`unshare`), so the check of what is on it runs there too.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_media_disk_is_a_clear_error_and_leaves_no_partial_file() {
+    let server = live_mock(1, 60).await;
+    let dir = tempdir();
+    let db = dir.path().join("archive.db").to_string_lossy().into_owned();
+    let media = dir.path().join("media");
+    std::fs::create_dir_all(&media).unwrap_or_else(|e| panic!("{e}"));
+    ok(watch(
+        &server,
+        &db,
+        &["add", "dan", "ela", "fay", "gus", "hal"],
+    ))
+    .await;
+    let script = format!(
+        "mount -t tmpfs -o size=200k tmpfs {media} || exit 97; \"$0\" \"$@\"; status=$?; find {media} -type f -printf '%P %s\\n'; exit $status",
+        media = media.display()
+    );
+    let cmd = watch(
+        &server,
+        &db,
+        &[
+            "run",
+            "--max-gap",
+            "1",
+            "--min-gap",
+            "1",
+            "--for",
+            "8",
+            "--media-dir",
+            &media.to_string_lossy(),
+        ],
+    );
+    let program = cmd.get_program().to_owned();
+    let args: Vec<_> = cmd.get_args().map(ToOwned::to_owned).collect();
+    let envs: Vec<_> = cmd
+        .get_envs()
+        .map(|(k, v)| (k.to_owned(), v.map(ToOwned::to_owned)))
+        .collect();
+    let mut inside = Command::new("unshare");
+    inside
+        .args(["--map-root-user", "--mount", "sh", "-c", &script])
+        .arg(program)
+        .args(args);
+    for (k, v) in envs {
+        match v {
+            Some(v) => inside.env(k, v),
+            None => inside.env_remove(k),
+        };
+    }
+    let out = output(inside).await;
+    let stderr = text(&out.stderr);
+    assert_ne!(
+        out.status.code(),
+        Some(97),
+        "cannot mount a tmpfs here: {stderr}"
+    );
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+    // What stood on the full disk: complete files only, each recorded with its size.
+    let on_disk: BTreeMap<String, u64> = text(&out.stdout)
+        .lines()
+        .filter_map(|l| l.rsplit_once(' '))
+        .map(|(path, size)| (path.to_owned(), size.parse().unwrap_or(0)))
+        .collect();
+    assert!(!on_disk.is_empty(), "nothing fitted: {stderr}");
+    assert!(on_disk.keys().all(|p| !p.ends_with(".part")), "{on_disk:?}");
+    let archive = exported(&server, &db).await;
+    let recorded: BTreeMap<String, u64> = archive
+        .iter()
+        .flat_map(|s| {
+            s["archive"]["media"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .map(|m| {
+            (
+                m["path"].as_str().unwrap_or_default().to_owned(),
+                m["bytes"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(on_disk, recorded);
+    assert!(
+        on_disk
+            .values()
+            .all(|&b| b == stories::mock::MEDIA_BYTES as u64)
+    );
+}

@@ -1,0 +1,247 @@
+//! `stories watch` throughput, in process against the live mock on loopback:
+//!
+//! - `raw_requests`: the mock's own rate — the same number of user-stories requests as a worker
+//!   run makes, with as many in flight as the worker polls at once, through the same HTTP
+//!   stack; the ceiling a worker is measured against.
+//! - `one_worker`: a worker polling 200 accounts once each (`--until-idle`): queue, vendor
+//!   call, normalization, story rows, the raw response and the media files. Its polls per
+//!   second over `raw_requests`' rate is the ratio the README reports.
+//! - `two_workers`: the same 200 accounts shared by two workers on one archive.
+//! - `tick_100k`: one scheduling tick with 100,000 watched accounts: the job queue claiming
+//!   the next due poll and the archive finding the next due time.
+//!
+//! On SQLite always; on Postgres too when the libpq variables name a server
+//! (`pg_virtualenv cargo bench -p stories --bench watch`). Run with
+//! `cargo bench -p stories --bench watch`.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use futures::StreamExt;
+use stories::mock::{LiveOptions, MOCK_KEY, MockServer};
+use stories::watch::{Database, DatabaseUrl, PollJob, Queue, RunOptions, Schedule, Worker};
+use stories::{Config, UnifiedClient};
+
+#[global_allocator]
+static ALLOC: divan::AllocProfiler = divan::AllocProfiler::system();
+
+const ACCOUNTS: usize = 200;
+const CONCURRENCY: usize = 8;
+
+fn main() {
+    divan::main();
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+async fn live_mock() -> MockServer {
+    MockServer::start_live(
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+        LiveOptions {
+            post_every: Duration::from_secs(3600),
+            story_ttl: Duration::from_secs(86_400),
+        },
+    )
+    .await
+    .expect("mock")
+}
+
+fn client(server: &MockServer) -> UnifiedClient {
+    let env = server.env();
+    let config =
+        Config::from_lookup(|name| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+            .expect("config");
+    UnifiedClient::new(config).expect("client")
+}
+
+/// The archives to measure on: a SQLite file, and Postgres when `PGHOST` is set.
+fn engines() -> Vec<&'static str> {
+    let mut out = vec!["sqlite"];
+    if std::env::var("PGHOST").is_ok() {
+        out.push("postgres");
+    }
+    out
+}
+
+/// A fresh archive of `engine`.
+async fn archive(engine: &str, dir: &Path, name: &str) -> DatabaseUrl {
+    match engine {
+        "postgres" => {
+            use sqlx::Connection;
+            let host = std::env::var("PGHOST").expect("PGHOST");
+            let port = std::env::var("PGPORT").unwrap_or_else(|_| "5432".into());
+            let user = std::env::var("PGUSER").unwrap_or_else(|_| "postgres".into());
+            let password = std::env::var("PGPASSWORD").unwrap_or_default();
+            let at = |db: &str| format!("postgres://{user}:{password}@{host}:{port}/{db}");
+            let mut admin = sqlx::PgConnection::connect(&at("postgres"))
+                .await
+                .expect("postgres");
+            let db = format!("bench_{name}_{}", fastrand::u32(..));
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
+                .execute(&mut admin)
+                .await
+                .expect("create");
+            DatabaseUrl::parse(&at(&db)).expect("url")
+        }
+        _ => DatabaseUrl::sqlite(&dir.join(format!("{name}.db"))),
+    }
+}
+
+/// An archive watching `accounts` accounts, each with its first poll due.
+async fn watching(engine: &str, dir: &Path, name: &str, accounts: usize) -> (Database, Queue) {
+    let url = archive(engine, dir, name).await;
+    let db = Database::open(&url).await.expect("open");
+    let queue = Queue::open(&url).await.expect("queue");
+    let initial = Schedule::default().initial();
+    for i in 0..accounts {
+        let account = format!("bench.account{i}");
+        db.add(&account, false, initial).await.expect("add");
+        let added = db.watched_one(&account).await.expect("row").expect("added");
+        queue
+            .push(PollJob::first(&account, added.added_at), Duration::ZERO)
+            .await
+            .expect("push");
+    }
+    (db, queue)
+}
+
+fn worker(server: &MockServer, db: Database, queue: Queue, media: &Path) -> Worker {
+    let media_http = reqwest::Client::new();
+    let options = RunOptions {
+        schedule: Schedule {
+            min_gap: Duration::from_secs(3600),
+            max_gap: Duration::from_secs(3600),
+        },
+        media_dir: media.to_path_buf(),
+        concurrency: CONCURRENCY,
+        run_for: Some(Duration::from_secs(120)),
+        until_idle: true,
+    };
+    Worker::new(db, client(server), media_http, queue, options)
+}
+
+/// The mock's own rate for as many requests as a worker run makes.
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn raw_requests(bencher: divan::Bencher) {
+    let rt = runtime();
+    let server = rt.block_on(live_mock());
+    let url = format!(
+        "{}/v1/instagram/fetch_user_stories",
+        server.base_url("keyapi")
+    );
+    let http = reqwest::Client::new();
+    bencher
+        .counter(divan::counter::ItemsCount::new(ACCOUNTS))
+        .bench_local(|| {
+            rt.block_on(async {
+                futures::stream::iter(0..ACCOUNTS)
+                    .map(|i| {
+                        http.get(&url)
+                            .query(&[("username", format!("raw.account{i}"))])
+                            .bearer_auth(MOCK_KEY)
+                            .send()
+                    })
+                    .buffer_unordered(CONCURRENCY)
+                    .for_each(|r| async move {
+                        let body = r.expect("sent").bytes().await.expect("body");
+                        assert!(!body.is_empty());
+                    })
+                    .await;
+            });
+        });
+}
+
+/// One worker polling every account once.
+#[divan::bench(args = engines(), sample_count = 3, sample_size = 1)]
+fn one_worker(bencher: divan::Bencher, engine: &str) {
+    let rt = runtime();
+    let server = rt.block_on(live_mock());
+    bencher
+        .counter(divan::counter::ItemsCount::new(ACCOUNTS))
+        .with_inputs(|| {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let (db, queue) = rt.block_on(watching(engine, dir.path(), "one", ACCOUNTS));
+            (dir, db, queue)
+        })
+        .bench_local_values(|(dir, db, queue)| {
+            let w = worker(&server, db, queue, &dir.path().join("media"));
+            let summary = rt.block_on(w.run()).expect("run");
+            assert_eq!(summary.polls, ACCOUNTS as u64);
+            dir
+        });
+}
+
+/// Two workers sharing the accounts.
+#[divan::bench(args = engines(), sample_count = 3, sample_size = 1)]
+fn two_workers(bencher: divan::Bencher, engine: &str) {
+    let rt = runtime();
+    let server = rt.block_on(live_mock());
+    bencher
+        .counter(divan::counter::ItemsCount::new(ACCOUNTS))
+        .with_inputs(|| {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let (db, queue) = rt.block_on(watching(engine, dir.path(), "two", ACCOUNTS));
+            (dir, db, queue)
+        })
+        .bench_local_values(|(dir, db, queue)| {
+            let media = dir.path().join("media");
+            let a = worker(&server, db.clone(), queue.clone(), &media);
+            let b = worker(&server, db, queue, &media);
+            let (x, y) = rt.block_on(async { futures::join!(a.run(), b.run()) });
+            let polls = x.expect("a").polls + y.expect("b").polls;
+            assert_eq!(polls, ACCOUNTS as u64);
+            dir
+        });
+}
+
+/// One scheduling tick with 100,000 watched accounts: a worker starts on an archive where
+/// every account's poll is an hour away but one, claims that poll among 100,000 pending ones
+/// (the queue's fetch), makes it, reschedules it, and finds nothing else due (the archive's
+/// next-due query) — the whole tick, one vendor call included.
+#[divan::bench(args = engines(), sample_count = 10, sample_size = 1)]
+fn tick_100k(bencher: divan::Bencher, engine: &str) {
+    const WATCHED: usize = 100_000;
+    let rt = runtime();
+    let server = rt.block_on(live_mock());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let media = dir.path().join("media");
+    let (db, queue) = rt.block_on(async {
+        let url = archive(engine, dir.path(), "tick").await;
+        let db = Database::open(&url).await.expect("open");
+        let queue = Queue::open(&url).await.expect("queue");
+        let accounts: Vec<String> = (0..WATCHED).map(|i| format!("tick.account{i}")).collect();
+        let later = stories::watch::db::now() + 3600;
+        db.add_many(&accounts, false, 3600, later)
+            .await
+            .expect("add");
+        let jobs: Vec<PollJob> = accounts.iter().map(|a| PollJob::first(a, 0)).collect();
+        queue
+            .push_many(&jobs, Duration::from_secs(3600))
+            .await
+            .expect("push");
+        (db, queue)
+    });
+    bencher
+        .with_inputs(|| {
+            rt.block_on(async {
+                let account = format!("due.{}", fastrand::u64(..));
+                db.add(&account, false, 3600).await.expect("add");
+                let added = db.watched_one(&account).await.expect("row").expect("added");
+                queue
+                    .push(PollJob::first(&account, added.added_at), Duration::ZERO)
+                    .await
+                    .expect("push");
+            });
+        })
+        .bench_local_values(|()| {
+            let w = worker(&server, db.clone(), queue.clone(), &media);
+            let summary = rt.block_on(w.run()).expect("run");
+            assert_eq!(summary.polls, 1);
+        });
+}
