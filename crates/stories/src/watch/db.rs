@@ -155,22 +155,32 @@ impl Database {
             url: url.to_string(),
             message: redact(&e.to_string(), &url.url),
         };
+        let sqlite = url.engine == Engine::Sqlite;
         let pool = AnyPoolOptions::new()
-            .max_connections(if url.engine == Engine::Sqlite { 4 } else { 8 })
+            .max_connections(if sqlite { 4 } else { 8 })
             .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if sqlite {
+                        // On every connection: readers never wait for the writer; a second
+                        // process waits for the lock instead of failing with "database is
+                        // locked"; commits reach the write-ahead log without a sync each (a
+                        // killed process loses nothing; only a power cut can lose the last
+                        // commits, never the database).
+                        for pragma in [
+                            "PRAGMA journal_mode = WAL",
+                            "PRAGMA busy_timeout = 10000",
+                            "PRAGMA synchronous = NORMAL",
+                        ] {
+                            sqlx::query(pragma).execute(&mut *conn).await?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
             .connect(&url.url)
             .await
             .map_err(|e| fail(&e))?;
-        if url.engine == Engine::Sqlite {
-            // Readers never wait for the writer, and a second process waits for the lock
-            // instead of failing with "database is locked".
-            for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA busy_timeout = 10000"] {
-                sqlx::query(pragma)
-                    .execute(&pool)
-                    .await
-                    .map_err(|e| fail(&e))?;
-            }
-        }
         migrator(url.engine)
             .run(&pool)
             .await

@@ -178,21 +178,9 @@ impl Worker {
     pub async fn run(&self) -> Result<RunSummary, WatchError> {
         let shared = &self.shared;
         let registration = Registration::claim(&shared.db).await?;
-        // Every watched account has a chain of polls; these first links are no-ops for the
-        // accounts whose chain already exists.
-        for watched in shared.db.watched().await? {
-            shared
-                .queue
-                .push(
-                    PollJob::first(&watched.account, watched.added_at),
-                    Duration::ZERO,
-                )
-                .await
-                .map_err(|e| WatchError::Database {
-                    url: shared.db.url.to_string(),
-                    message: format!("job queue: {e}"),
-                })?;
-        }
+        // Chains begin with `watch add` (which pushes each account's first poll, and pushes it
+        // again, harmlessly, for an account already watched): a worker's start costs nothing
+        // per watched account.
         let deadline = shared.options.run_for.map(|d| Instant::now() + d);
         let concurrency = shared.options.concurrency.max(1);
         // A worker whose database went away (a Postgres restart) ends its job stream; it is
