@@ -122,6 +122,7 @@ fn worker(server: &MockServer, db: Database, queue: Queue, media: &Path) -> Work
         concurrency: CONCURRENCY,
         run_for: Some(Duration::from_secs(120)),
         until_idle: true,
+        highlights_every: Duration::from_secs(86_400),
     };
     Worker::new(db, client(server), media_http, queue, options)
 }

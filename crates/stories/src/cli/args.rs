@@ -173,7 +173,8 @@ pub enum WatchCommand {
     Add {
         #[command(flatten)]
         accounts: Accounts,
-        /// Archive the account's highlights too (not archived yet: recorded for later).
+        /// Archive the account's highlights too: each highlight and its items, read every
+        /// --highlights-every seconds of `watch run`.
         #[arg(long)]
         highlights: bool,
     },
@@ -241,6 +242,10 @@ pub struct RunArgs {
     /// Stop once no account is due.
     #[arg(long)]
     pub until_idle: bool,
+    /// How often the highlights of accounts added with --highlights are read (default a day:
+    /// highlights keep their items, so they need no hurry).
+    #[arg(long, default_value_t = 86_400, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub highlights_every: u64,
     /// Serve Prometheus metrics (polls, stories, downloads, failures, credits, poll lateness)
     /// at http://ADDR/metrics, e.g. 127.0.0.1:9464.
     #[arg(long, value_name = "ADDR")]

@@ -278,6 +278,7 @@ async fn work(cli: &Cli, db: &Database, run: &RunArgs) -> ExitCode {
         concurrency: usize::from(run.concurrency),
         run_for: run.run_for.map(Duration::from_secs),
         until_idle: run.until_idle,
+        highlights_every: Duration::from_secs(run.highlights_every),
     };
     let queue = match Queue::open(&db.url).await {
         Ok(q) => q,
@@ -391,8 +392,8 @@ async fn status(db: &Database, format: ListFormat) -> ExitCode {
         ),
         ListFormat::Table => {
             let mut out = format!(
-                "archive {}: {} stories, {} missed\n\n",
-                status.database, status.stories, status.missed
+                "archive {}: {} stories, {} highlights, {} missed\n\n",
+                status.database, status.stories, status.highlights, status.missed
             );
             let mut table = comfy_table::Table::new();
             table.load_preset(comfy_table::presets::NOTHING);

@@ -39,6 +39,8 @@ struct ArchiveInfo<'a> {
     first_seen: String,
     vendor: &'a str,
     media: Vec<MediaFile>,
+    /// The archived highlights holding the story.
+    highlights: &'a [String],
 }
 
 const CSV_HEADER: &str =
@@ -72,6 +74,21 @@ impl Database {
         if format == ExportFormat::Csv {
             out.write_all(CSV_HEADER.as_bytes()).map_err(io)?;
         }
+        // Highlight membership, read first: far fewer rows than stories.
+        let mut memberships: std::collections::HashMap<String, Vec<String>> =
+            std::collections::HashMap::new();
+        for row in
+            sqlx::query("SELECT highlight_id, story_id FROM highlight_items ORDER BY highlight_id")
+                .fetch_all(self.pool())
+                .await
+                .map_err(err)?
+        {
+            let story: String = row.try_get("story_id").map_err(err)?;
+            memberships
+                .entry(story)
+                .or_default()
+                .push(row.try_get("highlight_id").map_err(err)?);
+        }
         // Media rows are joined in (a story has at most a few files), ordered so that one
         // story's rows are adjacent.
         let mut rows = sqlx::query(
@@ -90,11 +107,13 @@ impl Database {
             };
             match format {
                 ExportFormat::Jsonl => {
+                    let id = story["id"].as_str().unwrap_or_default();
                     let info = ArchiveInfo {
                         account: &account,
                         first_seen: rfc3339(first_seen),
                         vendor: &vendor,
                         media,
+                        highlights: memberships.get(id).map_or(&[], Vec::as_slice),
                     };
                     if let Some(map) = story.as_object_mut() {
                         map.insert(

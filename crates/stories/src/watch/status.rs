@@ -42,6 +42,7 @@ pub struct Status {
     pub database: String,
     pub accounts: Vec<AccountStatus>,
     pub stories: i64,
+    pub highlights: i64,
     pub missed: i64,
     pub vendors: Vec<VendorUsage>,
     pub workers: Vec<WorkerStatus>,
@@ -82,6 +83,10 @@ impl Database {
             })
             .collect();
         let totals = sqlx::query("SELECT COUNT(*) AS n FROM stories")
+            .fetch_one(self.pool())
+            .await
+            .map_err(err)?;
+        let highlights = sqlx::query("SELECT COUNT(*) AS n FROM highlights")
             .fetch_one(self.pool())
             .await
             .map_err(err)?;
@@ -128,6 +133,7 @@ impl Database {
             database: self.url.to_string(),
             accounts,
             stories: totals.try_get("n").map_err(err)?,
+            highlights: highlights.try_get("n").map_err(err)?,
             missed: missed.try_get("n").map_err(err)?,
             vendors,
             workers,

@@ -240,6 +240,70 @@ impl Database {
             == 1)
     }
 
+    /// Stores a highlight unless it is archived already; `true` when it is new.
+    pub async fn record_highlight(
+        &self,
+        account: &str,
+        highlight: &domain::Highlight,
+    ) -> Result<bool, WatchError> {
+        let mut bare = highlight.clone();
+        bare.items.clear();
+        Ok(sqlx::query(
+            "INSERT INTO highlights (id, account, first_seen, title, vendor, highlight) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&highlight.id)
+        .bind(account)
+        .bind(now())
+        .bind(highlight.title.as_deref())
+        .bind(&highlight.source.vendor)
+        .bind(serde_json::to_string(&bare).unwrap_or_default())
+        .execute(self.pool())
+        .await
+        .map_err(|e| self.error(&e))?
+        .rows_affected()
+            == 1)
+    }
+
+    /// Records that highlight `highlight` holds the archived story `story`.
+    pub async fn record_highlight_item(
+        &self,
+        highlight: &str,
+        story: &str,
+    ) -> Result<(), WatchError> {
+        sqlx::query(
+            "INSERT INTO highlight_items (highlight_id, story_id) VALUES ($1, $2) ON CONFLICT (highlight_id, story_id) DO NOTHING",
+        )
+        .bind(highlight)
+        .bind(story)
+        .execute(self.pool())
+        .await
+        .map_err(|e| self.error(&e))?;
+        Ok(())
+    }
+
+    /// Says `account`'s highlights were read now.
+    pub async fn highlights_polled(&self, account: &str) -> Result<(), WatchError> {
+        sqlx::query("UPDATE watched SET highlights_polled_at = $1 WHERE account = $2")
+            .bind(now())
+            .bind(account)
+            .execute(self.pool())
+            .await
+            .map_err(|e| self.error(&e))?;
+        Ok(())
+    }
+
+    /// When `account`'s highlights were last read.
+    pub async fn highlights_polled_at(&self, account: &str) -> Result<Option<i64>, WatchError> {
+        let row = sqlx::query("SELECT highlights_polled_at FROM watched WHERE account = $1")
+            .bind(account)
+            .fetch_optional(self.pool())
+            .await
+            .map_err(|e| self.error(&e))?;
+        Ok(row
+            .as_ref()
+            .and_then(|r| opt_i64(r, "highlights_polled_at")))
+    }
+
     /// Archived stories of `account` with no media row yet, oldest first.
     pub async fn without_media(
         &self,

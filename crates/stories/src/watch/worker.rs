@@ -37,6 +37,8 @@ pub struct RunOptions {
     pub run_for: Option<Duration>,
     /// Stop once no account is due and every story has its media.
     pub until_idle: bool,
+    /// How often the highlights of an account watched with them are read.
+    pub highlights_every: Duration,
 }
 
 /// What a run did.
@@ -413,6 +415,9 @@ async fn poll(shared: &Shared, watched: &Watched) -> Result<(PollSummary, i64), 
             }
         }
     }
+    if watched.highlights {
+        highlights(shared, watched, &mut summary).await?;
+    }
     fetch_missing_media(shared, &watched.account, &mut summary).await?;
     let failed = matches!(answered.outcome, Outcome::Failed(_));
     let failures = u32::try_from(watched.failures + 1).unwrap_or(u32::MAX);
@@ -443,6 +448,81 @@ async fn poll(shared: &Shared, watched: &Watched) -> Result<(PollSummary, i64), 
         "polled"
     );
     Ok((summary, interval))
+}
+
+/// Reads `watched`'s highlights when they are due (every `highlights_every`): each highlight
+/// stored once, its items stored as stories (once, whoever saw them first: a story seen live
+/// and later kept in a highlight is one row) and linked to it. A highlight listed without its
+/// items takes one more query. Failures are logged and retried at the next due time.
+async fn highlights(
+    shared: &Shared,
+    watched: &Watched,
+    summary: &mut PollSummary,
+) -> Result<(), WatchError> {
+    let every = i64::try_from(shared.options.highlights_every.as_secs()).unwrap_or(i64::MAX);
+    let last = shared.db.highlights_polled_at(&watched.account).await?;
+    if last.is_some_and(|at| now() - at < every) {
+        return Ok(());
+    }
+    let Ok(query) = Query::user_highlights(&watched.account) else {
+        return Ok(());
+    };
+    let answered = shared
+        .client
+        .ask(&query)
+        .await
+        .map_err(|e| WatchError::Client(e.to_string()))?;
+    shared
+        .db
+        .record_attempts(&watched.account, &answered.report.attempts)
+        .await?;
+    let listed = match answered.outcome {
+        Outcome::Found(Answer::Highlights(page)) => page.items,
+        Outcome::Found(Answer::Highlight(h)) => vec![h],
+        Outcome::Failed(f) => {
+            tracing::warn!(account = watched.account, reason = %f, "highlights not read; retried at the next poll");
+            return Ok(());
+        }
+        _ => Vec::new(),
+    };
+    for highlight in listed {
+        shared
+            .db
+            .record_highlight(&watched.account, &highlight)
+            .await?;
+        let items = if highlight.items.is_empty() {
+            let asked = shared
+                .client
+                .ask(&Query::HighlightItems(highlight.id.clone()))
+                .await
+                .map_err(|e| WatchError::Client(e.to_string()))?;
+            shared
+                .db
+                .record_attempts(&watched.account, &asked.report.attempts)
+                .await?;
+            match asked.outcome {
+                Outcome::Found(Answer::Highlight(h)) => h.items,
+                Outcome::Found(Answer::Stories(page)) => page.items,
+                _ => Vec::new(),
+            }
+        } else {
+            highlight.items.clone()
+        };
+        for story in &items {
+            if shared
+                .db
+                .record_story(&watched.account, story, None)
+                .await?
+            {
+                summary.new_stories += 1;
+            }
+            shared
+                .db
+                .record_highlight_item(&highlight.id, &story.id)
+                .await?;
+        }
+    }
+    shared.db.highlights_polled(&watched.account).await
 }
 
 /// Downloads the media of every archived story of `account` that has none yet: this poll's

@@ -846,3 +846,84 @@ async fn a_full_media_disk_is_a_clear_error_and_leaves_no_partial_file() {
             .all(|&b| b == stories::mock::MEDIA_BYTES as u64)
     );
 }
+
+/// Accounts added with `--highlights` have their highlights read every `--highlights-every`:
+/// each highlight once, its items archived once with their media, and linked to it in the
+/// export; accounts added without it have none.
+async fn highlights_archived(db: &str, media: &Path) {
+    let server = live_mock(1, 30).await;
+    ok(watch(&server, db, &["add", "--highlights", "ada"])).await;
+    ok(watch(&server, db, &["add", "bo"])).await;
+    let media_dir = media.to_string_lossy().into_owned();
+    ok(watch(
+        &server,
+        db,
+        &[
+            "run",
+            "--max-gap",
+            "1",
+            "--min-gap",
+            "1",
+            "--highlights-every",
+            "1",
+            "--for",
+            "4",
+            "--media-dir",
+            &media_dir,
+        ],
+    ))
+    .await;
+    let status = ok(watch(&server, db, &["status", "--format", "json"])).await;
+    let status: Value = serde_json::from_slice(&status.stdout).unwrap_or_default();
+    assert!(status["highlights"].as_u64() >= Some(1), "{status}");
+    let archive = exported(&server, db).await;
+    let ledger: BTreeSet<String> = server.ledger().into_iter().map(|p| p.id).collect();
+    let (kept, live): (Vec<&Value>, Vec<&Value>) = archive.iter().partition(|s| {
+        s["archive"]["highlights"]
+            .as_array()
+            .is_some_and(|h| !h.is_empty())
+    });
+    assert!(!kept.is_empty(), "no highlight item archived");
+    let mut ids = BTreeSet::new();
+    for story in &archive {
+        let id = story["id"].as_str().unwrap_or_default();
+        assert!(ids.insert(id), "story {id} archived twice");
+        let files = story["archive"]["media"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(files.len(), 1, "story {id}: {files:?}");
+        let path = media.join(files[0]["path"].as_str().unwrap_or_default());
+        assert_eq!(
+            Some(sha256(&path).as_str()),
+            files[0]["sha256"].as_str(),
+            "{}",
+            path.display()
+        );
+    }
+    for story in kept {
+        assert_eq!(story["archive"]["account"], "ada");
+    }
+    for story in live {
+        assert!(
+            ledger.contains(story["id"].as_str().unwrap_or_default()),
+            "{story}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn highlights_are_archived_once_with_their_items_on_sqlite() {
+    let dir = tempdir();
+    let db = dir.path().join("archive.db").to_string_lossy().into_owned();
+    highlights_archived(&db, &dir.path().join("media")).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn highlights_are_archived_once_with_their_items_on_postgres() {
+    let Some(url) = postgres("highlights").await else {
+        return postgres_absent("highlights_are_archived_once_with_their_items_on_postgres");
+    };
+    let dir = tempdir();
+    highlights_archived(&url, &dir.path().join("media")).await;
+}
