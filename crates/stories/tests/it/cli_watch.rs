@@ -21,6 +21,10 @@ use stories::mock::{LiveOptions, MockServer, Posted};
 
 use crate::support::{output, stories, tempdir, text};
 
+/// These tests measure time (a story up for seconds, a poll within a bound): they run one at a
+/// time, so that on a loaded machine they do not slow each other past their bounds.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 async fn live_mock(post_every: u64, ttl: u64) -> MockServer {
     MockServer::start_live(
         SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -215,6 +219,7 @@ async fn archive_matches_the_ledger(db: &str, media: &Path) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_archive_equals_the_ledger_on_sqlite() {
+    let _serial = SERIAL.lock().await;
     let dir = tempdir();
     let db = dir.path().join("archive.db").to_string_lossy().into_owned();
     archive_matches_the_ledger(&db, &dir.path().join("media")).await;
@@ -222,6 +227,7 @@ async fn the_archive_equals_the_ledger_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_archive_equals_the_ledger_on_postgres() {
+    let _serial = SERIAL.lock().await;
     let Some(url) = postgres("ledger").await else {
         return postgres_absent("the_archive_equals_the_ledger_on_postgres");
     };
@@ -283,6 +289,7 @@ async fn survives_kills(db: &str, media: &Path) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_worker_killed_at_any_instant_loses_and_duplicates_nothing_on_sqlite() {
+    let _serial = SERIAL.lock().await;
     let dir = tempdir();
     let db = dir.path().join("archive.db").to_string_lossy().into_owned();
     survives_kills(&db, &dir.path().join("media")).await;
@@ -290,6 +297,7 @@ async fn a_worker_killed_at_any_instant_loses_and_duplicates_nothing_on_sqlite()
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_worker_killed_at_any_instant_loses_and_duplicates_nothing_on_postgres() {
+    let _serial = SERIAL.lock().await;
     let Some(url) = postgres("kills").await else {
         return postgres_absent(
             "a_worker_killed_at_any_instant_loses_and_duplicates_nothing_on_postgres",
@@ -374,6 +382,7 @@ async fn two_workers_share(db: &str, media: &Path) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn two_workers_share_one_archive_without_overlap_on_sqlite() {
+    let _serial = SERIAL.lock().await;
     let dir = tempdir();
     let db = dir.path().join("archive.db").to_string_lossy().into_owned();
     two_workers_share(&db, &dir.path().join("media")).await;
@@ -381,6 +390,7 @@ async fn two_workers_share_one_archive_without_overlap_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn two_workers_share_one_archive_without_overlap_on_postgres() {
+    let _serial = SERIAL.lock().await;
     let Some(url) = postgres("two").await else {
         return postgres_absent("two_workers_share_one_archive_without_overlap_on_postgres");
     };
@@ -390,6 +400,7 @@ async fn two_workers_share_one_archive_without_overlap_on_postgres() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_settings_stop_before_anything_runs_and_hide_the_password() {
+    let _serial = SERIAL.lock().await;
     let server = live_mock(5, 60).await;
     let dir = tempdir();
     let db = dir.path().join("archive.db").to_string_lossy().into_owned();
@@ -469,6 +480,7 @@ async fn bad_settings_stop_before_anything_runs_and_hide_the_password() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn export_filters_by_account_and_time_and_writes_csv() {
+    let _serial = SERIAL.lock().await;
     let server = live_mock(1, 30).await;
     let dir = tempdir();
     let db = dir.path().join("archive.db").to_string_lossy().into_owned();
@@ -587,6 +599,7 @@ async fn budgets_hold(db: &str, media: &Path) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn budgets_hold_across_two_workers_on_sqlite() {
+    let _serial = SERIAL.lock().await;
     let dir = tempdir();
     let db = dir.path().join("archive.db").to_string_lossy().into_owned();
     budgets_hold(&db, &dir.path().join("media")).await;
@@ -594,6 +607,7 @@ async fn budgets_hold_across_two_workers_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn budgets_hold_across_two_workers_on_postgres() {
+    let _serial = SERIAL.lock().await;
     let Some(url) = postgres("budgets").await else {
         return postgres_absent("budgets_hold_across_two_workers_on_postgres");
     };
@@ -603,6 +617,7 @@ async fn budgets_hold_across_two_workers_on_postgres() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_worker_serves_prometheus_metrics_without_secrets() {
+    let _serial = SERIAL.lock().await;
     let server = live_mock(1, 30).await;
     let dir = tempdir();
     let db = dir.path().join("archive.db").to_string_lossy().into_owned();
@@ -695,6 +710,7 @@ fn cluster() -> Option<(String, String)> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn workers_carry_on_when_postgres_restarts() {
+    let _serial = SERIAL.lock().await;
     let Some(url) = postgres("restart").await else {
         return postgres_absent("workers_carry_on_when_postgres_restarts");
     };
@@ -759,6 +775,7 @@ async fn workers_carry_on_when_postgres_restarts() {
 /// (`unshare`), so the check of what is on it runs there too.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_full_media_disk_is_a_clear_error_and_leaves_no_partial_file() {
+    let _serial = SERIAL.lock().await;
     let server = live_mock(1, 60).await;
     let dir = tempdir();
     let db = dir.path().join("archive.db").to_string_lossy().into_owned();
@@ -914,6 +931,7 @@ async fn highlights_archived(db: &str, media: &Path) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn highlights_are_archived_once_with_their_items_on_sqlite() {
+    let _serial = SERIAL.lock().await;
     let dir = tempdir();
     let db = dir.path().join("archive.db").to_string_lossy().into_owned();
     highlights_archived(&db, &dir.path().join("media")).await;
@@ -921,6 +939,7 @@ async fn highlights_are_archived_once_with_their_items_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn highlights_are_archived_once_with_their_items_on_postgres() {
+    let _serial = SERIAL.lock().await;
     let Some(url) = postgres("highlights").await else {
         return postgres_absent("highlights_are_archived_once_with_their_items_on_postgres");
     };
