@@ -297,7 +297,6 @@ async fn work(cli: &Cli, db: &Database, run: &RunArgs) -> ExitCode {
     }
     let worker = Worker::new(db.clone(), client, media_http, queue, options);
     let stop = worker.stop_flag();
-    let reporter = tokio::spawn(report_progress(worker.progress()));
     tokio::spawn(async move {
         shutdown_signal().await;
         eprintln!("stopping: finishing the polls in flight");
@@ -308,6 +307,7 @@ async fn work(cli: &Cli, db: &Database, run: &RunArgs) -> ExitCode {
         db.url,
         media_dir.display()
     );
+    let reporter = tokio::spawn(report_progress(worker.progress()));
     let ran = worker.run().await;
     reporter.abort();
     let _ = reporter.await;
