@@ -20,7 +20,16 @@ pub enum DriftKind {
     Undocumented,
     /// A list item that could not be identified, left out of the answer.
     Skipped { reason: String },
+    /// Two forms of one id disagree (a number rounded on its way through a JavaScript service
+    /// beside the exact decimal string): the string's digits were kept.
+    Mismatch,
+    /// The report was cut at [`MAX_ENTRIES`]: this many more entries were left out.
+    LeftOut { entries: u64 },
 }
+
+/// The most entries one report keeps; the rest are counted in one `left_out` entry, so that a
+/// body full of undocumented fields cannot flood a log.
+pub const MAX_ENTRIES: usize = 40;
 
 /// One entry of a drift summary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,6 +100,32 @@ impl Drift {
         self
     }
 
+    /// At most [`MAX_ENTRIES`] entries: skipped items and mismatches first (they change the
+    /// answer), then the most frequent; what is cut is counted in a last `left_out` entry.
+    pub fn capped(mut self) -> Self {
+        if self.entries.len() <= MAX_ENTRIES {
+            return self;
+        }
+        let weight = |e: &DriftEntry| {
+            let answer = matches!(e.kind, DriftKind::Skipped { .. } | DriftKind::Mismatch);
+            (std::cmp::Reverse(answer), std::cmp::Reverse(e.count))
+        };
+        self.entries
+            .sort_by(|a, b| weight(a).cmp(&weight(b)).then(a.path.cmp(&b.path)));
+        let cut = self.entries.split_off(MAX_ENTRIES - 1);
+        let count = cut.iter().map(|e| e.count).sum();
+        self.entries
+            .sort_by(|a, b| (&a.path, &a.kind).cmp(&(&b.path, &b.kind)));
+        self.entries.push(DriftEntry {
+            path: "$".into(),
+            kind: DriftKind::LeftOut {
+                entries: cut.len() as u64,
+            },
+            count,
+        });
+        self
+    }
+
     /// How many items were left out.
     pub fn skipped_items(&self) -> u64 {
         self.entries
@@ -120,6 +155,18 @@ impl fmt::Display for DriftEntry {
             }
             DriftKind::Undocumented => write!(f, "{}: undocumented{times}", self.path),
             DriftKind::Skipped { reason } => write!(f, "{}: skipped, {reason}", self.path),
+            DriftKind::Mismatch => write!(
+                f,
+                "{}: disagrees with the exact id string, whose digits were kept{times}",
+                self.path
+            ),
+            DriftKind::LeftOut { entries } => {
+                write!(
+                    f,
+                    "{entries} more entries ({} occurrences) left out",
+                    self.count
+                )
+            }
         }
     }
 }
@@ -139,6 +186,38 @@ impl fmt::Display for Drift {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_report_is_capped_keeping_what_changed_the_answer() {
+        let mut d = Drift::default();
+        for i in 0..100 {
+            for _ in 0..=i {
+                d.record(format!("$.items[].field_{i:03}"), DriftKind::Undocumented);
+            }
+        }
+        d.skipped("$.items[7]", "no decimal id");
+        d.record("$.items[].pk", DriftKind::Mismatch);
+        let capped = d.capped();
+        assert_eq!(capped.entries.len(), MAX_ENTRIES);
+        assert!(capped.entries.iter().any(|e| e.path == "$.items[7]"));
+        assert!(capped.entries.iter().any(|e| e.kind == DriftKind::Mismatch));
+        assert!(
+            capped
+                .entries
+                .iter()
+                .any(|e| e.path == "$.items[].field_099")
+        );
+        let last = capped
+            .entries
+            .last()
+            .cloned()
+            .unwrap_or_else(|| panic!("empty"));
+        assert_eq!(last.kind, DriftKind::LeftOut { entries: 63 });
+        assert_eq!(
+            serde_json::to_value(&last).unwrap_or_default(),
+            serde_json::json!({"path": "$", "kind": "left_out", "entries": 63, "count": last.count})
+        );
+    }
 
     #[test]
     fn entries_merge_by_path_and_kind_and_print_compactly() {

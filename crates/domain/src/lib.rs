@@ -20,7 +20,7 @@ pub mod tolerant;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-pub use drift::{Drift, DriftEntry, DriftKind};
+pub use drift::{Drift, DriftEntry, DriftKind, MAX_ENTRIES as MAX_DRIFT_ENTRIES};
 pub use media::{MediaKind, Rendition, url_expiry};
 pub use normalized::{Answer, NormalizeError, Normalized, RawResponse};
 pub use outcome::{Failure, Outcome, TransportKind};
@@ -83,6 +83,8 @@ pub struct Story {
     pub kind: MediaKind,
     pub taken_at: Option<DateTime<Utc>>,
     /// When the story leaves the tray; derived from `taken_at` when the vendor does not say.
+    /// Only live stories expire: an item read from a highlight (a highlight route, or a reel
+    /// whose id is `highlight:<n>`) has none, derived or not.
     pub expires_at: Option<Instant>,
     /// Image renditions, largest first.
     pub images: Vec<Rendition>,
@@ -177,6 +179,13 @@ pub fn highlight_id(raw: &str) -> String {
     raw.strip_prefix("highlight:").unwrap_or(raw).to_owned()
 }
 
+/// The decimal id `raw` names, without a known prefix (`highlight:`), or `None` when it is
+/// not all decimal digits (a redacted `"<pk>"`, an empty string): such an id is no id.
+pub fn decimal_id(raw: &str) -> Option<&str> {
+    let digits = raw.strip_prefix("highlight:").unwrap_or(raw);
+    (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
+}
+
 /// A timestamp from epoch seconds (vendors send 10-digit seconds; 13 digits are milliseconds).
 pub fn from_epoch(value: i64) -> Option<DateTime<Utc>> {
     if value.unsigned_abs() >= 100_000_000_000 {
@@ -219,6 +228,22 @@ mod tests {
             "17890000000000001"
         );
         assert_eq!(highlight_id("17890000000000001"), "17890000000000001");
+    }
+
+    #[test]
+    fn only_decimal_digits_are_ids() {
+        assert_eq!(
+            decimal_id("highlight:17890000000000001"),
+            Some("17890000000000001")
+        );
+        assert_eq!(
+            decimal_id("2046396763417725295"),
+            Some("2046396763417725295")
+        );
+        assert_eq!(decimal_id("<pk>"), None);
+        assert_eq!(decimal_id(""), None);
+        assert_eq!(decimal_id("highlight:"), None);
+        assert_eq!(decimal_id("12_34"), None);
     }
 
     #[test]

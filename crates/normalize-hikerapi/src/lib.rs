@@ -6,7 +6,7 @@
 //! | `Story.code` | `Story.shortcode` |
 //! | `Story.user` | `Story.owner` |
 //! | `Story.media_type` (1, 2, 8) | `Story.kind` |
-//! | `Story.taken_at` (ISO, `Z` or `+00:00`) | `Story.taken_at` (UTC); `expires_at` = taken_at + 24 h, **derived** |
+//! | `Story.taken_at` (ISO, `Z` or `+00:00`) | `Story.taken_at` (UTC); `expires_at` = taken_at + 24 h, **derived**, for live stories only (a highlight's items have none) |
 //! | `Story.thumbnail_url` | `Story.images` (no size given) |
 //! | `Story.video_url` | `Story.videos` (no size given) |
 //! | `Story.video_duration` | `Story.duration_seconds` |
@@ -284,20 +284,39 @@ pub fn normalize(operation: &str, raw: RawResponse<'_>) -> Result<Normalized, No
         Shape::Story => {
             let view: StoryView<'_> = decode(op, &raw)?;
             Answer::Story(
-                story(&view, &source).ok_or_else(|| unreadable("the story has no `pk` or `id`"))?,
+                story(
+                    &view,
+                    &source,
+                    &Standing {
+                        at: "$",
+                        highlight_owner: None,
+                    },
+                    &mut drift,
+                )
+                .ok_or_else(|| unreadable("the story has no decimal `pk` or `id`"))?,
             )
         }
         Shape::Highlight => {
             let view: HighlightView<'_> = decode(op, &raw)?;
             let h = highlight(&view, &source, "$", &mut drift)
-                .ok_or_else(|| unreadable("the highlight has no `pk` or `id`"))?;
+                .ok_or_else(|| unreadable("the highlight has no decimal `pk` or `id`"))?;
             Answer::Highlight(h)
         }
         Shape::Stories => {
             let views: List<Obj<StoryView<'_>>> = decode_list(op, &raw)?;
-            let items = identified(&views, &mut drift, "$", "no `pk` or `id`", |_, v| {
-                story(v, &source)
-            });
+            let mut ids = Drift::default();
+            let place = Standing {
+                at: "$",
+                highlight_owner: None,
+            };
+            let items = identified(
+                &views,
+                &mut drift,
+                "$",
+                "no decimal `pk` or `id`",
+                |_, v| story(v, &source, &place, &mut ids),
+            );
+            drift.merge(ids);
             if views.is_empty() {
                 return Ok(Normalized::new(Outcome::Empty, drift));
             }
@@ -306,10 +325,16 @@ pub fn normalize(operation: &str, raw: RawResponse<'_>) -> Result<Normalized, No
         Shape::Highlights => {
             let views: List<Obj<HighlightView<'_>>> = decode_list(op, &raw)?;
             let mut inner = Drift::default();
-            let items = identified(&views, &mut drift, "$", "no `pk` or `id`", |i, v| {
-                // Each highlight reports its own skipped items under its index.
-                highlight(v, &source, &format!("$[{i}]"), &mut inner)
-            });
+            let items = identified(
+                &views,
+                &mut drift,
+                "$",
+                "no decimal `pk` or `id`",
+                |i, v| {
+                    // Each highlight reports its own skipped items under its index.
+                    highlight(v, &source, &format!("$[{i}]"), &mut inner)
+                },
+            );
             drift.merge(inner);
             if views.is_empty() {
                 return Ok(Normalized::new(Outcome::Empty, drift));
@@ -373,16 +398,40 @@ fn identified<V, T>(
     out
 }
 
-fn id_of(pk: &Id<'_>, id: &Id<'_>) -> Option<String> {
-    pk.owned().or_else(|| {
-        let id = id.as_str()?;
-        Some(id.split('_').next().unwrap_or(id).to_owned()).filter(|s| !s.is_empty())
-    })
+/// Where a story stands: in a list of live stories, or among a highlight's kept items (which
+/// do not expire, and whose owner the highlight names), and where to report its id.
+struct Standing<'p, 'a> {
+    at: &'p str,
+    highlight_owner: Option<&'p UserView<'a>>,
+}
+
+/// A story's id: the exact digits of `id` (`<pk>_<owner pk>`) before a `pk` that may have
+/// come as a rounded number; a `pk` that disagrees is reported as `mismatch` drift at
+/// `{at}[].pk`. `None` when no form is all decimal digits.
+fn id_of(pk: &Id<'_>, id: &Id<'_>, at: &str, drift: &mut Drift) -> Option<String> {
+    let exact = id
+        .as_str()
+        .and_then(|s| s.split('_').next())
+        .and_then(domain::decimal_id);
+    let pk = pk.as_str().and_then(domain::decimal_id);
+    match (exact, pk) {
+        (Some(exact), Some(pk)) if exact != pk => {
+            drift.record(format!("{at}[].pk"), domain::DriftKind::Mismatch);
+            Some(exact.to_owned())
+        }
+        (Some(exact), _) => Some(exact.to_owned()),
+        (None, pk) => pk.map(str::to_owned),
+    }
 }
 
 /// One story; `None` when it has no id to know it by.
-fn story(s: &StoryView<'_>, source: &Source) -> Option<Story> {
-    let id = id_of(&s.pk, &s.id)?;
+fn story(
+    s: &StoryView<'_>,
+    source: &Source,
+    place: &Standing<'_, '_>,
+    drift: &mut Drift,
+) -> Option<Story> {
+    let id = id_of(&s.pk, &s.id, place.at, drift)?;
     let images = s
         .thumbnail_url
         .owned()
@@ -399,13 +448,18 @@ fn story(s: &StoryView<'_>, source: &Source) -> Option<Story> {
     Some(Story {
         id,
         shortcode: s.code.owned(),
-        owner: s.user.0.as_ref().map(user),
+        owner: owner(s.user.0.as_ref(), place.highlight_owner),
         kind: s
             .media_type
             .0
             .map_or(MediaKind::Unknown, MediaKind::from_media_type),
         taken_at,
-        expires_at: domain::story_expiry(None, taken_at),
+        // Only live stories expire: a highlight's items are kept.
+        expires_at: if place.highlight_owner.is_some() {
+            None
+        } else {
+            domain::story_expiry(None, taken_at)
+        },
         images,
         videos,
         duration_seconds: s.video_duration.0.filter(|d| d.is_finite() && *d > 0.0),
@@ -449,7 +503,11 @@ fn highlight(
     at: &str,
     drift: &mut Drift,
 ) -> Option<Highlight> {
-    let id = h.pk.owned().or_else(|| h.id.owned())?;
+    let id =
+        h.pk.as_str()
+            .and_then(domain::decimal_id)
+            .or_else(|| h.id.as_str().and_then(domain::decimal_id))?
+            .to_owned();
     let image = |i: &ImageView<'_>| {
         i.url
             .owned()
@@ -460,13 +518,23 @@ fn highlight(
         full: c.full_image_version.0.as_ref().and_then(image),
         media_id: c.media_id.owned(),
     });
+    let items_at = format!("{at}.items");
+    // A highlight's owner names its items, whose own `user` is often only a `pk`; a highlight
+    // without one still marks its items as kept.
+    let placeholder = UserView::default();
+    let place = Standing {
+        at: &items_at,
+        highlight_owner: Some(h.user.0.as_ref().unwrap_or(&placeholder)),
+    };
+    let mut ids = Drift::default();
     let items = identified(
         &h.items,
         drift,
-        &format!("{at}.items"),
-        "no `pk` or `id`",
-        |_, s| story(s, source),
+        &items_at,
+        "no decimal `pk` or `id`",
+        |_, s| story(s, source, &place, &mut ids),
     );
+    drift.merge(ids);
     Some(Highlight {
         id: domain::highlight_id(&id),
         title: h.title.0.as_deref().map(str::to_owned),
@@ -480,6 +548,22 @@ fn highlight(
         items,
         source: source.clone(),
     })
+}
+
+/// The item's user, each field taken from it when it has it, else from the highlight's.
+fn owner(item: Option<&UserView<'_>>, highlight: Option<&UserView<'_>>) -> Option<UserRef> {
+    match (item.map(user), highlight.map(user)) {
+        (Some(own), Some(h)) if own.id.is_none() || own.id == h.id => Some(UserRef {
+            id: own.id.or(h.id),
+            username: own.username.or(h.username),
+            full_name: own.full_name.or(h.full_name),
+            avatar_url: own.avatar_url.or(h.avatar_url),
+            verified: own.verified.or(h.verified),
+            private: own.private.or(h.private),
+        }),
+        (Some(own), _) => Some(own),
+        (None, h) => h,
+    }
 }
 
 fn user(u: &UserView<'_>) -> UserRef {

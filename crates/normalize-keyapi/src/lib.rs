@@ -4,12 +4,12 @@
 //! | KeyAPI field (under `data.data`) | domain field |
 //! |---|---|
 //! | `items[]` | `Page<Story>.items`; `count` → `Page.total` |
-//! | item `pk` or `id` | `Story.id` |
+//! | item `id` / `strong_id__` prefix (exact digits), else `pk` | `Story.id` (a disagreeing `pk`, say a rounded number, is drift `mismatch`; an id not all digits skips the item) |
 //! | item `code` | `Story.shortcode` |
-//! | item `owner` (else `user`) | `Story.owner` |
+//! | item `owner` (else `user`), each field missing there from the reel's `user` / `additional_data.user` | `Story.owner` |
 //! | item `media_type` (1, 2, 8) | `Story.kind` (a photo with music served as video counts as video) |
 //! | item `taken_at` (epoch s) | `Story.taken_at` |
-//! | item `expiring_at` (epoch s) | `Story.expires_at` (given, not derived) |
+//! | item `expiring_at` (epoch s) | `Story.expires_at` (given, not derived; none in a `highlight:` reel) |
 //! | item `image_versions.items[]` and `image_versions2.candidates[]` (url, width, height) | `Story.images` |
 //! | item `video_versions[]` (url, width, height) | `Story.videos` |
 //! | item `video_duration` | `Story.duration_seconds` |
@@ -31,7 +31,7 @@
 //!
 //! The body is read through this crate's own view, which holds only the fields above and
 //! borrows their text from the body: any field may be missing, null or of another type and
-//! reads as unknown. An item with neither `pk` nor `id` is left out and reported as drift (the
+//! reads as unknown. An item with no decimal `pk`, `id` or `strong_id__` is left out and reported as drift (the
 //! answer stays found, even when no item is left); a success envelope without an `items` list
 //! is unreadable.
 //! The generated `keyapi_client` types stay the contract: the tests decode every documented
@@ -95,14 +95,23 @@ struct Reel<'a> {
     items: Present<List<Obj<Item<'a>>>>,
     #[serde(default, borrow)]
     additional_data: Obj<ReelOwner<'a>>,
+    /// `highlight:<id>` for a highlight reel, whose items do not expire.
+    #[serde(default, borrow)]
+    id: Id<'a>,
+    /// The raw reel's owner, where the envelope keeps it beside the items.
+    #[serde(default, borrow)]
+    user: Obj<User<'a>>,
 }
 
-/// The reel's `additional_data`: only its owner, whose `is_private` tells a private account's
-/// empty reel from an empty one.
+/// The reel's `additional_data`: its owner (named in full where the items' own `user` is
+/// often only `{pk, is_private}`, and whose `is_private` tells a private account's empty reel
+/// from an empty one) and the reel's id.
 #[derive(Debug, Default, Deserialize)]
 struct ReelOwner<'a> {
     #[serde(default, borrow)]
     user: Obj<User<'a>>,
+    #[serde(default, borrow)]
+    id: Id<'a>,
 }
 
 /// The fields of a raw-API story item the model uses; every other field is skipped unread.
@@ -112,6 +121,9 @@ struct Item<'a> {
     pk: Id<'a>,
     #[serde(default, borrow)]
     id: Id<'a>,
+    /// `<pk>_<owner pk>`, like `id`: exact digits where `pk` may have been rounded.
+    #[serde(default, borrow)]
+    strong_id__: Id<'a>,
     #[serde(default, borrow)]
     code: Text<'a>,
     #[serde(default, borrow)]
@@ -313,10 +325,28 @@ pub fn normalize(operation: &str, raw: RawResponse<'_>) -> Result<Normalized, No
     };
     let mut drift = Drift::default();
     let mut stories = Vec::with_capacity(items.0.len());
+    let owner_data = reel.additional_data.0.as_ref();
+    let reel_user = reel
+        .user
+        .0
+        .as_ref()
+        .or_else(|| owner_data.and_then(|d| d.user.0.as_ref()));
+    let reel_id = reel
+        .id
+        .as_str()
+        .or_else(|| owner_data.and_then(|d| d.id.as_str()));
+    let context = ReelContext {
+        user: reel_user,
+        highlight: reel_id.is_some_and(|id| id.starts_with("highlight:")),
+    };
     for (i, item) in items.iter().enumerate() {
-        match item.0.as_ref().and_then(story) {
+        match item
+            .0
+            .as_ref()
+            .and_then(|item| story(item, &context, &mut drift))
+        {
             Some(s) => stories.push(s),
-            None => drift.skipped(format!("{ITEMS_PATH}[{i}]"), "no `pk` or `id`"),
+            None => drift.skipped(format!("{ITEMS_PATH}[{i}]"), "no decimal `pk` or `id`"),
         }
     }
     // Items that could not be read are not "no stories": the answer stays found.
@@ -342,6 +372,53 @@ pub fn normalize(operation: &str, raw: RawResponse<'_>) -> Result<Normalized, No
     Ok(Normalized::new(outcome, drift))
 }
 
+/// What an item's reel tells about all of its items.
+struct ReelContext<'r, 'a> {
+    /// The reel's owner, named in full.
+    user: Option<&'r User<'a>>,
+    /// A highlight reel (`highlight:<id>`): its items are kept, not expiring.
+    highlight: bool,
+}
+
+/// The item's user, each field taken from it when it has it, else from the reel's owner.
+fn owner_ref(item: Option<&User<'_>>, reel: Option<&User<'_>>) -> Option<UserRef> {
+    let (own, reel) = (item.map(user_ref), reel.map(user_ref));
+    match (own, reel) {
+        (Some(own), Some(reel)) if own.id.is_none() || own.id == reel.id => Some(UserRef {
+            id: own.id.or(reel.id),
+            username: own.username.or(reel.username),
+            full_name: own.full_name.or(reel.full_name),
+            avatar_url: own.avatar_url.or(reel.avatar_url),
+            verified: own.verified.or(reel.verified),
+            private: own.private.or(reel.private),
+        }),
+        (Some(own), _) => Some(own),
+        (None, reel) => reel,
+    }
+}
+
+/// The story's id: the exact digits of `id` (or `strong_id__`), `<pk>_<owner>`, before a `pk`
+/// that may have come as a rounded number; a `pk` that disagrees is reported. `None` when no
+/// form is all decimal digits (a redacted `"<pk>"` is no id).
+fn story_id(item: &Item<'_>, drift: &mut Drift) -> Option<String> {
+    let prefix = |id: &Id<'_>| {
+        id.as_str()
+            .and_then(|s| s.split('_').next())
+            .and_then(domain::decimal_id)
+            .map(str::to_owned)
+    };
+    let exact = prefix(&item.id).or_else(|| prefix(&item.strong_id__));
+    let pk = item.pk.as_str().and_then(domain::decimal_id);
+    match (exact, pk) {
+        (Some(exact), Some(pk)) if exact != pk => {
+            drift.record(format!("{ITEMS_PATH}[].pk"), domain::DriftKind::Mismatch);
+            Some(exact)
+        }
+        (Some(exact), _) => Some(exact),
+        (None, pk) => pk.map(str::to_owned),
+    }
+}
+
 fn user_ref(u: &User<'_>) -> UserRef {
     UserRef {
         id: u.id.owned().or_else(|| u.pk.owned()),
@@ -359,11 +436,8 @@ fn rendition(m: &Media<'_>) -> Option<Rendition> {
 }
 
 /// One story item; `None` when it has no id to know it by.
-fn story(item: &Item<'_>) -> Option<Story> {
-    let id = item.pk.owned().or_else(|| {
-        let id = item.id.as_str()?;
-        Some(id.split('_').next().unwrap_or(id).to_owned()).filter(|s| !s.is_empty())
-    })?;
+fn story(item: &Item<'_>, reel: &ReelContext<'_, '_>, drift: &mut Drift) -> Option<Story> {
+    let id = story_id(item, drift)?;
     let mut images: Vec<Rendition> = Vec::new();
     if let Some(v) = &item.image_versions.0 {
         images.extend(v.items.objects().filter_map(rendition));
@@ -419,14 +493,20 @@ fn story(item: &Item<'_>) -> Option<Story> {
         .0
         .filter(|t| *t > 0)
         .and_then(domain::from_epoch);
-    let owner = item.owner.0.as_ref().or(item.user.0.as_ref()).map(user_ref);
+    let owner = owner_ref(item.owner.0.as_ref().or(item.user.0.as_ref()), reel.user);
+    // Only live stories expire: a highlight's items are kept.
+    let expires_at = if reel.highlight {
+        None
+    } else {
+        domain::story_expiry(expiring_at, taken_at)
+    };
     Some(Story {
         id,
         shortcode: item.code.owned(),
         owner,
         kind,
         taken_at,
-        expires_at: domain::story_expiry(expiring_at, taken_at),
+        expires_at,
         images,
         videos,
         duration_seconds: item.video_duration.0.filter(|d| d.is_finite() && *d > 0.0),

@@ -10,7 +10,7 @@
 //! | item `entityId` | `Story.id` |
 //! | item `type` (`Image`/`Video`) | `Story.kind` |
 //! | item `url` | `Story.permalink` |
-//! | item `published` | `Story.taken_at`; `expires_at` = taken_at + 24 h, **derived** |
+//! | item `published` | `Story.taken_at`; no `expires_at`: a highlight's items are kept, not expiring |
 //! | item `summary` | `Story.accessibility_caption` |
 //! | item `isSponsored` | `Story.paid_partnership` |
 //! | item `image[]` (url, width, height) | `Story.images` |
@@ -206,15 +206,33 @@ fn source() -> Source {
 
 /// The highlight with all its items; `None` without an id. Items without one are skipped.
 fn highlight(data: &Collection<'_>, drift: &mut Drift) -> Option<Highlight> {
-    let id = data.entity_id.as_str()?;
+    let id = data.entity_id.as_str().and_then(domain::decimal_id)?;
     let mut items = Vec::with_capacity(data.ordered_items.0.len());
     for (i, item) in data.ordered_items.iter().enumerate() {
         match item.0.as_ref().and_then(story) {
             Some(s) => items.push(s),
-            None => drift.skipped(format!("$.data.orderedItems[{i}]"), "no `entityId`"),
+            None => drift.skipped(format!("$.data.orderedItems[{i}]"), "no decimal `entityId`"),
         }
     }
-    let owner = items.iter().find_map(|s| s.owner.clone());
+    // The highlight's owner is its items' author; an item that names only part of the author
+    // takes the rest from the first that names more.
+    let owner = items
+        .iter()
+        .filter_map(|s| s.owner.clone())
+        .max_by_key(|o| usize::from(o.username.is_some()) + usize::from(o.full_name.is_some()));
+    if let Some(full) = &owner {
+        for item in &mut items {
+            let o = item.owner.get_or_insert_with(UserRef::default);
+            if o.id.is_none() || o.id == full.id {
+                o.id = o.id.take().or_else(|| full.id.clone());
+                o.username = o.username.take().or_else(|| full.username.clone());
+                o.full_name = o.full_name.take().or_else(|| full.full_name.clone());
+                o.avatar_url = o.avatar_url.take().or_else(|| full.avatar_url.clone());
+                o.verified = o.verified.or(full.verified);
+                o.private = o.private.or(full.private);
+            }
+        }
+    }
     Some(Highlight {
         id: domain::highlight_id(id),
         title: data.name.0.as_deref().map(str::to_owned),
@@ -238,7 +256,11 @@ fn highlight(data: &Collection<'_>, drift: &mut Drift) -> Option<Highlight> {
 
 /// One story item; `None` without an id.
 fn story(item: &ItemView<'_>) -> Option<Story> {
-    let id = item.entity_id.owned()?;
+    let id = item
+        .entity_id
+        .as_str()
+        .and_then(domain::decimal_id)?
+        .to_owned();
     let mut images: Vec<Rendition> = item
         .image
         .objects()
@@ -285,7 +307,8 @@ fn story(item: &ItemView<'_>) -> Option<Story> {
         owner: item.attributed_to.0.as_ref().map(user),
         kind,
         taken_at: published,
-        expires_at: domain::story_expiry(None, published),
+        // This vendor's only route reads a highlight: its items are kept, not expiring.
+        expires_at: None,
         images,
         videos,
         duration_seconds: item.duration.0.filter(|d| d.is_finite() && *d >= 0.0),

@@ -402,6 +402,8 @@ fn settle(
                             &raw.body,
                         ));
                     }
+                    // A body full of undocumented fields reports a bounded list.
+                    attempt.drift = std::mem::take(&mut attempt.drift).capped();
                     normalized.outcome
                 }
                 Err(e) => Outcome::Failed(Failure::Malformed {

@@ -90,6 +90,7 @@ pub fn normalize_checked(
     normalized
         .drift
         .merge(crate::drift::check(v, operation, raw.status, raw.body));
+    normalized.drift = std::mem::take(&mut normalized.drift).capped();
     Ok(normalized)
 }
 

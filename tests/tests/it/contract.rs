@@ -203,6 +203,17 @@ fn examples(vendor: &str, operation: &str) -> Vec<ResponseExample> {
 /// Serves `body` with `status` for exactly the expected request, runs the call, and returns
 /// the outcome of normalizing what the client got.
 async fn exchange(case: &Case, status: u16, body: &Value) -> Outcome<Answer> {
+    exchange_raw(case, status, body)
+        .await
+        .unwrap_or_else(|e| panic!("{} {}: {e}", case.vendor, case.operation))
+}
+
+/// [`exchange`], the normalizer's refusal kept.
+async fn exchange_raw(
+    case: &Case,
+    status: u16,
+    body: &Value,
+) -> Result<Outcome<Answer>, domain::NormalizeError> {
     let server = MockServer::start().await;
     let mut mock = Mock::given(method("GET"))
         .and(path(case.path))
@@ -226,9 +237,7 @@ async fn exchange(case: &Case, status: u16, body: &Value) -> Outcome<Answer> {
         retry_after_seconds: retry,
         body: &bytes,
     };
-    stories::normalize(case.vendor, case.operation, raw)
-        .unwrap_or_else(|e| panic!("{} {}: {e}", case.vendor, case.operation))
-        .outcome
+    stories::normalize(case.vendor, case.operation, raw).map(|n| n.outcome)
 }
 
 #[tokio::test]
@@ -242,7 +251,13 @@ async fn every_operation_normalizes_its_documented_example() {
             .find(|e| e.status.starts_with('2'));
         let example = success
             .unwrap_or_else(|| panic!("{} {} has no success example", case.vendor, case.operation));
-        let outcome = exchange(&case, 200, &example.body).await;
+        let outcome = match exchange_raw(&case, 200, &example.body).await {
+            Ok(outcome) => outcome,
+            // The vendor documents no answer and its schema gives no example values: the body
+            // built from it has placeholders (`"pk": "string"`), and a placeholder is no id.
+            Err(e) if !example.documented && e.to_string().contains("decimal") => continue,
+            Err(e) => panic!("{} {}: {e}", case.vendor, case.operation),
+        };
         assert!(
             matches!(outcome, Outcome::Found(_)),
             "{} {}: {outcome:?}",

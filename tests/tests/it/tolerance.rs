@@ -150,7 +150,9 @@ fn every_field_of_every_answer_may_be_missing_or_null() {
             }
         }
     }
-    assert!(checked > 2000, "only {checked} mutations");
+    // Examples built from a schema (no documented answer) have placeholder ids and are refused
+    // whole, so only documented answers are mutated.
+    assert!(checked > 1900, "only {checked} mutations");
     assert!(
         failures.is_empty(),
         "{} of {checked} mutations lost the answer:\n{}",
@@ -187,7 +189,7 @@ fn one_broken_item_costs_only_itself() {
     );
     assert_eq!(
         normalized.drift.to_string(),
-        "$.data.data.items[1]: skipped, no `pk` or `id`; $.data.data.items[2]: skipped, no `pk` or `id`"
+        "$.data.data.items[1]: skipped, no decimal `pk` or `id`; $.data.data.items[2]: skipped, no decimal `pk` or `id`"
     );
 
     // In a HikerAPI list, a null among stories is skipped the same way.
@@ -205,7 +207,7 @@ fn one_broken_item_costs_only_itself() {
     assert_eq!(ids(&normalized.outcome).len(), count);
     assert_eq!(
         normalized.drift.to_string(),
-        "$[0]: skipped, no `pk` or `id`"
+        "$[0]: skipped, no decimal `pk` or `id`"
     );
 }
 

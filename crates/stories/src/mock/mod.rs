@@ -105,6 +105,9 @@ struct Route {
     /// For an account's stories: the documented answer as a template for live stories, and
     /// the parameter naming the account.
     live: Option<(Template, &'static client_runtime::ParamMeta)>,
+    /// The vendor documents no success answer (its example is built from the schema, with
+    /// placeholders its own normalizer refuses).
+    placeholder: bool,
 }
 
 #[derive(Debug)]
@@ -180,6 +183,20 @@ fn vendors(base: &str) -> BTreeMap<&'static str, Vendor> {
                     .filter_map(|e| Some((e.status.parse().ok()?, e.body.clone())))
                     .collect();
                 let documented = |status: u16| bodies.get(&status).cloned().unwrap_or(Value::Null);
+                // A success body built from the schema alone has placeholder values: the mock
+                // has no answer to give, and says so rather than serve `"pk": "string"`.
+                let placeholder = examples.iter().any(|e| {
+                    e.operation_id == op.operation_id
+                        && e.status.starts_with('2')
+                        && !e.documented
+                        && (vendor.normalizer.normalize)(
+                            op.operation_id,
+                            domain::RawResponse::ok(
+                                &serde_json::to_vec(&e.body).unwrap_or_default(),
+                            ),
+                        )
+                        .is_err()
+                });
                 let mut drifted = documented(200);
                 drift(&mut drifted);
                 if let Some(top) = drifted.as_object_mut() {
@@ -216,6 +233,7 @@ fn vendors(base: &str) -> BTreeMap<&'static str, Vendor> {
                     private: (private_status, Rendered::new(&private, base)),
                     missing: (404, Rendered::new(&documented(404), base)),
                     live,
+                    placeholder,
                 }
             })
             .collect();
@@ -530,6 +548,19 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
     }
     if route.bytes {
         return media("/media/0.mp4", Duration::ZERO);
+    }
+    if route.placeholder && route.live.is_none() {
+        let why = format!(
+            "the mock has no documented answer for {vendor_name} {path}: the vendor's docs show none"
+        );
+        // Under every key the vendors' normalizers read a message from.
+        return json_response(
+            501,
+            serde_json::to_vec(
+                &serde_json::json!({"code": 501, "message": why, "detail": why, "error": why}),
+            )
+            .unwrap_or_default(),
+        );
     }
     if let (Some(live), Some((template, param))) = (&shared.live, &route.live) {
         let Some(input) = argument(param, &route.segments, rest, &query) else {

@@ -56,6 +56,16 @@ fn every_operation_normalizes_from_a_file() {
                 assert!(!out.status.success());
                 continue;
             }
+            // A body built from the schema alone has placeholder ids (`"pk": "string"`): it is
+            // refused, saying why.
+            if !example.documented && !out.status.success() {
+                assert!(
+                    stderr.contains("no decimal"),
+                    "{vendor_name} {}: {stderr}",
+                    example.operation_id
+                );
+                continue;
+            }
             assert!(
                 out.status.success(),
                 "{vendor_name} {} {}: {stderr}",
@@ -74,11 +84,15 @@ fn every_operation_normalizes_from_a_file() {
             }
         }
     }
-    // Every operation the unified client routes to has a documented answer that normalizes.
+    // Every operation the unified client routes to has a documented answer that normalizes,
+    // unless its vendor documents none (HikerAPI's story by id and by URL).
     for vendor in stories::VENDORS {
         for route in vendor.normalizer.routes {
+            let documented = vendor.facts.response_examples().iter().any(|e| {
+                e.operation_id == route.operation && e.status.starts_with('2') && e.documented
+            });
             assert!(
-                found.contains(&(vendor.name(), route.operation.to_owned())),
+                !documented || found.contains(&(vendor.name(), route.operation.to_owned())),
                 "{} {}: no documented answer normalized",
                 vendor.name(),
                 route.operation
