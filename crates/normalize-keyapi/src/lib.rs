@@ -20,7 +20,7 @@
 //! | item `sponsor_tags[].sponsor` | `Story.sponsors` |
 //! | item `is_paid_partnership` | `Story.paid_partnership` |
 //! | item `accessibility_caption` | `Story.accessibility_caption` |
-//! | user `id`, `username`, `full_name`, `profile_pic_url`, `is_verified`, `is_private` | `UserRef` |
+//! | user `id` / `pk_id` / `strong_id__` (exact digits), else `pk`; `username`, `full_name`, `profile_pic_url`, `is_verified`, `is_private` | `UserRef` (a disagreeing `pk` is drift `mismatch`; an id not all digits is unknown) |
 //!
 //! KeyAPI does not provide: a story permalink or cursor pagination (one page holds every active
 //! story). The envelope's `code` decides the outcome, whatever the HTTP status: 0 → found (no
@@ -168,6 +168,11 @@ struct User<'a> {
     id: Id<'a>,
     #[serde(default, borrow)]
     pk: Id<'a>,
+    /// The exact digits of `pk`, as a string.
+    #[serde(default, borrow)]
+    pk_id: Id<'a>,
+    #[serde(default, borrow)]
+    strong_id__: Id<'a>,
     #[serde(default, borrow)]
     username: Text<'a>,
     #[serde(default, borrow)]
@@ -381,8 +386,13 @@ struct ReelContext<'r, 'a> {
 }
 
 /// The item's user, each field taken from it when it has it, else from the reel's owner.
-fn owner_ref(item: Option<&User<'_>>, reel: Option<&User<'_>>) -> Option<UserRef> {
-    let (own, reel) = (item.map(user_ref), reel.map(user_ref));
+fn owner_ref(
+    item: Option<&User<'_>>,
+    reel: Option<&User<'_>>,
+    drift: &mut Drift,
+) -> Option<UserRef> {
+    let own = item.map(|u| user_ref(u, &format!("{ITEMS_PATH}[].user"), drift));
+    let reel = reel.map(|u| user_ref(u, "$.data.data.user", drift));
     match (own, reel) {
         (Some(own), Some(reel)) if own.id.is_none() || own.id == reel.id => Some(UserRef {
             id: own.id.or(reel.id),
@@ -419,9 +429,21 @@ fn story_id(item: &Item<'_>, drift: &mut Drift) -> Option<String> {
     }
 }
 
-fn user_ref(u: &User<'_>) -> UserRef {
+/// A user; its id the exact digits of a string form (`id`, `pk_id`, `strong_id__`) before a
+/// `pk` that may have come as a rounded number, a disagreeing `pk` reported at `{at}.pk`. An id
+/// that is not all digits is unknown.
+fn user_ref(u: &User<'_>, at: &str, drift: &mut Drift) -> UserRef {
+    let exact = [&u.id, &u.pk_id, &u.strong_id__]
+        .into_iter()
+        .find_map(|id| id.as_str().and_then(domain::decimal_id));
+    let pk = u.pk.as_str().and_then(domain::decimal_id);
+    if let (Some(exact), Some(pk)) = (exact, pk)
+        && exact != pk
+    {
+        drift.record(format!("{at}.pk"), domain::DriftKind::Mismatch);
+    }
     UserRef {
-        id: u.id.owned().or_else(|| u.pk.owned()),
+        id: exact.or(pk).map(str::to_owned),
         username: u.username.owned(),
         full_name: u.full_name.owned(),
         avatar_url: u.profile_pic_url.owned(),
@@ -493,13 +515,33 @@ fn story(item: &Item<'_>, reel: &ReelContext<'_, '_>, drift: &mut Drift) -> Opti
         .0
         .filter(|t| *t > 0)
         .and_then(domain::from_epoch);
-    let owner = owner_ref(item.owner.0.as_ref().or(item.user.0.as_ref()), reel.user);
+    let owner = owner_ref(
+        item.owner.0.as_ref().or(item.user.0.as_ref()),
+        reel.user,
+        drift,
+    );
     // Only live stories expire: a highlight's items are kept.
     let expires_at = if reel.highlight {
         None
     } else {
         domain::story_expiry(expiring_at, taken_at)
     };
+    let mentions = item
+        .reel_mentions
+        .objects()
+        .filter_map(|m| m.user.0.as_ref())
+        .map(|u| user_ref(u, &format!("{ITEMS_PATH}[].reel_mentions[].user"), drift))
+        .collect();
+    let sponsors = item
+        .sponsor_tags
+        .objects()
+        .filter_map(|s| s.sponsor.0.as_ref())
+        .map(|s| UserRef {
+            avatar_url: None,
+            private: None,
+            ..user_ref(s, &format!("{ITEMS_PATH}[].sponsor_tags[].sponsor"), drift)
+        })
+        .collect();
     Some(Story {
         id,
         shortcode: item.code.owned(),
@@ -510,12 +552,7 @@ fn story(item: &Item<'_>, reel: &ReelContext<'_, '_>, drift: &mut Drift) -> Opti
         images,
         videos,
         duration_seconds: item.video_duration.0.filter(|d| d.is_finite() && *d > 0.0),
-        mentions: item
-            .reel_mentions
-            .objects()
-            .filter_map(|m| m.user.0.as_ref())
-            .map(user_ref)
-            .collect(),
+        mentions,
         hashtags: item
             .story_hashtags
             .objects()
@@ -533,16 +570,7 @@ fn story(item: &Item<'_>, reel: &ReelContext<'_, '_>, drift: &mut Drift) -> Opti
                 longitude: l.lng.0,
             })
             .collect(),
-        sponsors: item
-            .sponsor_tags
-            .objects()
-            .filter_map(|s| s.sponsor.0.as_ref())
-            .map(|s| UserRef {
-                avatar_url: None,
-                private: None,
-                ..user_ref(s)
-            })
-            .collect(),
+        sponsors,
         paid_partnership: item.is_paid_partnership.0,
         accessibility_caption: item.accessibility_caption.0.as_deref().map(str::to_owned),
         permalink: None,

@@ -360,3 +360,39 @@ fn konbiniapi_highlight_items_do_not_expire_and_need_decimal_ids() {
     assert_eq!(stories[0].expires_at, None);
     assert_eq!(n.drift.skipped_items(), 1);
 }
+
+#[test]
+fn keyapi_user_ids_keep_their_exact_digits_too() {
+    let mut item = raw_item(
+        json!(3100000000444444444_u64),
+        "3100000000444444444_259220806",
+        1556812345,
+        Some(1556898745),
+    );
+    let rounded: Value = serde_json::from_str("17841400008460056000").unwrap_or_default();
+    item["reel_mentions"] = json!([{
+        "x": 0.5, "y": 0.4, "width": 0.3, "height": 0.1, "rotation": 0.0,
+        "user": {"pk": rounded, "pk_id": "17841400008460056", "username": "mentioned.one", "is_private": false}
+    }, {
+        "user": {"pk": "<pk>", "username": "redacted.one"}
+    }]);
+    let n = normalize(
+        "keyapi",
+        "fetch_user_stories",
+        &keyapi("259220806", vec![item]),
+    );
+    let story = &stories_of(&n)[0];
+    assert_eq!(story.mentions.len(), 2);
+    assert_eq!(story.mentions[0].id.as_deref(), Some("17841400008460056"));
+    assert_eq!(story.mentions[1].id, None, "a redacted id is no id");
+    assert_eq!(story.mentions[1].username.as_deref(), Some("redacted.one"));
+    assert!(
+        has(
+            &n,
+            "$.data.data.items[].reel_mentions[].user.pk",
+            &DriftKind::Mismatch
+        ),
+        "{:?}",
+        n.drift
+    );
+}
