@@ -150,7 +150,7 @@ pub fn normalize(operation: &str, raw: RawResponse<'_>) -> Result<Normalized, No
     for (key, view) in &entries {
         match view.0.as_ref().and_then(|v| highlight(v, &source)) {
             Some(h) => items.push(h),
-            None => drift.skipped(format!("$.data.highlights[\"{key}\"]"), "no `id`"),
+            None => drift.skipped(format!("$.data.highlights[\"{key}\"]"), "no decimal `id`"),
         }
     }
     let outcome = if entries.is_empty() {
@@ -166,7 +166,8 @@ pub fn normalize(operation: &str, raw: RawResponse<'_>) -> Result<Normalized, No
 }
 
 fn highlight(h: &HighlightView<'_>, source: &Source) -> Option<Highlight> {
-    let id = h.id.as_str()?;
+    // `highlight:<digits>` or `<digits>`; anything else (a redacted id) is no id.
+    let id = h.id.as_str().and_then(domain::decimal_id)?;
     let rendition = |url: Option<String>| url.map(|u| Rendition::new(u, None, None));
     let cropped = rendition(
         h.cover_media_cropped_thumbnail

@@ -396,3 +396,33 @@ fn keyapi_user_ids_keep_their_exact_digits_too() {
         n.drift
     );
 }
+
+#[test]
+fn sociavault_skips_a_highlight_whose_id_is_not_decimal() {
+    let reel = |id: &str| {
+        json!({
+            "id": id,
+            "title": "Trips",
+            "cover_media": {"thumbnail_src": "https://scontent.cdninstagram.com/t.jpg"},
+            "cover_media_cropped_thumbnail": {"url": "https://scontent.cdninstagram.com/c.jpg"},
+            "owner": {"id": "787132", "username": "natgeo", "profile_pic_url": "https://scontent.cdninstagram.com/p.jpg"},
+            "__typename": "GraphHighlightReel"
+        })
+    };
+    let body = json!({
+        "success": true,
+        "data": {"success": true, "highlights": {
+            "0": reel("highlight:18154582366360931"),
+            "1": reel("highlight:<id>"),
+            "2": reel("17912345678901234")
+        }},
+        "credits_used": 1
+    });
+    let n = normalize("sociavault", "instagram_Story_Highlights", &body);
+    let Outcome::Found(Answer::Highlights(page)) = &n.outcome else {
+        panic!("{:?}", n.outcome);
+    };
+    let ids: Vec<&str> = page.items.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(ids, ["18154582366360931", "17912345678901234"]);
+    assert_eq!(n.drift.skipped_items(), 1);
+}
