@@ -2,7 +2,7 @@
 //!
 //! | HikerAPI field | domain field |
 //! |---|---|
-//! | `Story.pk` | `Story.id` |
+//! | `Story.id` prefix (`<pk>_<user pk>`, exact digits), else `pk` | `Story.id` (a disagreeing `pk` is drift `mismatch`; no decimal id skips the story) |
 //! | `Story.code` | `Story.shortcode` |
 //! | `Story.user` | `Story.owner` |
 //! | `Story.media_type` (1, 2, 8) | `Story.kind` |
@@ -16,7 +16,7 @@
 //! | `Story.locations[].location` (pk, name, lat, lng) | `Story.locations` |
 //! | `Story.sponsor_tags[]` | `Story.sponsors` |
 //! | `User.pk`, `username`, `full_name`, `profile_pic_url`, `is_verified`, `is_private` | `UserRef` |
-//! | `Highlight.pk` / `id` (`highlight:<n>`) | `Highlight.id` |
+//! | `Highlight.id` (`highlight:<n>`, exact digits), else `pk` | `Highlight.id` (a disagreeing `pk` is drift `mismatch`) |
 //! | `Highlight.title`, `user`, `created_at`, `is_pinned_highlight` | `title`, `owner`, `created_at`, `pinned` |
 //! | `Highlight.latest_reel_media` (epoch s) | `Highlight.latest_item_at` |
 //! | `Highlight.media_count` | `Highlight.item_count` |
@@ -503,11 +503,15 @@ fn highlight(
     at: &str,
     drift: &mut Drift,
 ) -> Option<Highlight> {
-    let id =
-        h.pk.as_str()
-            .and_then(domain::decimal_id)
-            .or_else(|| h.id.as_str().and_then(domain::decimal_id))?
-            .to_owned();
+    // `id` (`highlight:<n>`) is always a string, so its digits are exact; `pk` may be a number.
+    let exact = h.id.as_str().and_then(domain::decimal_id);
+    let pk = h.pk.as_str().and_then(domain::decimal_id);
+    if let (Some(exact), Some(pk)) = (exact, pk)
+        && exact != pk
+    {
+        drift.record(format!("{at}.pk"), domain::DriftKind::Mismatch);
+    }
+    let id = exact.or(pk)?.to_owned();
     let image = |i: &ImageView<'_>| {
         i.url
             .owned()

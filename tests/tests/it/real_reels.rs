@@ -426,3 +426,22 @@ fn sociavault_skips_a_highlight_whose_id_is_not_decimal() {
     assert_eq!(ids, ["18154582366360931", "17912345678901234"]);
     assert_eq!(n.drift.skipped_items(), 1);
 }
+
+#[test]
+fn hikerapi_highlight_ids_keep_the_exact_digits_of_their_id_string() {
+    let rounded: Value = serde_json::from_str("17912345678901235000").unwrap_or_default();
+    let body = json!([{
+        "pk": rounded,
+        "id": "highlight:17912345678901234",
+        "title": "Oceans",
+        "user": {"pk": "787132", "username": "natgeo"},
+        "media_count": 0,
+        "items": []
+    }]);
+    let n = normalize("hikerapi", "get_v1_user_highlights", &body);
+    let Outcome::Found(Answer::Highlights(page)) = &n.outcome else {
+        panic!("{:?}", n.outcome);
+    };
+    assert_eq!(page.items[0].id, "17912345678901234");
+    assert!(has(&n, "$[0].pk", &DriftKind::Mismatch), "{:?}", n.drift);
+}
