@@ -47,6 +47,24 @@ pub struct UserRef {
     pub private: Option<bool>,
 }
 
+impl UserRef {
+    /// This user, each field it lacks taken from `other` — when `other` is the same user (or
+    /// this one has no id): an item's bare `{pk}` user named by its reel's owner.
+    pub fn filled_from(self, other: &UserRef) -> UserRef {
+        if self.id.is_some() && self.id != other.id {
+            return self;
+        }
+        UserRef {
+            id: self.id.or_else(|| other.id.clone()),
+            username: self.username.or_else(|| other.username.clone()),
+            full_name: self.full_name.or_else(|| other.full_name.clone()),
+            avatar_url: self.avatar_url.or_else(|| other.avatar_url.clone()),
+            verified: self.verified.or(other.verified),
+            private: self.private.or(other.private),
+        }
+    }
+}
+
 /// A point in time a normalizer either read or computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Instant {
@@ -228,6 +246,30 @@ mod tests {
             "17890000000000001"
         );
         assert_eq!(highlight_id("17890000000000001"), "17890000000000001");
+    }
+
+    #[test]
+    fn a_bare_user_is_filled_from_the_same_user_only() {
+        let full = UserRef {
+            id: Some("1".into()),
+            username: Some("a".into()),
+            private: Some(false),
+            ..UserRef::default()
+        };
+        let bare = UserRef {
+            id: Some("1".into()),
+            private: Some(true),
+            ..UserRef::default()
+        };
+        let filled = bare.clone().filled_from(&full);
+        assert_eq!(filled.username.as_deref(), Some("a"));
+        assert_eq!(filled.private, Some(true), "the user's own flag stands");
+        let other = UserRef {
+            id: Some("2".into()),
+            ..UserRef::default()
+        };
+        assert_eq!(other.clone().filled_from(&full), other);
+        assert_eq!(UserRef::default().filled_from(&full), full);
     }
 
     #[test]

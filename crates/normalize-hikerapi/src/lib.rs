@@ -557,16 +557,8 @@ fn highlight(
 /// The item's user, each field taken from it when it has it, else from the highlight's.
 fn owner(item: Option<&UserView<'_>>, highlight: Option<&UserView<'_>>) -> Option<UserRef> {
     match (item.map(user), highlight.map(user)) {
-        (Some(own), Some(h)) if own.id.is_none() || own.id == h.id => Some(UserRef {
-            id: own.id.or(h.id),
-            username: own.username.or(h.username),
-            full_name: own.full_name.or(h.full_name),
-            avatar_url: own.avatar_url.or(h.avatar_url),
-            verified: own.verified.or(h.verified),
-            private: own.private.or(h.private),
-        }),
-        (Some(own), _) => Some(own),
-        (None, h) => h,
+        (Some(own), Some(h)) => Some(own.filled_from(&h)),
+        (own, h) => own.or(h),
     }
 }
 

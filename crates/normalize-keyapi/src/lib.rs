@@ -394,16 +394,8 @@ fn owner_ref(
     let own = item.map(|u| user_ref(u, &format!("{ITEMS_PATH}[].user"), drift));
     let reel = reel.map(|u| user_ref(u, "$.data.data.user", drift));
     match (own, reel) {
-        (Some(own), Some(reel)) if own.id.is_none() || own.id == reel.id => Some(UserRef {
-            id: own.id.or(reel.id),
-            username: own.username.or(reel.username),
-            full_name: own.full_name.or(reel.full_name),
-            avatar_url: own.avatar_url.or(reel.avatar_url),
-            verified: own.verified.or(reel.verified),
-            private: own.private.or(reel.private),
-        }),
-        (Some(own), _) => Some(own),
-        (None, reel) => reel,
+        (Some(own), Some(reel)) => Some(own.filled_from(&reel)),
+        (own, reel) => own.or(reel),
     }
 }
 

@@ -222,15 +222,7 @@ fn highlight(data: &Collection<'_>, drift: &mut Drift) -> Option<Highlight> {
         .max_by_key(|o| usize::from(o.username.is_some()) + usize::from(o.full_name.is_some()));
     if let Some(full) = &owner {
         for item in &mut items {
-            let o = item.owner.get_or_insert_with(UserRef::default);
-            if o.id.is_none() || o.id == full.id {
-                o.id = o.id.take().or_else(|| full.id.clone());
-                o.username = o.username.take().or_else(|| full.username.clone());
-                o.full_name = o.full_name.take().or_else(|| full.full_name.clone());
-                o.avatar_url = o.avatar_url.take().or_else(|| full.avatar_url.clone());
-                o.verified = o.verified.or(full.verified);
-                o.private = o.private.or(full.private);
-            }
+            item.owner = Some(item.owner.take().unwrap_or_default().filled_from(full));
         }
     }
     Some(Highlight {

@@ -353,6 +353,24 @@ async fn run_job(job: &PollJob, shared: &Shared) -> Result<(), WatchError> {
         })
 }
 
+/// Asks the vendors and records every attempt against `account`.
+async fn ask_recorded(
+    shared: &Shared,
+    account: &str,
+    query: &Query,
+) -> Result<crate::Answered, WatchError> {
+    let answered = shared
+        .client
+        .ask(query)
+        .await
+        .map_err(|e| WatchError::Client(e.to_string()))?;
+    shared
+        .db
+        .record_attempts(account, &answered.report.attempts)
+        .await?;
+    Ok(answered)
+}
+
 /// One poll of one account: returns what it did and the gap until the next.
 async fn poll(shared: &Shared, watched: &Watched) -> Result<(PollSummary, i64), WatchError> {
     let mut summary = PollSummary::default();
@@ -374,15 +392,7 @@ async fn poll(shared: &Shared, watched: &Watched) -> Result<(PollSummary, i64), 
     metrics::histogram!("stories_watch_poll_lateness_seconds").record(lateness as f64);
     // Only this job writes this account's folder now: what a killed run left is debris.
     media::sweep_account_parts(&shared.options.media_dir, &watched.account);
-    let answered = shared
-        .client
-        .ask(&query)
-        .await
-        .map_err(|e| WatchError::Client(e.to_string()))?;
-    shared
-        .db
-        .record_attempts(&watched.account, &answered.report.attempts)
-        .await?;
+    let answered = ask_recorded(shared, &watched.account, &query).await?;
     let stories: Vec<Story> = match &answered.outcome {
         Outcome::Found(Answer::Stories(page)) => page.items.clone(),
         Outcome::Found(Answer::Story(story)) => vec![story.clone()],
@@ -467,15 +477,7 @@ async fn highlights(
     let Ok(query) = Query::user_highlights(&watched.account) else {
         return Ok(());
     };
-    let answered = shared
-        .client
-        .ask(&query)
-        .await
-        .map_err(|e| WatchError::Client(e.to_string()))?;
-    shared
-        .db
-        .record_attempts(&watched.account, &answered.report.attempts)
-        .await?;
+    let answered = ask_recorded(shared, &watched.account, &query).await?;
     let listed = match answered.outcome {
         Outcome::Found(Answer::Highlights(page)) => page.items,
         Outcome::Found(Answer::Highlight(h)) => vec![h],
@@ -491,15 +493,8 @@ async fn highlights(
             .record_highlight(&watched.account, &highlight)
             .await?;
         let items = if highlight.items.is_empty() {
-            let asked = shared
-                .client
-                .ask(&Query::HighlightItems(highlight.id.clone()))
-                .await
-                .map_err(|e| WatchError::Client(e.to_string()))?;
-            shared
-                .db
-                .record_attempts(&watched.account, &asked.report.attempts)
-                .await?;
+            let query = Query::HighlightItems(highlight.id.clone());
+            let asked = ask_recorded(shared, &watched.account, &query).await?;
             match asked.outcome {
                 Outcome::Found(Answer::Highlight(h)) => h.items,
                 Outcome::Found(Answer::Stories(page)) => page.items,

@@ -325,6 +325,21 @@ fn assert_no_overlap(server: &MockServer) {
     }
 }
 
+/// Runs two `watch run` processes on one archive at once, with `args`, until both exit.
+async fn two_workers(server: &MockServer, db: &str, args: &[&str]) -> [Output; 2] {
+    let run = || {
+        let mut cmd = watch(server, db, &[&["run"], args].concat());
+        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+        cmd.spawn().unwrap_or_else(|e| panic!("{e}"))
+    };
+    let (first, second) = (run(), run());
+    tokio::task::spawn_blocking(move || {
+        [first, second].map(|c| c.wait_with_output().unwrap_or_else(|e| panic!("{e}")))
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// Two workers on one archive: together they archive what one would, each account polled by
 /// one of them at a time, and both take part.
 async fn two_workers_share(db: &str, media: &Path) {
@@ -335,33 +350,23 @@ async fn two_workers_share(db: &str, media: &Path) {
     ok(watch(&server, db, &add)).await;
     let media_dir = media.to_string_lossy().into_owned();
     let started = chrono::Utc::now();
-    let run = || {
-        let mut cmd = watch(
-            &server,
-            db,
-            &[
-                "run",
-                "--max-gap",
-                "2",
-                "--min-gap",
-                "1",
-                "--for",
-                "8",
-                "--concurrency",
-                "2",
-                "--media-dir",
-                &media_dir,
-            ],
-        );
-        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-        cmd.spawn().unwrap_or_else(|e| panic!("{e}"))
-    };
-    let (first, second) = (run(), run());
-    let outputs = tokio::task::spawn_blocking(move || {
-        [first, second].map(|c| c.wait_with_output().unwrap_or_else(|e| panic!("{e}")))
-    })
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    let outputs = two_workers(
+        &server,
+        db,
+        &[
+            "--max-gap",
+            "2",
+            "--min-gap",
+            "1",
+            "--for",
+            "8",
+            "--concurrency",
+            "2",
+            "--media-dir",
+            &media_dir,
+        ],
+    )
+    .await;
     let ended = chrono::Utc::now();
     for out in &outputs {
         assert!(out.status.success(), "{}", text(&out.stderr));
@@ -557,31 +562,21 @@ async fn budgets_hold(db: &str, media: &Path) {
     );
     let media_dir = media.to_string_lossy().into_owned();
     let started = Instant::now();
-    let run = || {
-        let mut cmd = watch(
-            &server,
-            db,
-            &[
-                "run",
-                "--max-gap",
-                "1",
-                "--min-gap",
-                "1",
-                "--for",
-                "6",
-                "--media-dir",
-                &media_dir,
-            ],
-        );
-        cmd.stdout(Stdio::null()).stderr(Stdio::piped());
-        cmd.spawn().unwrap_or_else(|e| panic!("{e}"))
-    };
-    let (first, second) = (run(), run());
-    let outputs = tokio::task::spawn_blocking(move || {
-        [first, second].map(|c| c.wait_with_output().unwrap_or_else(|e| panic!("{e}")))
-    })
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    let outputs = two_workers(
+        &server,
+        db,
+        &[
+            "--max-gap",
+            "1",
+            "--min-gap",
+            "1",
+            "--for",
+            "6",
+            "--media-dir",
+            &media_dir,
+        ],
+    )
+    .await;
     let seconds = started.elapsed().as_secs() + 1;
     for out in &outputs {
         assert!(out.status.success(), "{}", text(&out.stderr));
