@@ -1,18 +1,20 @@
-//! The README's walkthrough, run exactly as written: the `console` block under "Trying it
-//! without keys" is run by bash in an empty folder, with this build's `stories` first on the
-//! `PATH`, and its output must match the block's, `…` standing for anything.
+//! The README's walkthroughs, run exactly as written: the `console` block under "Trying it
+//! without keys", and the one of "Watching accounts", are each run by bash in an empty folder,
+//! with this build's `stories` first on the `PATH`, and their output must match the block's,
+//! `…` standing for anything.
 
 use std::path::Path;
 
-/// The commands (`$ ` lines) and the expected output lines of the walkthrough.
-fn walkthrough() -> (Vec<String>, Vec<String>) {
+/// The commands (`$ ` lines) and the expected output lines of the first `console` block after
+/// the README's line `heading`.
+fn walkthrough(heading: &str) -> (Vec<String>, Vec<String>) {
     let readme =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
             .unwrap_or_else(|e| panic!("README.md: {e}"));
     let section = readme
-        .split_once("### Trying it without keys")
+        .split_once(heading)
         .map(|(_, rest)| rest)
-        .unwrap_or_else(|| panic!("the README has no walkthrough"));
+        .unwrap_or_else(|| panic!("the README has no section {heading}"));
     let block = section
         .split_once("```console\n")
         .and_then(|(_, rest)| rest.split_once("\n```"))
@@ -47,15 +49,13 @@ fn matches(expected: &str, actual: &str) -> bool {
     rest.ends_with(last)
 }
 
-#[test]
-fn the_readme_walkthrough_runs_as_written() {
-    let (commands, expected) = walkthrough();
-    assert!(commands.len() >= 5, "{commands:?}");
+/// Runs `commands` as one bash script in `dir` (standard error merged into the output) and
+/// checks each output line against `expected`.
+fn run_as_written(commands: &[String], expected: &[String], dir: &Path) {
     let bin = Path::new(env!("CARGO_BIN_EXE_stories"))
         .parent()
         .unwrap_or_else(|| panic!("no bin folder"))
         .to_path_buf();
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     // The harness only makes sure the mock stops even when a command fails.
     let script = format!(
         "trap 'kill $STORIES_MOCK_PID 2>/dev/null' EXIT\n{}\n",
@@ -68,7 +68,7 @@ fn the_readme_walkthrough_runs_as_written() {
     let out = bash
         .arg("-c")
         .arg(format!("exec 2>&1\n{script}"))
-        .current_dir(dir.path())
+        .current_dir(dir)
         .env(
             "PATH",
             format!(
@@ -78,7 +78,8 @@ fn the_readme_walkthrough_runs_as_written() {
             ),
         )
         .env_remove("RUST_LOG")
-        .env("XDG_CONFIG_HOME", dir.path())
+        .env("XDG_CONFIG_HOME", dir)
+        .env("XDG_DATA_HOME", dir)
         .output()
         .unwrap_or_else(|e| panic!("bash: {e}"));
     let actual = String::from_utf8_lossy(&out.stdout);
@@ -92,7 +93,24 @@ fn the_readme_walkthrough_runs_as_written() {
     for (e, a) in expected.iter().zip(&actual) {
         assert!(matches(e, a), "`{a}` does not match `{e}`\n\n{report}");
     }
+}
+
+#[test]
+fn the_readme_walkthrough_runs_as_written() {
+    let (commands, expected) = walkthrough("### Trying it without keys");
+    assert!(commands.len() >= 5, "{commands:?}");
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    run_as_written(&commands, &expected, dir.path());
     assert!(dir.path().join("media/3849025813912605899.jpg").is_file());
+}
+
+#[test]
+fn the_readme_watch_walkthrough_runs_as_written() {
+    let (commands, expected) = walkthrough("## Watching accounts");
+    assert!(commands.len() >= 6, "{commands:?}");
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    run_as_written(&commands, &expected, dir.path());
+    assert!(dir.path().join("archive.db").is_file());
 }
 
 #[test]
