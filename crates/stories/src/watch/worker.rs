@@ -192,25 +192,21 @@ impl Worker {
             let name = format!("{}-{round}", registration.id);
             let ended = Arc::new(AtomicBool::new(false));
             let signal = self.until_done(&registration, deadline, ended.clone());
+            // The same worker on either backend's storage (two concrete types).
+            macro_rules! run_on {
+                ($storage:expr) => {
+                    WorkerBuilder::new(name)
+                        .backend($storage)
+                        .concurrency(concurrency)
+                        .data(shared.clone())
+                        .build(poll_job)
+                        .run_until(signal)
+                        .await
+                };
+            }
             let ran = match shared.queue.clone() {
-                Queue::Sqlite(storage) => {
-                    WorkerBuilder::new(name)
-                        .backend(storage)
-                        .concurrency(concurrency)
-                        .data(shared.clone())
-                        .build(poll_job)
-                        .run_until(signal)
-                        .await
-                }
-                Queue::Postgres(storage) => {
-                    WorkerBuilder::new(name)
-                        .backend(storage)
-                        .concurrency(concurrency)
-                        .data(shared.clone())
-                        .build(poll_job)
-                        .run_until(signal)
-                        .await
-                }
+                Queue::Sqlite(storage) => run_on!(storage),
+                Queue::Postgres(storage) => run_on!(storage),
             };
             if ended.load(Ordering::SeqCst) {
                 break;

@@ -25,6 +25,30 @@ use crate::support::{output, stories, tempdir, text};
 /// time, so that on a loaded machine they do not slow each other past their bounds.
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
+/// The SQLite and the Postgres test of one check `$body(database, media folder)`: a fresh
+/// archive each, taking turns with the other archive tests.
+macro_rules! on_both_engines {
+    ($sqlite:ident, $postgres:ident, $body:ident) => {
+        #[tokio::test(flavor = "multi_thread")]
+        async fn $sqlite() {
+            let _serial = SERIAL.lock().await;
+            let dir = tempdir();
+            let db = dir.path().join("archive.db").to_string_lossy().into_owned();
+            $body(&db, &dir.path().join("media")).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread")]
+        async fn $postgres() {
+            let _serial = SERIAL.lock().await;
+            let Some(url) = postgres(stringify!($body)).await else {
+                return postgres_absent(stringify!($postgres));
+            };
+            let dir = tempdir();
+            $body(&url, &dir.path().join("media")).await;
+        }
+    };
+}
+
 async fn live_mock(post_every: u64, ttl: u64) -> MockServer {
     MockServer::start_live(
         SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -217,23 +241,11 @@ async fn archive_matches_the_ledger(db: &str, media: &Path) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_archive_equals_the_ledger_on_sqlite() {
-    let _serial = SERIAL.lock().await;
-    let dir = tempdir();
-    let db = dir.path().join("archive.db").to_string_lossy().into_owned();
-    archive_matches_the_ledger(&db, &dir.path().join("media")).await;
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn the_archive_equals_the_ledger_on_postgres() {
-    let _serial = SERIAL.lock().await;
-    let Some(url) = postgres("ledger").await else {
-        return postgres_absent("the_archive_equals_the_ledger_on_postgres");
-    };
-    let dir = tempdir();
-    archive_matches_the_ledger(&url, &dir.path().join("media")).await;
-}
+on_both_engines!(
+    the_archive_equals_the_ledger_on_sqlite,
+    the_archive_equals_the_ledger_on_postgres,
+    archive_matches_the_ledger
+);
 
 /// Kills a worker with SIGKILL at several instants, restarting it each time, then lets one
 /// finish: every story archived once, every file complete and recorded, no temporary file.
@@ -291,25 +303,11 @@ async fn survives_kills(db: &str, media: &Path) {
     assert_consistent(&archive, &server.ledger(), media);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_worker_killed_at_any_instant_loses_and_duplicates_nothing_on_sqlite() {
-    let _serial = SERIAL.lock().await;
-    let dir = tempdir();
-    let db = dir.path().join("archive.db").to_string_lossy().into_owned();
-    survives_kills(&db, &dir.path().join("media")).await;
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn a_worker_killed_at_any_instant_loses_and_duplicates_nothing_on_postgres() {
-    let _serial = SERIAL.lock().await;
-    let Some(url) = postgres("kills").await else {
-        return postgres_absent(
-            "a_worker_killed_at_any_instant_loses_and_duplicates_nothing_on_postgres",
-        );
-    };
-    let dir = tempdir();
-    survives_kills(&url, &dir.path().join("media")).await;
-}
+on_both_engines!(
+    a_worker_killed_at_any_instant_loses_and_duplicates_nothing_on_sqlite,
+    a_worker_killed_at_any_instant_loses_and_duplicates_nothing_on_postgres,
+    survives_kills
+);
 
 /// No account was polled twice in one slot: consecutive polls of an account are at least
 /// most of `--min-gap` (1 s) apart, whichever worker made them.
@@ -389,23 +387,11 @@ async fn two_workers_share(db: &str, media: &Path) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn two_workers_share_one_archive_without_overlap_on_sqlite() {
-    let _serial = SERIAL.lock().await;
-    let dir = tempdir();
-    let db = dir.path().join("archive.db").to_string_lossy().into_owned();
-    two_workers_share(&db, &dir.path().join("media")).await;
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn two_workers_share_one_archive_without_overlap_on_postgres() {
-    let _serial = SERIAL.lock().await;
-    let Some(url) = postgres("two").await else {
-        return postgres_absent("two_workers_share_one_archive_without_overlap_on_postgres");
-    };
-    let dir = tempdir();
-    two_workers_share(&url, &dir.path().join("media")).await;
-}
+on_both_engines!(
+    two_workers_share_one_archive_without_overlap_on_sqlite,
+    two_workers_share_one_archive_without_overlap_on_postgres,
+    two_workers_share
+);
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_settings_stop_before_anything_runs_and_hide_the_password() {
@@ -596,23 +582,11 @@ async fn budgets_hold(db: &str, media: &Path) {
     assert_consistent(&exported(&server, db).await, &server.ledger(), media);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn budgets_hold_across_two_workers_on_sqlite() {
-    let _serial = SERIAL.lock().await;
-    let dir = tempdir();
-    let db = dir.path().join("archive.db").to_string_lossy().into_owned();
-    budgets_hold(&db, &dir.path().join("media")).await;
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn budgets_hold_across_two_workers_on_postgres() {
-    let _serial = SERIAL.lock().await;
-    let Some(url) = postgres("budgets").await else {
-        return postgres_absent("budgets_hold_across_two_workers_on_postgres");
-    };
-    let dir = tempdir();
-    budgets_hold(&url, &dir.path().join("media")).await;
-}
+on_both_engines!(
+    budgets_hold_across_two_workers_on_sqlite,
+    budgets_hold_across_two_workers_on_postgres,
+    budgets_hold
+);
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_worker_serves_prometheus_metrics_without_secrets() {
@@ -928,20 +902,8 @@ async fn highlights_archived(db: &str, media: &Path) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn highlights_are_archived_once_with_their_items_on_sqlite() {
-    let _serial = SERIAL.lock().await;
-    let dir = tempdir();
-    let db = dir.path().join("archive.db").to_string_lossy().into_owned();
-    highlights_archived(&db, &dir.path().join("media")).await;
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn highlights_are_archived_once_with_their_items_on_postgres() {
-    let _serial = SERIAL.lock().await;
-    let Some(url) = postgres("highlights").await else {
-        return postgres_absent("highlights_are_archived_once_with_their_items_on_postgres");
-    };
-    let dir = tempdir();
-    highlights_archived(&url, &dir.path().join("media")).await;
-}
+on_both_engines!(
+    highlights_are_archived_once_with_their_items_on_sqlite,
+    highlights_are_archived_once_with_their_items_on_postgres,
+    highlights_archived
+);
