@@ -32,7 +32,10 @@ pub struct Attempt {
     pub credits_remaining: Option<u64>,
     pub elapsed_ms: u64,
     /// How the response departed from the vendor's documented shape (paths and counts).
-    pub drift: Drift,
+    /// `None` (`null`): the body was not compared with the documented shape (ask with
+    /// `check_drift`); an empty list means it was compared and matched. Items the normalizer
+    /// had to leave out are listed even unchecked.
+    pub drift: Option<Drift>,
 }
 
 /// Everything one call did.
@@ -60,7 +63,7 @@ pub struct Answered {
 impl Answered {
     /// The drift of the response that gave the outcome.
     pub fn drift(&self) -> Option<&Drift> {
-        self.report.attempts.last().map(|a| &a.drift)
+        self.report.attempts.last().and_then(|a| a.drift.as_ref())
     }
 }
 
@@ -233,7 +236,7 @@ impl UnifiedClient {
                         credits_estimated: false,
                         credits_remaining: None,
                         elapsed_ms: 0,
-                        drift: Drift::default(),
+                        drift: None,
                     });
                     last = Outcome::Failed(Failure::OutOfCredits);
                     break;
@@ -257,11 +260,11 @@ impl UnifiedClient {
                     elapsed_ms = attempt.elapsed_ms,
                     "attempt"
                 );
-                if !attempt.drift.is_empty() {
+                if let Some(drift) = attempt.drift.as_ref().filter(|d| !d.is_empty()) {
                     tracing::info!(
                         vendor = attempt.vendor,
                         operation = attempt.operation,
-                        drift = %attempt.drift,
+                        drift = %drift,
                         "the response departs from the documented shape"
                     );
                 }
@@ -373,7 +376,7 @@ fn settle(
         credits_estimated: false,
         credits_remaining: None,
         elapsed_ms: 0,
-        drift: Drift::default(),
+        drift: None,
     };
     let outcome = match sent {
         Err(Trouble { kind, message }) => Outcome::Failed(Failure::Transport { kind, message }),
@@ -393,9 +396,11 @@ fn settle(
             let outcome = match (cap.vendor.normalizer.normalize)(cap.operation(), response) {
                 Ok(normalized) => {
                     body_credits = normalized.credits_used;
-                    attempt.drift = normalized.drift;
-                    if check_drift && normalized.outcome.is_answer() {
-                        attempt.drift.merge(crate::drift::check(
+                    let mut drift = normalized.drift;
+                    // Only an answer has a documented shape to compare with.
+                    let compared = check_drift && normalized.outcome.is_answer();
+                    if compared {
+                        drift.merge(crate::drift::check(
                             cap.vendor,
                             cap.operation(),
                             raw.status,
@@ -403,7 +408,7 @@ fn settle(
                         ));
                     }
                     // A body full of undocumented fields reports a bounded list.
-                    attempt.drift = std::mem::take(&mut attempt.drift).capped();
+                    attempt.drift = (compared || !drift.is_empty()).then(|| drift.capped());
                     normalized.outcome
                 }
                 Err(e) => Outcome::Failed(Failure::Malformed {

@@ -12,7 +12,9 @@ use domain::{Answer, Outcome, RawResponse};
 struct Printed<'a> {
     #[serde(flatten)]
     outcome: &'a Outcome<Answer>,
-    drift: &'a domain::Drift,
+    /// `null` when the body was not compared with the documented shape (no `--drift`) and
+    /// the normalizer left nothing out: an empty list would read as "checked and clean".
+    drift: Option<&'a domain::Drift>,
 }
 
 pub struct Request<'a> {
@@ -138,7 +140,7 @@ pub fn run(req: &Request<'_>) -> ExitCode {
     let mut stdout = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
     let printed = Printed {
         outcome: &normalized.outcome,
-        drift: &normalized.drift,
+        drift: (req.check || !normalized.drift.is_empty()).then_some(&normalized.drift),
     };
     let written = serde_json::to_writer_pretty(&mut stdout, &printed)
         .map_err(std::io::Error::from)

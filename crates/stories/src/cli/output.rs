@@ -206,6 +206,20 @@ fn attempts(out: &mut String, report: &Report, indent: &str) {
             "{indent}  via {} {}: {} — credits {credits}\n",
             a.vendor, a.operation, a.result
         ));
+        // Drift only when the body was compared (`--drift`) or the normalizer left items out.
+        match &a.drift {
+            Some(drift) if drift.is_empty() => {
+                out.push_str(&format!(
+                    "{indent}    drift: none (matches the documented shape)\n"
+                ));
+            }
+            Some(drift) => {
+                for entry in &drift.entries {
+                    out.push_str(&format!("{indent}    drift: {entry}\n"));
+                }
+            }
+            None => {}
+        }
     }
 }
 

@@ -154,3 +154,59 @@ async fn keys_never_print_and_a_missing_key_points_at_the_mock() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("stories mock"));
 }
+
+#[tokio::test]
+async fn drift_reads_not_checked_unless_asked_and_shows_in_tables() {
+    use super::support::{ndjson, output, text};
+    let server = mock().await;
+    server.set_fault("keyapi", Fault::Drifted, None);
+    let ask = |extra: &[&str]| {
+        let mut cmd = stories_cmd(&server);
+        cmd.args(["user-stories", "natgeo", "--vendor", "keyapi"])
+            .args(extra);
+        output(cmd)
+    };
+
+    // Not asked: `null`, never the `[]` of a body checked and found clean.
+    let out = ask(&["--format", "ndjson"]).await;
+    let records = ndjson(&out);
+    let attempt = &records[0]["report"]["attempts"][0];
+    assert_eq!(attempt["result"], "found", "{attempt}");
+    assert_eq!(attempt["drift"], serde_json::Value::Null, "{attempt}");
+
+    // Asked: the departures, in JSON and in a table.
+    let out = ask(&["--format", "ndjson", "--drift"]).await;
+    let drift = &ndjson(&out)[0]["report"]["attempts"][0]["drift"];
+    assert!(
+        drift
+            .as_array()
+            .is_some_and(|d| d.iter().any(|e| e["path"] == "$.x_mock_drift")),
+        "{drift}"
+    );
+    let out = ask(&["--format", "table", "--drift"]).await;
+    let table = text(&out.stdout);
+    assert!(
+        table.contains("    drift: $.x_mock_drift: undocumented"),
+        "{table}"
+    );
+    let out = ask(&["--format", "table"]).await;
+    assert!(
+        !text(&out.stdout).contains("drift"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    // Asked of a body that matches: said so, in a table too.
+    server.clear_faults();
+    let out = ask(&["--format", "table", "--drift"]).await;
+    let table = text(&out.stdout);
+    assert!(
+        table.contains("drift: none (matches the documented shape)"),
+        "{table}"
+    );
+    let out = ask(&["--format", "ndjson", "--drift"]).await;
+    assert_eq!(
+        ndjson(&out)[0]["report"]["attempts"][0]["drift"],
+        serde_json::json!([])
+    );
+}
