@@ -255,11 +255,7 @@ impl Downloader {
             return Err(format!("the media server answered HTTP {status}"));
         }
         let expected = response.content_length();
-        let partial = tempfile::Builder::new()
-            .prefix(".stories-")
-            .suffix(".part")
-            .tempfile_in(parent)
-            .map_err(|e| format!("{}: {e}", parent.display()))?;
+        let partial = partial_file(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
         let std_file = partial
             .as_file()
             .try_clone()
@@ -339,15 +335,25 @@ fn transfer_error(e: reqwest::Error) -> String {
     format!("{kind}: {}", crate::call::error_chain(&e.without_url()))
 }
 
+/// A temporary file in `parent` that becomes a download by renaming. It is created with the
+/// mode any other downloader gives a file (0666 less the umask) rather than tempfile's private
+/// 0600, since the mode survives the rename.
+fn partial_file(parent: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".stories-").suffix(".part");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder.tempfile_in(parent)
+}
+
 /// Writes the story's JSON next to its media, atomically too.
 fn write_metadata(story: &Story, path: &Path) -> Result<(), String> {
     let parent = path.parent().unwrap_or(Path::new("."));
     let at = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
-    let mut file = tempfile::Builder::new()
-        .prefix(".stories-")
-        .suffix(".part")
-        .tempfile_in(parent)
-        .map_err(|e| at(&e))?;
+    let mut file = partial_file(parent).map_err(|e| at(&e))?;
     serde_json::to_writer_pretty(&mut file, story).map_err(|e| at(&e))?;
     std::io::Write::write_all(&mut file, b"\n").map_err(|e| at(&e))?;
     file.as_file().sync_all().map_err(|e| at(&e))?;

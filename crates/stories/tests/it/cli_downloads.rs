@@ -138,6 +138,47 @@ async fn templates_and_metadata_shape_the_files() {
     );
 }
 
+/// Media and sidecars get the mode any downloader gives a new file: 0666 less the umask of the
+/// process, as the archive file does, not the 0600 of a private temporary file.
+#[cfg(unix)]
+#[tokio::test]
+async fn files_land_with_the_umask_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = mock().await;
+    let dir = tempdir();
+    let media = dir.path().join("media");
+    // A umask of 027 tells "honoured" (0640) apart from both 0600 and the usual 0644.
+    let mut cmd = std::process::Command::new("sh");
+    cmd.args(["-c", "umask 027 && exec \"$0\" \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_stories"))
+        .args([
+            "user-stories",
+            "natgeo",
+            "--write-metadata",
+            "--format",
+            "ndjson",
+        ])
+        .arg("--download")
+        .arg(&media);
+    let env_source = stories(&server);
+    for (k, v) in env_source.get_envs() {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
+    let out = output(cmd).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let landed = files(&media);
+    assert_eq!(landed.len(), 5, "{landed:?}");
+    for file in landed {
+        let mode = std::fs::metadata(media.join(&file))
+            .map(|m| m.permissions().mode() & 0o777)
+            .unwrap_or_default();
+        assert_eq!(mode, 0o640, "{} has mode {mode:o}", file.display());
+    }
+}
+
 #[tokio::test]
 async fn highlight_lists_download_their_items() {
     let server = mock().await;
