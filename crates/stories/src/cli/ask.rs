@@ -1,6 +1,11 @@
 //! `user-stories`, `highlights`, `highlight` and `story`: every input parsed, asked, its media
 //! downloaded when asked, and its record printed as soon as it and every input before it are
 //! done — at most `--concurrency` inputs are in flight, so memory does not grow with the batch.
+//!
+//! SIGINT or SIGTERM stops the run without losing what was done: no new input is begun, an
+//! input still waiting for its answer is reported interrupted, transfers in progress are
+//! dropped with their temporary files, every answer that arrived is printed, and the exit
+//! status is 130. A second signal exits at once.
 
 use std::process::ExitCode;
 
@@ -8,6 +13,7 @@ use domain::{Answer, Outcome, Story};
 use futures::{Stream, StreamExt};
 use stories::download::{DownloadOptions, Downloader};
 use stories::{Query, UnifiedClient};
+use tokio_util::sync::CancellationToken;
 
 use super::args::{Ask, Cli};
 use super::output::{HighlightItems, Printer, Record, Reply};
@@ -20,6 +26,7 @@ struct Run {
     client: UnifiedClient,
     downloader: Option<Downloader>,
     parse: Parse,
+    stop: CancellationToken,
 }
 
 pub async fn run(cli: &Cli, ask: &Ask, parse: Parse) -> ExitCode {
@@ -63,9 +70,10 @@ pub async fn run(cli: &Cli, ask: &Ask, parse: Parse) -> ExitCode {
         eprintln!("  eval \"$(stories mock --detach)\"");
         return ExitCode::from(super::USAGE);
     }
+    let stop = CancellationToken::new();
     let downloader = match &ask.download.download {
         Some(dir) => match downloader(&config, ask, dir) {
-            Ok(d) => Some(d),
+            Ok(d) => Some(d.stopped_by(stop.clone())),
             Err(e) => return usage_error(e),
         },
         None => None,
@@ -78,10 +86,13 @@ pub async fn run(cli: &Cli, ask: &Ask, parse: Parse) -> ExitCode {
         client,
         downloader,
         parse,
+        stop: stop.clone(),
     };
+    tokio::spawn(stop_on_signal(stop.clone()));
     let mut printer = Printer::new(ask.format);
     let mut all_ok = true;
     let mut records = inputs
+        .take_until(Box::pin(stop.clone().cancelled_owned()))
         .map(|line| run.one(line))
         .buffered(usize::from(ask.concurrency));
     while let Some(record) = records.next().await {
@@ -93,11 +104,22 @@ pub async fn run(cli: &Cli, ask: &Ask, parse: Parse) -> ExitCode {
     if let Err(e) = printer.finish() {
         return output_error(&e);
     }
-    if all_ok {
+    if stop.is_cancelled() {
+        ExitCode::from(super::INTERRUPTED)
+    } else if all_ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// The first SIGINT or SIGTERM stops the run gracefully; a second one ends it at once.
+async fn stop_on_signal(stop: CancellationToken) {
+    super::shutdown_signal().await;
+    eprintln!("interrupted: printing what is complete (again to quit at once)");
+    stop.cancel();
+    super::shutdown_signal().await;
+    std::process::exit(i32::from(super::INTERRUPTED));
 }
 
 /// A closed pipe means the reader has what it wants (`| head`): stop quietly.
@@ -154,7 +176,15 @@ impl Run {
                 };
             }
         };
-        let answered = match self.client.ask(&query).await {
+        let Some(asked) = self.stop.run_until_cancelled(self.client.ask(&query)).await else {
+            return Record {
+                input,
+                reply: Reply::Error {
+                    error: INTERRUPTED_ASKING.to_owned(),
+                },
+            };
+        };
+        let answered = match asked {
             Ok(a) => a,
             Err(e) => {
                 return Record {
@@ -199,7 +229,12 @@ impl Run {
             error: None,
             report: stories::Report::default(),
         };
-        match self.client.ask(&Query::HighlightItems(id.to_owned())).await {
+        let query = Query::HighlightItems(id.to_owned());
+        let Some(asked_items) = self.stop.run_until_cancelled(self.client.ask(&query)).await else {
+            asked.error = Some(INTERRUPTED_ASKING.to_owned());
+            return (Vec::new(), asked);
+        };
+        match asked_items {
             Ok(answered) => {
                 asked.outcome = answered.outcome.tag().to_owned();
                 if let Outcome::Failed(f) = &answered.outcome {
@@ -215,6 +250,9 @@ impl Run {
         }
     }
 }
+
+/// The error of an input whose answer had not arrived when the run was stopped.
+const INTERRUPTED_ASKING: &str = "interrupted before the answer arrived";
 
 fn stories_of(outcome: &Outcome<Answer>) -> Vec<Story> {
     match outcome {

@@ -14,6 +14,9 @@ use std::process::ExitCode;
 /// Exit status 2: the command line or configuration cannot be used.
 pub const USAGE: u8 = 2;
 
+/// Exit status 130: stopped by SIGINT or SIGTERM (128 + SIGINT, as shells report it).
+pub const INTERRUPTED: u8 = 130;
+
 /// Prints `error: <message>` and returns exit status 2.
 pub fn usage_error(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("error: {message}");
@@ -37,5 +40,28 @@ pub fn print(bytes: &[u8]) -> ExitCode {
             eprintln!("error: cannot write the output: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }

@@ -298,7 +298,7 @@ async fn work(cli: &Cli, db: &Database, run: &RunArgs) -> ExitCode {
     let worker = Worker::new(db.clone(), client, media_http, queue, options);
     let stop = worker.stop_flag();
     tokio::spawn(async move {
-        shutdown_signal().await;
+        super::shutdown_signal().await;
         eprintln!("stopping: finishing the polls in flight");
         stop.store(true, Ordering::Relaxed);
     });
@@ -351,29 +351,6 @@ struct ClearOnDrop(indicatif::ProgressBar);
 impl Drop for ClearOnDrop {
     fn drop(&mut self) {
         self.0.finish_and_clear();
-    }
-}
-
-/// SIGINT or SIGTERM.
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
     }
 }
 

@@ -51,12 +51,20 @@ pub enum Downloaded {
         story: String,
         message: String,
     },
+    /// The run was stopped (SIGINT, SIGTERM) before the file was complete: its temporary file
+    /// was removed and nothing stands under its name.
+    Interrupted {
+        story: String,
+    },
 }
 
 impl Downloaded {
     /// Whether this is a failure the exit status should report.
     pub fn is_failure(&self) -> bool {
-        matches!(self, Downloaded::Failed { .. })
+        matches!(
+            self,
+            Downloaded::Failed { .. } | Downloaded::Interrupted { .. }
+        )
     }
 }
 
@@ -79,6 +87,12 @@ impl std::fmt::Display for Downloaded {
                 write!(f, "skipped {story}: the vendor gave no media URL")
             }
             Downloaded::Failed { story, message } => write!(f, "failed {story}: {message}"),
+            Downloaded::Interrupted { story } => {
+                write!(
+                    f,
+                    "interrupted {story}: stopped before the file was complete"
+                )
+            }
         }
     }
 }
@@ -125,6 +139,9 @@ pub struct Downloader {
     claimed: Mutex<HashSet<String>>,
     permits: tokio::sync::Semaphore,
     multi: MultiProgress,
+    /// Cancelled when the run is stopped: transfers in progress are dropped (their temporary
+    /// files with them) and the rest are not begun.
+    stop: tokio_util::sync::CancellationToken,
 }
 
 impl Downloader {
@@ -152,7 +169,16 @@ impl Downloader {
             archive,
             claimed: Mutex::default(),
             multi,
+            stop: tokio_util::sync::CancellationToken::new(),
         })
+    }
+
+    /// Stops with `token`: once it is cancelled, a transfer in progress ends as
+    /// [`Downloaded::Interrupted`] with its temporary file removed, and no new one begins.
+    #[must_use]
+    pub fn stopped_by(mut self, token: tokio_util::sync::CancellationToken) -> Self {
+        self.stop = token;
+        self
     }
 
     /// Downloads the best media of every story, in their order.
@@ -206,11 +232,16 @@ impl Downloader {
             .template
             .render(story, extension(best, story.kind));
         let target = self.options.dir.join(&relative);
-        let _permit = self.permits.acquire().await;
         let label = relative.display().to_string();
-        let bytes = match self.fetch(&best.url, &target, &label).await {
-            Ok(bytes) => bytes,
-            Err(message) => return Downloaded::Failed { story: id, message },
+        let fetched = self.stop.run_until_cancelled(async {
+            let _permit = self.permits.acquire().await;
+            self.fetch(&best.url, &target, &label).await
+        });
+        // Dropping a transfer drops its temporary file, which removes it.
+        let bytes = match fetched.await {
+            Some(Ok(bytes)) => bytes,
+            Some(Err(message)) => return Downloaded::Failed { story: id, message },
+            None => return Downloaded::Interrupted { story: id },
         };
         let metadata = if self.options.write_metadata {
             let mut sidecar = target.clone().into_os_string();

@@ -136,6 +136,8 @@ struct Shared {
     base: String,
     /// Live accounts, when started live.
     live: Option<Live>,
+    /// True while media transfers stall after their first chunk.
+    media_stalled: tokio::sync::watch::Sender<bool>,
 }
 
 /// A running mock server. Dropping it shuts the server down.
@@ -296,6 +298,7 @@ impl MockServer {
             faults: Mutex::default(),
             base,
             live: live.map(Live::new),
+            media_stalled: tokio::sync::watch::Sender::new(false),
         });
         let app = Router::new().fallback(handle).with_state(shared.clone());
         let (tx, rx) = oneshot::channel::<()>();
@@ -352,6 +355,12 @@ impl MockServer {
     /// Delays every response.
     pub fn set_latency(&self, latency: Duration) {
         self.faults().latency = latency;
+    }
+
+    /// While `stalled`, every media response sends its headers and first chunk and then waits
+    /// until released: a transfer that is certainly in progress, for interrupting one.
+    pub fn stall_media(&self, stalled: bool) {
+        self.shared.0.media_stalled.send_replace(stalled);
     }
 
     /// How many API requests `vendor` has answered.
@@ -475,7 +484,8 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
             f.media_with_keys += usize::from(with_key);
             f.latency
         };
-        return media(&path, latency);
+        let stall = (*shared.media_stalled.borrow()).then(|| shared.media_stalled.subscribe());
+        return media(&path, latency, stall);
     }
     let Some((vendor_name, rest)) = segments.split_first() else {
         return complaint("no vendor in path");
@@ -547,7 +557,7 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         return answer(route.private.0, &route.private.1);
     }
     if route.bytes {
-        return media("/media/0.mp4", Duration::ZERO);
+        return media("/media/0.mp4", Duration::ZERO, None);
     }
     if route.placeholder && route.live.is_none() {
         let why = format!(
@@ -725,8 +735,13 @@ fn drift(value: &mut Value) {
 pub const MEDIA_BYTES: usize = 64 * 1024;
 
 /// Deterministic stand-in media bytes. With a latency set, they trickle out in eight chunks
-/// over that time, so a download can be interrupted half-way.
-fn media(path: &str, latency: Duration) -> Response {
+/// over that time, so a download can be interrupted half-way; with `stall`, the chunks after
+/// the first wait until it reads false.
+fn media(
+    path: &str,
+    latency: Duration,
+    stall: Option<tokio::sync::watch::Receiver<bool>>,
+) -> Response {
     let video = path.contains(".mp4");
     // A live story's renditions all serve the bytes of its id (`/media/live/<id>/…`), so the
     // ledger can give one checksum per story.
@@ -735,15 +750,26 @@ fn media(path: &str, latency: Duration) -> Response {
         None => live::media_seed(path),
     };
     let bytes = live::media_bytes(seed);
-    let body = if latency.is_zero() {
+    let body = if latency.is_zero() && stall.is_none() {
         Body::from(bytes)
     } else {
         let chunks: Vec<Vec<u8>> = bytes.chunks(MEDIA_BYTES / 8).map(<[u8]>::to_vec).collect();
         let pause = latency / 8;
-        Body::from_stream(futures::stream::iter(chunks).then(move |chunk| async move {
-            tokio::time::sleep(pause).await;
-            Ok::<_, std::convert::Infallible>(chunk)
-        }))
+        Body::from_stream(futures::stream::iter(chunks.into_iter().enumerate()).then(
+            move |(i, chunk)| {
+                let mut stall = stall.clone();
+                async move {
+                    tokio::time::sleep(pause).await;
+                    if i > 0
+                        && let Some(stall) = &mut stall
+                    {
+                        // The sender lives as long as the server.
+                        let _ = stall.wait_for(|stalled| !stalled).await;
+                    }
+                    Ok::<_, std::convert::Infallible>(chunk)
+                }
+            },
+        ))
     };
     let mut resp = Response::new(body);
     resp.headers_mut().insert(

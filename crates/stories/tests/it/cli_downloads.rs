@@ -268,43 +268,168 @@ async fn a_cut_transfer_leaves_no_file_under_its_name() {
     );
 }
 
+/// Waits until a transfer is certainly in progress: a temporary file below `media` holds the
+/// first chunk of a stalled media response.
+async fn transfer_in_progress(media: &Path) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let started = files(media).iter().any(|f| {
+            let name = f.to_string_lossy();
+            name.starts_with(".stories-")
+                && name.ends_with(".part")
+                && std::fs::metadata(media.join(f)).is_ok_and(|m| m.len() > 0)
+        });
+        if started {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no transfer began within 30 s: {:?}",
+            files(media)
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 #[tokio::test]
 async fn a_killed_run_never_leaves_an_incomplete_file_under_its_name() {
     let server = mock().await;
-    // Each API answer waits 300 ms and each media file trickles out over 300 ms.
-    server.set_latency(std::time::Duration::from_millis(300));
+    // Media transfers send their first chunk and then wait: the kill lands mid-transfer.
+    server.stall_media(true);
     let dir = tempdir();
     let media = dir.path().join("media");
-    let mut interrupted = 0;
-    for step in 0..12u64 {
-        let mut cmd = stories(&server);
-        cmd.args(["user-stories", "natgeo", "--no-archive", "--download"])
-            .arg(&media)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null());
-        let mut child = cmd.spawn().unwrap_or_else(|e| panic!("{e}"));
-        tokio::time::sleep(std::time::Duration::from_millis(250 + step * 50)).await;
-        let _ = child.kill();
-        let _ = child.wait();
-        for file in files(&media) {
-            let name = file.to_string_lossy().into_owned();
-            let len = std::fs::metadata(media.join(&file))
-                .map(|m| m.len())
-                .unwrap_or(0);
-            if name.starts_with(".stories-") && name.ends_with(".part") {
-                interrupted += 1;
-                std::fs::remove_file(media.join(&file)).unwrap_or_else(|e| panic!("{e}"));
-            } else {
-                assert_eq!(
-                    len,
-                    stories::mock::MEDIA_BYTES as u64,
-                    "{name} after a kill at step {step}"
-                );
-            }
-        }
+    let mut cmd = stories(&server);
+    cmd.args(["user-stories", "natgeo", "--no-archive", "--download"])
+        .arg(&media)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("{e}"));
+    transfer_in_progress(&media).await;
+    let _ = child.kill();
+    let _ = child.wait();
+    // SIGKILL leaves the temporary files (a later run sweeps them after a day), but nothing
+    // under a final name.
+    let left = files(&media);
+    assert!(!left.is_empty());
+    for file in &left {
+        let name = file.to_string_lossy();
+        assert!(
+            name.starts_with(".stories-") && name.ends_with(".part"),
+            "{name} stands after a kill mid-transfer"
+        );
     }
-    assert!(
-        interrupted > 0,
-        "no kill landed during a transfer; the test proved nothing"
-    );
+
+    // Released, a rerun lands every file complete.
+    server.stall_media(false);
+    let out = download(&server, &media, &["user-stories", "natgeo", "--no-archive"]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let saved: Vec<_> = files(&media)
+        .into_iter()
+        .filter(|f| !f.to_string_lossy().ends_with(".part"))
+        .collect();
+    assert_eq!(saved.len(), 2, "{saved:?}");
+    for file in saved {
+        let len = std::fs::metadata(media.join(&file)).map_or(0, |m| m.len());
+        assert_eq!(len, stories::mock::MEDIA_BYTES as u64, "{}", file.display());
+    }
+}
+
+/// SIGINT (and SIGTERM) mid-download: what arrived is printed, this run's temporary files are
+/// gone, and the exit status is 130.
+#[cfg(unix)]
+#[tokio::test]
+async fn an_interrupted_run_prints_what_is_complete_and_cleans_up() {
+    for signal in ["INT", "TERM"] {
+        let server = mock().await;
+        server.stall_media(true);
+        let dir = tempdir();
+        let media = dir.path().join("media");
+        let mut cmd = stories(&server);
+        cmd.args(["user-stories", "natgeo", "--download"])
+            .arg(&media)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let child = cmd.spawn().unwrap_or_else(|e| panic!("{e}"));
+        transfer_in_progress(&media).await;
+        let killed = std::process::Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(child.id().to_string())
+            .status()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(killed.success());
+        let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            out.status.code(),
+            Some(130),
+            "SIG{signal}: {}",
+            text(&out.stderr)
+        );
+        // The JSON array is whole, with the answer that had arrived.
+        let printed: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", text(&out.stdout)));
+        let record = &printed[0];
+        assert_eq!(record["outcome"]["outcome"], "found", "{record}");
+        assert_eq!(results(record), ["interrupted", "interrupted"], "{record}");
+        // Nothing is left: no temporary file, no file under a final name, no archive line.
+        assert_eq!(
+            files(&media),
+            Vec::<std::path::PathBuf>::new(),
+            "SIG{signal}"
+        );
+        assert!(
+            text(&out.stderr).contains("interrupted"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+}
+
+/// A signal while answers are still awaited: the inputs in flight are reported interrupted,
+/// the ones not begun are not asked, and the JSON is whole.
+#[cfg(unix)]
+#[tokio::test]
+async fn an_interrupted_batch_reports_the_inputs_in_flight() {
+    let server = mock().await;
+    server.set_latency(std::time::Duration::from_secs(60));
+    let dir = tempdir();
+    let batch = dir.path().join("users.txt");
+    std::fs::write(&batch, "natgeo\nnasa\nbbc\nnike\nnatgeo2\nnasa2\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut cmd = stories(&server);
+    cmd.args(["user-stories", "--vendor", "keyapi", "--concurrency", "2", "--batch"])
+        .arg(&batch)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = cmd.spawn().unwrap_or_else(|e| panic!("{e}"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while server.hits("keyapi") < 2 {
+        assert!(std::time::Instant::now() < deadline, "the asks never arrived");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(killed.success());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", text(&out.stdout)));
+    let inputs: Vec<&str> = printed
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["input"].as_str())
+        .collect();
+    assert_eq!(inputs, ["natgeo", "nasa"], "{printed}");
+    for record in printed.as_array().into_iter().flatten() {
+        assert_eq!(record["error"], "interrupted before the answer arrived");
+    }
+    assert_eq!(server.hits("keyapi"), 2, "no input was begun after the signal");
 }
