@@ -5,13 +5,16 @@
 //! already has; URLs whose signature has expired are skipped with a clear message.
 
 mod archive;
+mod extension;
 mod template;
 
 use std::collections::HashSet;
+
+pub(crate) use self::extension::{guessed as guessed_extension, served as served_extension};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
-use domain::{MediaKind, Rendition, Story};
+use domain::Story;
 use futures::StreamExt;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
@@ -227,19 +230,30 @@ impl Downloader {
                 reason: "downloaded for another input of this run".to_owned(),
             };
         }
-        let relative = self
-            .options
-            .template
-            .render(story, extension(best, story.kind));
-        let target = self.options.dir.join(&relative);
-        let label = relative.display().to_string();
+        // The file is named for what the server sends (its content type); the rendition's
+        // type or URL is only the guess used before the answer.
+        let guessed = guessed_extension(best, story.kind);
+        let target_for = |served: Option<&'static str>| {
+            self.options.dir.join(
+                self.options
+                    .template
+                    .render(story, served.unwrap_or(guessed)),
+            )
+        };
+        let first_guess = target_for(None);
+        let label = first_guess
+            .strip_prefix(&self.options.dir)
+            .unwrap_or(&first_guess)
+            .display()
+            .to_string();
         let fetched = self.stop.run_until_cancelled(async {
             let _permit = self.permits.acquire().await;
-            self.fetch(&best.url, &target, &label).await
+            self.fetch(&best.url, &first_guess, &label, &target_for)
+                .await
         });
         // Dropping a transfer drops its temporary file, which removes it.
-        let bytes = match fetched.await {
-            Some(Ok(bytes)) => bytes,
+        let (target, bytes) = match fetched.await {
+            Some(Ok(landed)) => landed,
             Some(Err(message)) => return Downloaded::Failed { story: id, message },
             None => return Downloaded::Interrupted { story: id },
         };
@@ -274,9 +288,17 @@ impl Downloader {
         }
     }
 
-    /// Streams `url` into a temporary file beside `target`, then renames it into place.
-    async fn fetch(&self, url: &str, target: &Path, label: &str) -> Result<u64, String> {
-        let parent = target.parent().unwrap_or(Path::new("."));
+    /// Streams `url` into a temporary file beside `guess`, then renames it into place under
+    /// the name `target_for` gives the extension of its content type; returns that path and
+    /// the bytes written.
+    async fn fetch(
+        &self,
+        url: &str,
+        guess: &Path,
+        label: &str,
+        target_for: &dyn Fn(Option<&'static str>) -> PathBuf,
+    ) -> Result<(PathBuf, u64), String> {
+        let parent = guess.parent().unwrap_or(Path::new("."));
         tokio::fs::create_dir_all(parent)
             .await
             .map_err(|e| format!("{}: {e}", parent.display()))?;
@@ -286,6 +308,11 @@ impl Downloader {
             return Err(format!("the media server answered HTTP {status}"));
         }
         let expected = response.content_length();
+        let served = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(served_extension);
         let partial = partial_file(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
         let std_file = partial
             .as_file()
@@ -319,12 +346,19 @@ impl Downloader {
                 "the connection closed after {written} of {n} bytes"
             ));
         }
+        let target = target_for(served);
+        if let Some(folder) = target.parent().filter(|f| *f != parent) {
+            // `{ext}` in a folder of the template: the served type names another folder.
+            tokio::fs::create_dir_all(folder)
+                .await
+                .map_err(|e| format!("{}: {e}", folder.display()))?;
+        }
         // Another run may have saved the same story meanwhile: the rename replaces it with an
         // identical complete file, never with a partial one.
         partial
-            .persist(target)
+            .persist(&target)
             .map_err(|e| format!("{}: {}", target.display(), e.error))?;
-        Ok(written)
+        Ok((target, written))
     }
 }
 
@@ -398,20 +432,6 @@ fn now() -> chrono::DateTime<chrono::Utc> {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     domain::from_epoch(i64::try_from(secs).unwrap_or(0)).unwrap_or_default()
-}
-
-fn extension(r: &Rendition, kind: MediaKind) -> &'static str {
-    let path = r.url.split('?').next().unwrap_or("");
-    match r.mime_type.as_deref() {
-        Some(m) if m.starts_with("video/") => "mp4",
-        Some("image/webp") => "webp",
-        Some(m) if m.starts_with("image/") => "jpg",
-        _ if path.ends_with(".mp4") => "mp4",
-        _ if path.ends_with(".webp") => "webp",
-        _ if path.ends_with(".jpg") || path.ends_with(".jpeg") => "jpg",
-        _ if kind == MediaKind::Video => "mp4",
-        _ => "jpg",
-    }
 }
 
 #[cfg(test)]

@@ -353,9 +353,21 @@ impl Swap {
 
     /// Rewrites `value` in place; with `media_of`, CDN URLs point at that story's media.
     fn apply(&self, value: &mut Value, base: &str, media_of: Option<&str>) {
+        self.apply_under(value, base, media_of, false);
+    }
+
+    /// [`Swap::apply`], knowing whether `value` stands under a key naming video.
+    fn apply_under(&self, value: &mut Value, base: &str, media_of: Option<&str>, video: bool) {
         match value {
-            Value::Object(map) => map.values_mut().for_each(|v| self.apply(v, base, media_of)),
-            Value::Array(items) => items.iter_mut().for_each(|v| self.apply(v, base, media_of)),
+            Value::Object(map) => {
+                for (key, v) in map.iter_mut() {
+                    let video = video || key.to_ascii_lowercase().contains("video");
+                    self.apply_under(v, base, media_of, video);
+                }
+            }
+            Value::Array(items) => items
+                .iter_mut()
+                .for_each(|v| self.apply_under(v, base, media_of, video)),
             Value::Number(n) => {
                 if let Some((_, to)) = self
                     .numbers
@@ -366,7 +378,7 @@ impl Swap {
                 }
             }
             Value::String(s) => {
-                if let Some(to) = self.text_for(s, base, media_of) {
+                if let Some(to) = self.text_for(s, base, media_of, video) {
                     *s = to;
                 }
             }
@@ -374,7 +386,7 @@ impl Swap {
         }
     }
 
-    fn text_for(&self, s: &str, base: &str, media_of: Option<&str>) -> Option<String> {
+    fn text_for(&self, s: &str, base: &str, media_of: Option<&str>, video: bool) -> Option<String> {
         if let Some((_, to)) = self.text.iter().find(|(from, _)| from == s) {
             return Some(to.clone());
         }
@@ -392,7 +404,11 @@ impl Swap {
         if let Some(id) = media_of
             && s.starts_with("https://scontent")
         {
-            let ext = if s.contains(".mp4") { "mp4" } else { "jpg" };
+            let ext = if super::rendered::is_video_url(s, video) {
+                "mp4"
+            } else {
+                "jpg"
+            };
             let n = media_seed(s);
             return Some(format!(
                 "{base}/media/live/{id}/{n}.{ext}?oe={}",

@@ -20,11 +20,43 @@ pub(super) fn expiry_now() -> String {
     format!("{expires:X}")
 }
 
+/// Whether a CDN URL is a video's: it names an `.mp4`, or stands under a key naming video
+/// (`video_url`, `video_versions`).
+pub(super) fn is_video_url(url: &str, under_video_key: bool) -> bool {
+    url.contains(".mp4") || under_video_key
+}
+
+/// Makes every CDN URL under a video key name an `.mp4`, so that the rendering below sees it.
+fn mark_videos(value: &mut Value, under_video_key: bool) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                let video = under_video_key || key.to_ascii_lowercase().contains("video");
+                mark_videos(v, video);
+            }
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|v| mark_videos(v, under_video_key)),
+        // The rendering replaces the whole URL, so a marker on its end is never served.
+        Value::String(s)
+            if s.starts_with("https://scontent") && under_video_key && !s.contains(".mp4") =>
+        {
+            s.push_str("#.mp4");
+        }
+        _ => {}
+    }
+}
+
 impl Rendered {
     /// Serializes `body` and points every `https://scontent…` URL in it at `base`'s
-    /// `/media/<n>.<ext>`, numbered in order of appearance.
+    /// `/media/<n>.<ext>`, numbered in order of appearance. The extension says what the mock
+    /// serves there: `mp4` for a URL naming one or standing under a video field (docs elide
+    /// URLs as `https://scontent…/...`, so a `video_url` would otherwise serve a picture).
     pub(super) fn new(body: &Value, base: &str) -> Self {
-        let text = serde_json::to_string(body).unwrap_or_default();
+        let mut body = body.clone();
+        mark_videos(&mut body, false);
+        let text = serde_json::to_string(&body).unwrap_or_default();
         let mut pieces = Vec::new();
         let mut current = String::with_capacity(text.len());
         let mut rest = text.as_str();

@@ -68,19 +68,6 @@ fn folder(account: &str) -> String {
         .to_owned()
 }
 
-/// The file extension of what was fetched: from its content type, else the URL's.
-fn extension(content_type: Option<&str>, url: &str) -> &'static str {
-    match content_type.map(|c| c.split(';').next().unwrap_or_default().trim()) {
-        Some("video/mp4") => "mp4",
-        Some("image/jpeg") => "jpg",
-        Some("image/png") => "png",
-        Some("image/webp") => "webp",
-        Some("image/heic") => "heic",
-        _ if url.split('?').next().unwrap_or_default().ends_with(".mp4") => "mp4",
-        _ => "jpg",
-    }
-}
-
 /// Hashes a file that is already complete under its final name.
 async fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
     let bytes = tokio::fs::read(path).await?;
@@ -132,13 +119,13 @@ pub async fn store(
         .await
         .and_then(reqwest::Response::error_for_status)
         .map_err(|e| fetch_error(e.to_string()))?;
-    let ext = extension(
-        response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok()),
-        &rendition.url,
-    );
+    // Named for what the server sent; the rendition only guesses.
+    let ext = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(crate::download::served_extension)
+        .unwrap_or_else(|| crate::download::guessed_extension(rendition, story.kind));
     tokio::fs::create_dir_all(&dir)
         .await
         .map_err(|e| write_error(&dir, e))?;
@@ -248,20 +235,6 @@ pub fn check_writable(root: &Path) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn extensions_follow_what_was_fetched() {
-        assert_eq!(extension(Some("video/mp4"), "https://x/a.jpg"), "mp4");
-        assert_eq!(
-            extension(Some("image/jpeg; charset=binary"), "https://x/a.mp4"),
-            "jpg"
-        );
-        assert_eq!(extension(None, "https://x/a.mp4?oe=1"), "mp4");
-        assert_eq!(
-            extension(Some("application/octet-stream"), "https://x/a"),
-            "jpg"
-        );
-    }
 
     #[test]
     fn account_folders_cannot_escape_the_media_folder() {

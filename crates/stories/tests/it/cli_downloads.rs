@@ -399,14 +399,24 @@ async fn an_interrupted_batch_reports_the_inputs_in_flight() {
     std::fs::write(&batch, "natgeo\nnasa\nbbc\nnike\nnatgeo2\nnasa2\n")
         .unwrap_or_else(|e| panic!("{e}"));
     let mut cmd = stories(&server);
-    cmd.args(["user-stories", "--vendor", "keyapi", "--concurrency", "2", "--batch"])
-        .arg(&batch)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
+    cmd.args([
+        "user-stories",
+        "--vendor",
+        "keyapi",
+        "--concurrency",
+        "2",
+        "--batch",
+    ])
+    .arg(&batch)
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped());
     let child = cmd.spawn().unwrap_or_else(|e| panic!("{e}"));
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     while server.hits("keyapi") < 2 {
-        assert!(std::time::Instant::now() < deadline, "the asks never arrived");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the asks never arrived"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     let killed = std::process::Command::new("kill")
@@ -431,5 +441,82 @@ async fn an_interrupted_batch_reports_the_inputs_in_flight() {
     for record in printed.as_array().into_iter().flatten() {
         assert_eq!(record["error"], "interrupted before the answer arrived");
     }
-    assert_eq!(server.hits("keyapi"), 2, "no input was begun after the signal");
+    assert_eq!(
+        server.hits("keyapi"),
+        2,
+        "no input was begun after the signal"
+    );
+}
+
+/// A file is named for the media its server sent: HikerAPI's video stories (whose documented
+/// URLs name no extension) land as `.mp4`, through the failover demo's route too.
+#[tokio::test]
+async fn the_extension_follows_the_media_served() {
+    let server = mock().await;
+    let dir = tempdir();
+    let media = dir.path().join("media");
+    let out = download(
+        &server,
+        &media,
+        &[
+            "user-stories",
+            "natgeo",
+            "--vendor",
+            "hikerapi",
+            "--no-archive",
+        ],
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let landed = files(&media);
+    assert!(!landed.is_empty());
+    for file in &landed {
+        assert_eq!(
+            file.extension().and_then(|e| e.to_str()),
+            Some("mp4"),
+            "{landed:?}"
+        );
+    }
+
+    // A server that sends a video where the URL says `.jpg`: the file says `.mp4`.
+    use tokio::io::AsyncWriteExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut buf = [0u8; 4096];
+            let _ = tokio::io::AsyncReadExt::read(&mut socket, &mut buf).await;
+            let head = "HTTP/1.1 200 OK\r\ncontent-type: video/mp4\r\ncontent-length: 4\r\nconnection: close\r\n\r\nmp4!";
+            let _ = socket.write_all(head.as_bytes()).await;
+            let _ = socket.shutdown().await;
+        }
+    });
+    let story: domain::Story = serde_json::from_value(serde_json::json!({
+        "id": "7", "shortcode": null, "owner": null, "kind": "image", "taken_at": null, "expires_at": null,
+        "images": [{"url": format!("http://{addr}/media/7.jpg"), "width": 1, "height": 1, "mime_type": "image/jpeg", "url_expires_at": null}],
+        "videos": [], "duration_seconds": null, "mentions": [], "hashtags": [], "links": [], "locations": [],
+        "sponsors": [], "paid_partnership": null, "accessibility_caption": null, "permalink": null,
+        "source": {"vendor": "keyapi", "operation": "fetch_user_stories"}
+    }))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let elsewhere = dir.path().join("served");
+    let mut options = stories::download::DownloadOptions::new(&elsewhere);
+    options.archive = None;
+    options.write_metadata = true;
+    let downloader = stories::download::Downloader::new(reqwest::Client::new(), options)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let done = downloader.download(&[story]).await;
+    assert!(
+        matches!(&done[0], stories::download::Downloaded::Saved { path, .. } if path.ends_with("7.mp4")),
+        "{done:?}"
+    );
+    assert_eq!(
+        files(&elsewhere),
+        [
+            std::path::PathBuf::from("7.mp4"),
+            std::path::PathBuf::from("7.mp4.json")
+        ]
+    );
 }
