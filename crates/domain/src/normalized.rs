@@ -66,6 +66,18 @@ impl<'a> RawResponse<'a> {
     }
 }
 
+/// The most characters of a decoder's message an error keeps.
+pub const MAX_MESSAGE_CHARS: usize = 300;
+
+fn bounded(message: String) -> String {
+    let total = message.chars().count();
+    if total <= MAX_MESSAGE_CHARS {
+        return message;
+    }
+    let head: String = message.chars().take(MAX_MESSAGE_CHARS).collect();
+    format!("{head}… ({} more characters)", total - MAX_MESSAGE_CHARS)
+}
+
 /// Why a response could not be normalized at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -80,6 +92,19 @@ pub enum NormalizeError {
     },
     #[error("{vendor} {operation} returns media bytes, not JSON; there is nothing to normalize")]
     NotJson { vendor: String, operation: String },
+    #[error("{vendor} {operation} (HTTP {status}): the body is empty")]
+    EmptyBody {
+        vendor: String,
+        operation: String,
+        status: u16,
+    },
+    #[error("{vendor} {operation} (HTTP {status}): the body is not JSON: {message}")]
+    Syntax {
+        vendor: String,
+        operation: String,
+        status: u16,
+        message: String,
+    },
     #[error(
         "{vendor} {operation} (HTTP {status}): the body does not match the vendor's documented shape: {message}"
     )]
@@ -101,7 +126,9 @@ impl NormalizeError {
         }
     }
 
-    /// The body of a response with `status` does not decode into the documented type.
+    /// The body of a response with `status` does not decode into the documented type. The
+    /// message is cut at [`MAX_MESSAGE_CHARS`]: a decoder quotes the value it refused, and a
+    /// value can be megabytes long.
     pub fn decode(
         vendor: &str,
         operation: &str,
@@ -112,7 +139,89 @@ impl NormalizeError {
             vendor: vendor.into(),
             operation: operation.into(),
             status,
-            message: message.to_string(),
+            message: bounded(message.to_string()),
         }
+    }
+
+    /// Says more precisely why `body` did not decode: it is empty, or not JSON at all, rather
+    /// than "not the documented shape". Other errors are kept. Called only once decoding has
+    /// failed, so a good body is never parsed twice.
+    #[must_use]
+    pub fn explained_by(self, body: &[u8]) -> Self {
+        let Self::Decode {
+            vendor,
+            operation,
+            status,
+            message,
+        } = self
+        else {
+            return self;
+        };
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Self::EmptyBody {
+                vendor,
+                operation,
+                status,
+            };
+        }
+        match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+            Err(e) if e.is_syntax() || e.is_eof() => Self::Syntax {
+                vendor,
+                operation,
+                status,
+                message: bounded(e.to_string()),
+            },
+            _ => Self::Decode {
+                vendor,
+                operation,
+                status,
+                message,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_decode_error_quotes_a_bounded_part_of_what_it_refused() {
+        let huge = format!(
+            "invalid type: string \"{}\", expected u64",
+            "x".repeat(10_000_000)
+        );
+        let left_out = huge.len() - MAX_MESSAGE_CHARS;
+        let e = NormalizeError::decode("v", "op", 200, huge).to_string();
+        assert!(e.len() < 500, "{} bytes", e.len());
+        assert!(
+            e.ends_with(&format!("… ({left_out} more characters)")),
+            "{e}"
+        );
+        let short = NormalizeError::decode("v", "op", 200, "expected u64").to_string();
+        assert_eq!(
+            short,
+            "v op (HTTP 200): the body does not match the vendor's documented shape: expected u64"
+        );
+    }
+
+    #[test]
+    fn an_empty_or_non_json_body_is_said_to_be_so() {
+        let refused = || NormalizeError::decode("v", "op", 502, "expected struct Envelope");
+        assert!(matches!(
+            refused().explained_by(b" \r\n"),
+            NormalizeError::EmptyBody { status: 502, .. }
+        ));
+        assert_eq!(
+            refused().explained_by(b"<html>").to_string(),
+            "v op (HTTP 502): the body is not JSON: expected value at line 1 column 1"
+        );
+        assert!(matches!(
+            refused().explained_by(b"{\"a\": [1,"),
+            NormalizeError::Syntax { .. }
+        ));
+        assert_eq!(refused().explained_by(b"{\"a\": 1}"), refused());
+        let other = NormalizeError::unknown_operation("v", "x", &["y"]);
+        assert_eq!(other.clone().explained_by(b""), other);
     }
 }

@@ -393,7 +393,7 @@ fn settle(
                 body: &raw.body,
             };
             let mut body_credits = None;
-            let outcome = match (cap.vendor.normalizer.normalize)(cap.operation(), response) {
+            let outcome = match cap.vendor.normalize(cap.operation(), response) {
                 Ok(normalized) => {
                     body_credits = normalized.credits_used;
                     let mut drift = normalized.drift;

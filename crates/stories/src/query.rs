@@ -17,6 +17,20 @@ pub enum User {
 /// The longest Instagram username.
 const MAX_USERNAME: usize = 30;
 
+/// The most characters of an input an error message repeats.
+const QUOTED_CHARS: usize = 80;
+
+/// An input as an error quotes it: in backticks, cut after [`QUOTED_CHARS`] characters with
+/// its length said, so a careless 100,000-character input does not fill the terminal.
+fn quoted(input: &str) -> String {
+    let total = input.chars().count();
+    if total <= QUOTED_CHARS {
+        return format!("`{input}`");
+    }
+    let head: String = input.chars().take(QUOTED_CHARS).collect();
+    format!("`{head}…` ({total} characters)")
+}
+
 /// What an Instagram URL points at, by its path.
 enum Link {
     Profile(String),
@@ -27,6 +41,7 @@ enum Link {
 
 /// Reads `input` as an Instagram URL, if it looks like one (`https://…`, `instagram.com/…`).
 fn instagram_link(input: &str) -> Option<Result<Link, String>> {
+    let q = quoted(input);
     let lower = input.to_ascii_lowercase();
     let looks_like_url = lower.starts_with("http://")
         || lower.starts_with("https://")
@@ -42,11 +57,11 @@ fn instagram_link(input: &str) -> Option<Result<Link, String>> {
     };
     let url = match url::Url::parse(&with_scheme) {
         Ok(u) => u,
-        Err(e) => return Some(Err(format!("`{input}` is not a valid URL: {e}"))),
+        Err(e) => return Some(Err(format!("{q} is not a valid URL: {e}"))),
     };
     let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
     if !(host == "instagram.com" || host.ends_with(".instagram.com")) {
-        return Some(Err(format!("`{input}` is not an Instagram URL")));
+        return Some(Err(format!("{q} is not an Instagram URL")));
     }
     let segments: Vec<&str> = url
         .path_segments()
@@ -54,7 +69,7 @@ fn instagram_link(input: &str) -> Option<Result<Link, String>> {
         .unwrap_or_default();
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     Some(Ok(match segments.as_slice() {
-        [] => return Some(Err(format!("`{input}` names no account"))),
+        [] => return Some(Err(format!("{q} names no account"))),
         ["stories", "highlights", id, ..] => Link::Highlight {
             id: digits(id).then(|| (*id).to_owned()),
         },
@@ -71,9 +86,10 @@ fn instagram_link(input: &str) -> Option<Result<Link, String>> {
 /// Checks a username against Instagram's rules: 1 to 30 letters, digits, `.` and `_`, not
 /// starting or ending with `.`, no `..`. Usernames are case-insensitive; the result is lower case.
 fn username(input: &str, name: &str) -> Result<String, String> {
+    let q = quoted(input);
     let bad = |why: String| {
         Err(format!(
-            "`{input}` is not an Instagram username, user id or profile URL: {why}"
+            "{q} is not an Instagram username, user id or profile URL: {why}"
         ))
     };
     if let Some(c) = name
@@ -108,6 +124,7 @@ impl User {
     /// URL — is an error saying what it is.
     pub fn parse(input: &str) -> Result<Self, String> {
         let trimmed = input.trim();
+        let q = quoted(trimmed);
         if trimmed.is_empty() {
             return Err(
                 "the input is empty; give a username, a numeric user id or a profile URL".into(),
@@ -117,30 +134,28 @@ impl User {
             Some(Ok(Link::Profile(user))) => user,
             Some(Ok(Link::Story { .. })) => {
                 return Err(format!(
-                    "`{trimmed}` is the URL of one story; use `stories story` for it, or give the account"
+                    "{q} is the URL of one story; use `stories story` for it, or give the account"
                 ));
             }
             Some(Ok(Link::Highlight { .. })) => {
                 return Err(format!(
-                    "`{trimmed}` is a highlight URL; use `stories highlight` for it"
+                    "{q} is a highlight URL; use `stories highlight` for it"
                 ));
             }
             Some(Ok(Link::Post)) => {
-                return Err(format!(
-                    "`{trimmed}` is the URL of a post, not of an account"
-                ));
+                return Err(format!("{q} is the URL of a post, not of an account"));
             }
             Some(Err(e)) => return Err(e),
             None => trimmed.strip_prefix('@').unwrap_or(trimmed).to_owned(),
         };
         if !name.is_empty() && name.bytes().all(|b| b.is_ascii_digit()) {
             if name.parse::<u64>().is_err() {
-                return Err(format!("`{trimmed}` is too long for a user id"));
+                return Err(format!("{q} is too long for a user id"));
             }
             return Ok(User::Id(name));
         }
         if name.is_empty() {
-            return Err(format!("`{trimmed}` names no account"));
+            return Err(format!("{q} names no account"));
         }
         username(trimmed, &name).map(User::Username)
     }
@@ -176,23 +191,24 @@ impl Query {
     /// (`https://www.instagram.com/stories/highlights/17890000000000001/`).
     pub fn highlight(input: &str) -> Result<Self, String> {
         let input = input.trim();
+        let q = quoted(input);
         let id = match instagram_link(input) {
             Some(Ok(Link::Highlight { id: Some(id) })) => id,
             Some(Ok(Link::Highlight { id: None })) => {
                 return Err(format!(
-                    "`{input}` is a share link without the highlight's id; open it and copy the address (https://www.instagram.com/stories/highlights/<id>/)"
+                    "{q} is a share link without the highlight's id; open it and copy the address (https://www.instagram.com/stories/highlights/<id>/)"
                 ));
             }
             Some(Ok(_)) => {
                 return Err(format!(
-                    "`{input}` is not a highlight URL (https://www.instagram.com/stories/highlights/<id>/)"
+                    "{q} is not a highlight URL (https://www.instagram.com/stories/highlights/<id>/)"
                 ));
             }
             Some(Err(e)) => return Err(e),
             None => input.strip_prefix("highlight:").unwrap_or(input).to_owned(),
         };
         if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(format!("`{input}` is not a highlight id or highlight URL"));
+            return Err(format!("{q} is not a highlight id or highlight URL"));
         }
         Ok(Query::HighlightItems(id))
     }
@@ -200,6 +216,7 @@ impl Query {
     /// A story by media id (`3870828041672894129`, or `<pk>_<user id>`) or story URL.
     pub fn story(input: &str) -> Result<Self, String> {
         let input = input.trim();
+        let q = quoted(input);
         match instagram_link(input) {
             Some(Ok(Link::Story { id }))
                 if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) =>
@@ -208,12 +225,12 @@ impl Query {
             }
             Some(Ok(Link::Highlight { .. })) => {
                 return Err(format!(
-                    "`{input}` is a highlight URL; use `stories highlight` for it"
+                    "{q} is a highlight URL; use `stories highlight` for it"
                 ));
             }
             Some(Ok(_)) => {
                 return Err(format!(
-                    "`{input}` is not a story URL (https://www.instagram.com/stories/<user>/<id>/)"
+                    "{q} is not a story URL (https://www.instagram.com/stories/<user>/<id>/)"
                 ));
             }
             Some(Err(e)) => return Err(e),
@@ -221,7 +238,7 @@ impl Query {
         }
         let pk = input.split('_').next().unwrap_or("");
         if pk.is_empty() || !pk.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(format!("`{input}` is not a story id or story URL"));
+            return Err(format!("{q} is not a story id or story URL"));
         }
         Ok(Query::StoryById(pk.to_owned()))
     }
@@ -359,6 +376,22 @@ mod tests {
             let err = User::parse(input).expect_err(input);
             assert!(err.contains(says), "{input:?}: {err}");
         }
+    }
+
+    #[test]
+    fn errors_quote_a_long_input_cut_with_its_length() {
+        let long = "a".repeat(100_000);
+        let e = User::parse(&long).err().unwrap_or_default();
+        assert!(e.len() < 300, "{} bytes", e.len());
+        assert!(e.contains("(100000 characters)"), "{e}");
+        assert!(e.contains("at most 30 characters"), "{e}");
+        let url = format!("https://www.instagram.com/p/{}", "x".repeat(5_000));
+        let e = User::parse(&url).err().unwrap_or_default();
+        assert!(e.len() < 300 && e.contains("post"), "{e}");
+        assert_eq!(
+            User::parse("a b").err().unwrap_or_default(),
+            "`a b` is not an Instagram username, user id or profile URL: usernames have only letters, digits, `.` and `_` (found a space)"
+        );
     }
 
     #[test]

@@ -53,6 +53,16 @@ impl Vendor {
         format!("STORIES_{}_URL", self.env_stem())
     }
 
+    /// Normalizes a raw response of `operation`; a body that does not decode is said to be
+    /// empty or not JSON when it is.
+    pub fn normalize(
+        &self,
+        operation: &str,
+        raw: RawResponse<'_>,
+    ) -> Result<Normalized, NormalizeError> {
+        (self.normalizer.normalize)(operation, raw).map_err(|e| e.explained_by(raw.body))
+    }
+
     fn env_stem(&self) -> String {
         self.name().to_ascii_uppercase().replace('-', "_")
     }
@@ -75,7 +85,7 @@ pub fn normalize(
     operation: &str,
     raw: RawResponse<'_>,
 ) -> Result<Normalized, NormalizeError> {
-    (known(vendor)?.normalizer.normalize)(operation, raw)
+    known(vendor)?.normalize(operation, raw)
 }
 
 /// [`normalize`], with the body also checked against the vendor's documented shape (a second,
@@ -86,7 +96,7 @@ pub fn normalize_checked(
     raw: RawResponse<'_>,
 ) -> Result<Normalized, NormalizeError> {
     let v = known(vendor)?;
-    let mut normalized = (v.normalizer.normalize)(operation, raw)?;
+    let mut normalized = v.normalize(operation, raw)?;
     normalized
         .drift
         .merge(crate::drift::check(v, operation, raw.status, raw.body));

@@ -109,8 +109,8 @@ pub enum Command {
         /// The vendor operation's id, as in generated/<vendor>-client/openapi.json.
         #[arg(long)]
         operation: String,
-        /// The HTTP status the response came with.
-        #[arg(long, default_value_t = 200)]
+        /// The HTTP status the response came with (100 to 599).
+        #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u16).range(100..=599))]
         status: u16,
         /// Also compare the body with the vendor's documented shape and report the drift
         /// (`-v` and `--strict` do too).

@@ -5,7 +5,7 @@ use std::io::{Read, Seek, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-use domain::{Answer, Outcome, RawResponse};
+use domain::{Answer, NormalizeError, Outcome, RawResponse};
 
 /// What `stories normalize` prints: the outcome's fields and the drift beside them.
 #[derive(serde::Serialize)]
@@ -111,10 +111,8 @@ pub fn run(req: &Request<'_>) -> ExitCode {
     };
     let body = match body {
         Ok(b) => b,
-        Err(e) => {
-            eprintln!("error: cannot read the response: {e}");
-            return ExitCode::FAILURE;
-        }
+        // A file that cannot be read is a mistake in the command line.
+        Err(e) => return super::usage_error(format!("cannot read the response: {e}")),
     };
     let raw = RawResponse {
         status: req.status,
@@ -128,6 +126,13 @@ pub fn run(req: &Request<'_>) -> ExitCode {
     };
     let normalized = match normalized {
         Ok(n) => n,
+        // An operation the vendor does not have is a mistake in the command line; a body
+        // that cannot be read is the answer's fault.
+        Err(
+            e @ (NormalizeError::UnknownOperation { .. } | NormalizeError::UnknownVendor { .. }),
+        ) => {
+            return super::usage_error(e);
+        }
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::FAILURE;

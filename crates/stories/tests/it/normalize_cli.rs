@@ -216,3 +216,101 @@ fn strict_fails_on_drift_and_passes_the_documented_shape() {
     );
     assert_eq!(json["drift"][0]["kind"], "missing");
 }
+
+/// `stories normalize` on `bytes` (a file) with `args` before it.
+fn normalize_bytes(bytes: &[u8], args: &[&str]) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.path().join("saved.json");
+    std::fs::write(&file, bytes).unwrap_or_else(|e| panic!("{e}"));
+    Command::new(env!("CARGO_BIN_EXE_stories"))
+        .arg("normalize")
+        .args(args)
+        .arg(&file)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn each_kind_of_bad_input_says_what_it_is_with_its_exit_status() {
+    let keyapi = ["--vendor", "keyapi", "--operation", "fetch_user_stories"];
+    let stderr = |out: &std::process::Output| String::from_utf8_lossy(&out.stderr).into_owned();
+
+    // The answer's fault: exit 1, saying empty, not JSON, or not the documented shape.
+    let out = normalize_bytes(b"", &keyapi);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("(HTTP 200): the body is empty"),
+        "{}",
+        stderr(&out)
+    );
+    let out = normalize_bytes(b"  \n", &keyapi);
+    assert!(
+        stderr(&out).contains("the body is empty"),
+        "{}",
+        stderr(&out)
+    );
+    let out = normalize_bytes(b"<html><body>Bad gateway</body></html>", &keyapi);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("the body is not JSON: expected value at line 1 column 1"),
+        "{}",
+        stderr(&out)
+    );
+    let out = normalize_bytes(b"{\"data\": {\"data\": ", &keyapi);
+    assert!(
+        stderr(&out).contains("the body is not JSON"),
+        "{}",
+        stderr(&out)
+    );
+    let out = normalize_bytes(b"{\"data\": 5}", &keyapi);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("does not match the vendor's documented shape"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A huge value where another type is expected: the message quotes a bounded part.
+    let mut huge =
+        b"{\"data\": {\"data\": {\"items\": [], \"user\": {\"pk\": \"1\"}, \"reel_type\": "
+            .to_vec();
+    huge.extend_from_slice(format!("[\"{}\"]", "x".repeat(10_000_000)).as_bytes());
+    huge.extend_from_slice(b"}}}");
+    let hiker = ["--vendor", "hikerapi", "--operation", "get_v1_user_stories"];
+    let mut list = b"{\"not\": \"".to_vec();
+    list.extend_from_slice("y".repeat(10_000_000).as_bytes());
+    list.extend_from_slice(b"\"}");
+    for (body, args) in [(&huge, &keyapi), (&list, &hiker)] {
+        let out = normalize_bytes(body, args);
+        assert!(
+            out.stderr.len() < 2_000,
+            "{} bytes of error",
+            out.stderr.len()
+        );
+    }
+
+    // The command line's fault: exit 2.
+    let out = normalize_bytes(b"[]", &["--vendor", "keyapi", "--operation", "nope"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("keyapi has no operation `nope`"),
+        "{}",
+        stderr(&out)
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_stories"))
+        .arg("normalize")
+        .args(keyapi)
+        .arg("/no/such/file.json")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let mut status_999 = keyapi.to_vec();
+    status_999.extend(["--status", "999"]);
+    let out = normalize_bytes(b"[]", &status_999);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("999 is not in 100..=599"),
+        "{}",
+        stderr(&out)
+    );
+}
