@@ -1,5 +1,8 @@
 //! `stories`: Instagram stories and highlights from any configured vendor, normalized.
 
+// Standard error may be a closed pipe: every line goes through `say!`, which cannot panic.
+#![deny(clippy::print_stderr)]
+
 mod cli;
 
 use std::io::IsTerminal;
@@ -63,6 +66,9 @@ fn init_logging(verbose: bool) {
         .with_writer(std::io::stderr)
         .with_ansi(colour())
         .with_target(false)
+        // Its own complaint about a failed write would be an `eprintln!`, which panics when
+        // standard error is a closed pipe.
+        .log_internal_errors(false)
         .init();
 }
 

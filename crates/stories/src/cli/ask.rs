@@ -65,9 +65,9 @@ pub async fn run(cli: &Cli, ask: &Ask, parse: Parse) -> ExitCode {
         }
     }
     if config.vendors.is_empty() {
-        eprintln!("error: {}", stories::ClientError::no_vendors());
-        eprintln!("\nTo try it without keys, start the built-in mock and export what it prints:");
-        eprintln!("  eval \"$(stories mock --detach)\"");
+        say!("error: {}", stories::ClientError::no_vendors());
+        say!("\nTo try it without keys, start the built-in mock and export what it prints:");
+        say!("  eval \"$(stories mock --detach)\"");
         return ExitCode::from(super::USAGE);
     }
     let stop = CancellationToken::new();
@@ -116,7 +116,7 @@ pub async fn run(cli: &Cli, ask: &Ask, parse: Parse) -> ExitCode {
 /// The first SIGINT or SIGTERM stops the run gracefully; a second one ends it at once.
 async fn stop_on_signal(stop: CancellationToken) {
     super::shutdown_signal().await;
-    eprintln!("interrupted: printing what is complete (again to quit at once)");
+    say!("interrupted: printing what is complete (again to quit at once)");
     stop.cancel();
     super::shutdown_signal().await;
     std::process::exit(i32::from(super::INTERRUPTED));
@@ -127,7 +127,7 @@ fn output_error(e: &std::io::Error) -> ExitCode {
     if e.kind() == std::io::ErrorKind::BrokenPipe {
         ExitCode::SUCCESS
     } else {
-        eprintln!("error: cannot write the output: {e}");
+        say!("error: cannot write the output: {e}");
         ExitCode::FAILURE
     }
 }
@@ -138,6 +138,12 @@ fn downloader(
     dir: &std::path::Path,
 ) -> Result<Downloader, String> {
     let d = &ask.download;
+    if dir.exists() && !dir.is_dir() {
+        return Err(format!(
+            "--download {}: this is a file; give a folder (it is created if missing)",
+            dir.display()
+        ));
+    }
     let mut options = DownloadOptions::new(dir);
     options.template = d.filename.clone();
     if d.no_archive {
@@ -153,7 +159,13 @@ fn downloader(
         .http_options()
         .and_then(|o| o.media_client())
         .map_err(|e| format!("--download: {e}"))?;
-    Downloader::new(http, options).map_err(|e| format!("--archive: {e}"))
+    // Name the option the user gave: the archive is `--archive`'s only when given.
+    let archive = if d.archive.is_some() {
+        "--archive"
+    } else {
+        "the download archive (--archive FILE elsewhere, --no-archive for none)"
+    };
+    Downloader::new(http, options).map_err(|e| format!("{archive}: {e}"))
 }
 
 impl Run {

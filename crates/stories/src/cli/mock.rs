@@ -24,7 +24,7 @@ pub async fn run(args: &MockArgs) -> ExitCode {
     let server = match started {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: cannot listen on {addr}: {e}");
+            say!("error: cannot listen on {addr}: {e}");
             return ExitCode::FAILURE;
         }
     };
@@ -32,12 +32,12 @@ pub async fn run(args: &MockArgs) -> ExitCode {
         server.set_fault(vendor, *fault, None);
     }
     server.set_latency(Duration::from_millis(args.latency_ms));
-    eprintln!(
+    say!(
         "mock vendors listening on http://{} (Ctrl-C to stop)",
         server.addr()
     );
     if args.live {
-        eprintln!(
+        say!(
             "live: every account asked about posts a story every {} s, up for {} s; the ledger is at http://{}/_mock/ledger",
             args.post_every,
             args.story_ttl,
@@ -62,7 +62,7 @@ fn detach(args: &MockArgs) -> ExitCode {
     let exe = match std::env::current_exe() {
         Ok(e) => e,
         Err(e) => {
-            eprintln!("error: cannot find the stories executable: {e}");
+            say!("error: cannot find the stories executable: {e}");
             return ExitCode::FAILURE;
         }
     };
@@ -94,7 +94,7 @@ fn detach(args: &MockArgs) -> ExitCode {
     let mut child = match cmd.spawn() {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("error: cannot start the mock: {e}");
+            say!("error: cannot start the mock: {e}");
             return ExitCode::FAILURE;
         }
     };
@@ -118,7 +118,7 @@ fn detach(args: &MockArgs) -> ExitCode {
         }
         let _ = child.wait();
         eprint!("{why}");
-        eprintln!("error: the mock did not start");
+        say!("error: the mock did not start");
         return ExitCode::FAILURE;
     }
     let mut out = exports.join("\n");

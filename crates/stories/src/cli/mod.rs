@@ -1,5 +1,15 @@
 //! The `stories` command's parts: arguments, settings, inputs, output and the subcommands.
 
+/// `eprintln!` that cannot panic: a line to standard error, dropped when standard error is a
+/// closed pipe (Rust ignores SIGPIPE, so the write fails, and `eprintln!` would panic with
+/// exit status 101 on the way to the real one).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod args;
 pub mod ask;
 pub mod inputs;
@@ -19,7 +29,7 @@ pub const INTERRUPTED: u8 = 130;
 
 /// Prints `error: <message>` and returns exit status 2.
 pub fn usage_error(message: impl std::fmt::Display) -> ExitCode {
-    eprintln!("error: {message}");
+    say!("error: {message}");
     ExitCode::from(USAGE)
 }
 
@@ -37,7 +47,7 @@ pub fn print(bytes: &[u8]) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: cannot write the output: {e}");
+            say!("error: cannot write the output: {e}");
             ExitCode::FAILURE
         }
     }

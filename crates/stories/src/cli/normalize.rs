@@ -134,7 +134,7 @@ pub fn run(req: &Request<'_>) -> ExitCode {
             return super::usage_error(e);
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return ExitCode::FAILURE;
         }
     };
@@ -155,14 +155,15 @@ pub fn run(req: &Request<'_>) -> ExitCode {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             return ExitCode::SUCCESS;
         }
-        eprintln!("error: {e}");
+        say!("error: {e}");
         return ExitCode::FAILURE;
     }
     let failed = req.strict && !normalized.drift.is_empty();
     if failed {
-        eprintln!(
+        say!(
             "error: the response departs from {}'s documented shape: {}",
-            req.vendor, normalized.drift
+            req.vendor,
+            normalized.drift
         );
     }
     // The process ends here: freeing thousands of stories one string at a time would only

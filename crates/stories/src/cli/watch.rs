@@ -155,9 +155,9 @@ async fn add(db: &Database, url: &DatabaseUrl, accounts: &[String], highlights: 
     }
     for account in accounts {
         if before.contains(account) {
-            eprintln!("already watching {account}");
+            say!("already watching {account}");
         } else {
-            eprintln!("watching {account}");
+            say!("watching {account}");
         }
     }
     ExitCode::SUCCESS
@@ -167,9 +167,9 @@ async fn remove(db: &Database, accounts: &[String]) -> ExitCode {
     let mut all = true;
     for account in accounts {
         match db.remove(account).await {
-            Ok(true) => eprintln!("no longer watching {account} (its archive stays)"),
+            Ok(true) => say!("no longer watching {account} (its archive stays)"),
             Ok(false) => {
-                eprintln!("not watching {account}");
+                say!("not watching {account}");
                 all = false;
             }
             Err(e) => return failure(e),
@@ -299,10 +299,10 @@ async fn work(cli: &Cli, db: &Database, run: &RunArgs) -> ExitCode {
     let stop = worker.stop_flag();
     tokio::spawn(async move {
         super::shutdown_signal().await;
-        eprintln!("stopping: finishing the polls in flight");
+        say!("stopping: finishing the polls in flight");
         stop.store(true, Ordering::Relaxed);
     });
-    eprintln!(
+    say!(
         "archiving into {} (media in {}); Ctrl-C stops after the polls in flight",
         db.url,
         media_dir.display()
@@ -340,7 +340,7 @@ async fn report_progress(progress: stories::watch::worker::Progress) {
     } else {
         loop {
             tokio::time::sleep(Duration::from_secs(30)).await;
-            eprintln!("watch: {}", line(&progress));
+            say!("watch: {}", line(&progress));
         }
     }
 }
@@ -515,6 +515,6 @@ fn parse_time(text: &str) -> Result<i64, String> {
 }
 
 fn failure(e: impl std::fmt::Display) -> ExitCode {
-    eprintln!("error: {e}");
+    say!("error: {e}");
     ExitCode::FAILURE
 }

@@ -118,6 +118,20 @@ impl ConfigFile {
             for (field, value) in [("key", table.key), ("url", table.url)] {
                 if let Some(v) = value {
                     let line = line_of(v.span().start);
+                    // An empty value would silently mean "not configured": say so instead.
+                    if v.get_ref().trim().is_empty() {
+                        return Err(ConfigError {
+                            origin: format!("{}:{line}: vendor.{name}.{field}", path.display()),
+                            reason: format!(
+                                "is empty; give the value, or remove the line to leave {name} {}",
+                                if field == "key" {
+                                    "unconfigured"
+                                } else {
+                                    "at its documented URL"
+                                }
+                            ),
+                        });
+                    }
                     values.insert(format!("{name}.{field}"), (v.into_inner(), line));
                 }
             }
@@ -179,6 +193,29 @@ mod tests {
             Some(("http://x".into(), "c.toml:6: vendor.keyapi.url".into()))
         );
         assert_eq!(file.get("vendors").map(|v| v.0), Some("keyapi".into()));
+    }
+
+    #[test]
+    fn an_empty_key_or_url_is_a_located_error() {
+        let err = ConfigFile::parse(Path::new("c.toml"), "[vendor.keyapi]\nkey = \"\"\n")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert_eq!(
+            err,
+            "c.toml:2: vendor.keyapi.key: is empty; give the value, or remove the line to leave keyapi unconfigured"
+        );
+        let err = ConfigFile::parse(
+            Path::new("c.toml"),
+            "[vendor.keyapi]\nkey = \"k\"\nurl = \" \"\n",
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert!(
+            err.starts_with("c.toml:3: vendor.keyapi.url: is empty"),
+            "{err}"
+        );
     }
 
     #[test]

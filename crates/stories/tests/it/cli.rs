@@ -210,3 +210,55 @@ async fn drift_reads_not_checked_unless_asked_and_shows_in_tables() {
         serde_json::json!([])
     );
 }
+
+#[tokio::test]
+async fn errors_reach_their_exit_status_with_stderr_closed() {
+    use super::support::output;
+    let server = mock().await;
+    let dir = tempdir();
+    let file = dir.path().join("out.txt");
+    std::fs::write(&file, "").unwrap_or_else(|e| panic!("{e}"));
+    server.set_fault("keyapi", Fault::ServerError, None);
+    let cases: [(&[&str], i32); 4] = [
+        (&["user-stories", "a b"], 2),
+        (
+            &[
+                "normalize",
+                "--vendor",
+                "keyapi",
+                "--operation",
+                "nope",
+                "-",
+            ],
+            2,
+        ),
+        // Logs a warning per failed attempt, then fails.
+        (&["user-stories", "natgeo", "--vendor", "keyapi"], 1),
+        (&["user-stories", "natgeo", "--download", "/dev/null/x"], 2),
+    ];
+    for (args, status) in cases {
+        // A pipe whose reader is gone: every write to it fails with EPIPE.
+        let (reader, writer) = std::io::pipe().unwrap_or_else(|e| panic!("{e}"));
+        drop(reader);
+        let mut cmd = stories_cmd(&server);
+        cmd.args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(writer);
+        let out = output(cmd).await;
+        assert_eq!(out.status.code(), Some(status), "{args:?}");
+    }
+
+    // `--download FILE` names the option given, not an `--archive` that never was.
+    let mut cmd = stories_cmd(&server);
+    cmd.args(["user-stories", "natgeo", "--download"])
+        .arg(&file);
+    let out = output(cmd).await;
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--download") && stderr.contains("is a file; give a folder"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("--archive:"), "{stderr}");
+}
