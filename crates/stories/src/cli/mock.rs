@@ -117,7 +117,7 @@ fn detach(args: &MockArgs) -> ExitCode {
             let _ = stderr.read_to_string(&mut why);
         }
         let _ = child.wait();
-        eprint!("{why}");
+        say!("{}", why.trim_end());
         say!("error: the mock did not start");
         return ExitCode::FAILURE;
     }
