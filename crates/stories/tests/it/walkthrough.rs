@@ -49,9 +49,40 @@ fn matches(expected: &str, actual: &str) -> bool {
     rest.ends_with(last)
 }
 
+/// A port free on loopback now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The walkthrough on a free port instead of the README's `--port N`: a mock the reader left
+/// running on the README's port (as it invites) must not fail the test.
+fn on_a_free_port(commands: &[String], expected: &[String]) -> (Vec<String>, Vec<String>) {
+    let written = commands
+        .iter()
+        .find_map(|c| {
+            let (_, after) = c.split_once("--port ")?;
+            after.split_whitespace().next().map(str::to_owned)
+        })
+        .unwrap_or_else(|| panic!("the walkthrough starts no mock with --port: {commands:?}"));
+    let free = free_port().to_string();
+    let swap = |lines: &[String], from: &str, to: &str| -> Vec<String> {
+        lines.iter().map(|l| l.replace(from, to)).collect()
+    };
+    let host = |port: &str| format!("127.0.0.1:{port}");
+    let commands = swap(commands, &format!("--port {written}"), &format!("--port {free}"));
+    (
+        swap(&commands, &host(&written), &host(&free)),
+        swap(expected, &host(&written), &host(&free)),
+    )
+}
+
 /// Runs `commands` as one bash script in `dir` (standard error merged into the output) and
 /// checks each output line against `expected`.
 fn run_as_written(commands: &[String], expected: &[String], dir: &Path) {
+    let (commands, expected) = on_a_free_port(commands, expected);
     let bin = Path::new(env!("CARGO_BIN_EXE_stories"))
         .parent()
         .unwrap_or_else(|| panic!("no bin folder"))
