@@ -56,7 +56,11 @@ struct Doc {
 
 /// Runs the corpus and returns the report to print; `Err` when the run itself cannot happen.
 pub fn run(root: &Path, options: &Options) -> Result<String, String> {
-    let work = root.join("target").join("corpus");
+    // Cargo's target folder: `CARGO_TARGET_DIR` (relative to where cargo was run, which the
+    // `cargo xtask` alias makes the root) or the root's `target/`.
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| root.join("target"), |dir| root.join(dir));
+    let work = target.join("corpus");
     let api = match &options.corpus {
         Some(dir) => dir.clone(),
         None => fetch(&work)?,
