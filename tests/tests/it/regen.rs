@@ -118,10 +118,40 @@ pub(crate) fn snapshot_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
-/// Edits one page of the scratch copy, runs regen, and returns the error, checking that
+/// Edits one page of a scratch copy, runs regen, and returns the error, checking that
 /// generated/ did not change.
 fn break_page(page: &str, from: &str, to: &str) -> (regen::RegenError, String, usize) {
+    break_in(&scratch(), page, from, to)
+}
+
+/// [`break_page`] on a fixture page (`tests/fixtures/pages/<vendor>/<name>`) added to the
+/// vendor's folder of a scratch copy. Diagnostics are snapshotted on fixture pages, so a
+/// vendor's docs change moves no diagnostic snapshot.
+fn break_fixture(
+    vendor: &str,
+    name: &str,
+    from: &str,
+    to: &str,
+) -> (regen::RegenError, String, usize) {
     let dir = scratch();
+    let page = format!("specs/{vendor}/{name}");
+    fs::copy(
+        repo_root()
+            .join("tests/fixtures/pages")
+            .join(vendor)
+            .join(name),
+        dir.path().join(&page),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    break_in(&dir, &page, from, to)
+}
+
+fn break_in(
+    dir: &tempfile::TempDir,
+    page: &str,
+    from: &str,
+    to: &str,
+) -> (regen::RegenError, String, usize) {
     let path = dir.path().join(page);
     let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
     let at = text
@@ -157,10 +187,11 @@ pub(crate) fn ingest_error(err: regen::RegenError) -> spec_ingest::IngestError {
 
 #[test]
 fn bad_yaml_is_located_and_leaves_generated_untouched() {
-    let page = "specs/konbiniapi/get-highlight-stories.md";
-    let (err, _, line) = break_page(
-        page,
-        "      operationId: instagramGetHighlightStories",
+    let page = "specs/konbiniapi/get-story.md";
+    let (err, _, line) = break_fixture(
+        "konbiniapi",
+        "get-story.md",
+        "      operationId: instagramGetStory",
         "      operationId: [unclosed",
     );
     snapshot_diagnostic("diagnostic_bad_yaml", &err);
@@ -179,11 +210,12 @@ fn bad_yaml_is_located_and_leaves_generated_untouched() {
 
 #[test]
 fn dangling_ref_is_located_with_its_operation() {
-    let page = "specs/konbiniapi/get-highlight-stories.md";
-    let (err, _, line) = break_page(
-        page,
-        "                          $ref: '#/components/schemas/InstagramStoryItem'",
-        "                          $ref: '#/components/schemas/InstagramStoryItm'",
+    let page = "specs/konbiniapi/get-story.md";
+    let (err, _, line) = break_fixture(
+        "konbiniapi",
+        "get-story.md",
+        "                    $ref: '#/components/schemas/InstagramStoryItem'",
+        "                    $ref: '#/components/schemas/InstagramStoryItm'",
     );
     snapshot_diagnostic("diagnostic_dangling_ref", &err);
     let err = ingest_error(err);
@@ -194,7 +226,7 @@ fn dangling_ref_is_located_with_its_operation() {
     );
     assert_eq!(
         err.operation_name(),
-        Some("GET /v1/instagram/highlights/{highlightId}")
+        Some("GET /v1/instagram/stories/{storyId}")
     );
     assert!(err.to_string().contains("InstagramStoryItm"), "{err}");
     assert!(
@@ -205,29 +237,38 @@ fn dangling_ref_is_located_with_its_operation() {
 
 #[test]
 fn non_json_example_is_located() {
-    let page = "specs/sociavault/instagram-story-highlights.md";
-    let (err, _, line) = break_page(
-        page,
-        "              example:\n                success: true",
-        "              example: '{\"success\": tru'\n              x-was:\n                success: true",
+    let page = "specs/konbiniapi/get-story.md";
+    let (err, _, line) = break_fixture(
+        "konbiniapi",
+        "get-story.md",
+        "            application/json:\n              schema:\n                type: object\n                properties:\n                  data:\n                    $ref",
+        // An example-only body, as SociaVault documents its answers, whose example is a string
+        // that a careless page left unclosed.
+        "            application/json:\n              example: '{\"data\": tru'\n              x-was:\n                type: object\n                properties:\n                  data:\n                    $ref",
     );
     snapshot_diagnostic("diagnostic_example_not_json", &err);
     let err = ingest_error(err);
     assert_eq!(err.kind(), ErrorKind::ExampleNotJson);
+    // The edit begins at the media type; the example stands on the line after it.
     assert_eq!(
         err.location().map(|l| (l.file.as_str(), l.line)),
-        Some((page, line))
+        Some((page, line + 1))
     );
     assert_eq!(
         err.operation_name(),
-        Some("GET /v1/scrape/instagram/highlights")
+        Some("GET /v1/instagram/stories/{storyId}")
     );
 }
 
 #[test]
 fn a_malformed_markdown_table_is_located() {
-    let page = "specs/hikerapi/stories.md";
-    let (err, _, _) = break_page(page, "| Parameter | Type |", "| Parameter | Kind |");
+    let page = "specs/hikerapi/media.md";
+    let (err, _, _) = break_fixture(
+        "hikerapi",
+        "media.md",
+        "| Parameter | Type |",
+        "| Parameter | Kind |",
+    );
     snapshot_diagnostic("diagnostic_markdown_table", &err);
     let err = ingest_error(err);
     assert_eq!(err.kind(), ErrorKind::Markdown);

@@ -72,7 +72,11 @@ fn on_a_free_port(commands: &[String], expected: &[String]) -> (Vec<String>, Vec
         lines.iter().map(|l| l.replace(from, to)).collect()
     };
     let host = |port: &str| format!("127.0.0.1:{port}");
-    let commands = swap(commands, &format!("--port {written}"), &format!("--port {free}"));
+    let commands = swap(
+        commands,
+        &format!("--port {written}"),
+        &format!("--port {free}"),
+    );
     (
         swap(&commands, &host(&written), &host(&free)),
         swap(expected, &host(&written), &host(&free)),
