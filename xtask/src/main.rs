@@ -123,8 +123,22 @@ fn regen(vendor: Option<&str>, check: bool) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    for warning in &plan.warnings {
+    // Known warnings are the vendors' own quirks, listed (with why) in their vendor.toml:
+    // printed apart, so that a newcomer sees at once what needs a look.
+    let (known, new): (Vec<_>, Vec<_>) = plan.warnings.iter().partition(|w| w.known.is_some());
+    for warning in &new {
         eprintln!("warning: {warning}");
+    }
+    for warning in &known {
+        let why = warning.known.as_deref().unwrap_or_default();
+        eprintln!("known: {warning}\n  (expected: {why})");
+    }
+    if !known.is_empty() {
+        eprintln!(
+            "{} known warning(s) about the vendors' pages, expected and listed in specs/<vendor>/vendor.toml; {} new",
+            known.len(),
+            new.len()
+        );
     }
     if check {
         return match regen::check(&root, &plan) {

@@ -60,6 +60,7 @@ impl Ctx<'_> {
                 .location
                 .and_then(|(p, o)| Some(self.pages.get(p)?.location_of_offset(o))),
             message: note.message,
+            known: None,
         }
     }
 
@@ -71,6 +72,7 @@ impl Ctx<'_> {
                 .place(pointer)
                 .and_then(|(p, o)| Some(self.pages.get(p)?.location_of_offset(o))),
             message,
+            known: None,
         }
     }
 }

@@ -298,6 +298,8 @@ pub struct Warning {
     pub vendor: String,
     pub location: Option<Location>,
     pub message: String,
+    /// Why the warning is expected, when the vendor's manifest lists it as known.
+    pub known: Option<String>,
 }
 
 impl fmt::Display for Warning {

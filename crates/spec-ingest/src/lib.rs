@@ -126,12 +126,41 @@ pub fn ingest(spec: &VendorSpec) -> Result<Canonical, IngestError> {
         )
     })?;
     references::restore_ref_properties(&mut document);
+    mark_known(&spec.manifest, &mut warnings);
     Ok(Canonical {
         manifest: spec.manifest.clone(),
         info,
         document,
         warnings,
     })
+}
+
+/// Marks the warnings the manifest lists as known, and warns of a listed one that no longer
+/// occurs (the list must stay true, or it would hide a warning that comes back changed).
+fn mark_known(manifest: &Manifest, warnings: &mut Vec<Warning>) {
+    let mut stale = Vec::new();
+    for known in &manifest.known_warnings {
+        let mut matched = false;
+        for w in warnings
+            .iter_mut()
+            .filter(|w| w.message.contains(&known.contains))
+        {
+            w.known = Some(known.why.clone());
+            matched = true;
+        }
+        if !matched {
+            stale.push(Warning {
+                vendor: manifest.vendor.clone(),
+                location: None,
+                message: format!(
+                    "specs/{}/vendor.toml lists a known warning containing `{}` that no longer occurs; remove it",
+                    manifest.vendor, known.contains
+                ),
+                known: None,
+            });
+        }
+    }
+    warnings.extend(stale);
 }
 
 /// The vendor's pages as one OpenAPI document, with where each part came from.

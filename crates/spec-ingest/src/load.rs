@@ -176,6 +176,7 @@ pub fn load_vendor(display_root: &Path, dir: &Path) -> Result<VendorSpec, Ingest
                 vendor: vendor.to_owned(),
                 location: None,
                 message: format!("skipped {}: not a regular file", rel(&path)),
+                known: None,
             });
             continue;
         }

@@ -46,6 +46,17 @@ pub struct CreditHeaders {
     pub used: Option<String>,
 }
 
+/// A warning regen gives about the vendor's own pages that is understood and accepted
+/// (`[[known_warning]]`): it is printed as known, not as something to act on.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KnownWarning {
+    /// Text the warning's message contains.
+    pub contains: String,
+    /// Why it is expected and left alone.
+    pub why: String,
+}
+
 /// The vendor manifest. Four keys are enough (`vendor`, `display_name`, `crate_name`,
 /// `format`); the others complete or override what the pages say.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -68,6 +79,9 @@ pub struct Manifest {
     pub cost: Option<Cost>,
     #[serde(default)]
     pub credit_headers: CreditHeaders,
+    /// Warnings about the pages that are expected; one that stops occurring is reported.
+    #[serde(default, rename = "known_warning")]
+    pub known_warnings: Vec<KnownWarning>,
 }
 
 /// Names cargo or Rust reserve, and so no generated crate may take.

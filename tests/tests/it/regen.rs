@@ -17,6 +17,46 @@ fn generated_is_fresh() {
     assert!(report.is_fresh(), "{report}");
 }
 
+/// A fresh regen of the committed pages warns of nothing a newcomer has to judge: every
+/// warning is one its vendor.toml lists as known, with why.
+#[test]
+fn every_warning_about_the_committed_pages_is_known() {
+    let plan = regen::plan(&repo_root(), None).unwrap_or_else(|e| panic!("{e}"));
+    let new: Vec<String> = plan
+        .warnings
+        .iter()
+        .filter(|w| w.known.is_none())
+        .map(ToString::to_string)
+        .collect();
+    assert!(new.is_empty(), "warnings not listed as known: {new:#?}");
+    assert!(!plan.warnings.is_empty(), "the known ones still occur");
+}
+
+/// A known warning that stopped occurring is reported, so the list never hides a new one.
+#[test]
+fn a_known_warning_that_no_longer_occurs_is_reported() {
+    let dir = scratch();
+    let manifest = dir.path().join("specs/keyapi/vendor.toml");
+    let mut text = fs::read_to_string(&manifest).unwrap_or_else(|e| panic!("{e}"));
+    text.push_str(
+        "\n[[known_warning]]\ncontains = \"a warning regen never gives\"\nwhy = \"stale\"\n",
+    );
+    fs::write(&manifest, text).unwrap_or_else(|e| panic!("{e}"));
+    let plan = regen::plan(dir.path(), Some("keyapi")).unwrap_or_else(|e| panic!("{e}"));
+    let stale: Vec<String> = plan
+        .warnings
+        .iter()
+        .filter(|w| w.known.is_none())
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        stale,
+        [
+            "vendor keyapi: specs/keyapi/vendor.toml lists a known warning containing `a warning regen never gives` that no longer occurs; remove it"
+        ]
+    );
+}
+
 #[test]
 fn two_regens_are_byte_identical() {
     let root = repo_root();
