@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use domain::{Answer, Drift, Failure, Outcome, RawResponse};
+use domain::{Answer, Drift, Failure, Outcome};
 use serde::Serialize;
 
 use client_runtime::RawReply;
@@ -382,16 +382,7 @@ fn settle(
         Err(Trouble { kind, message }) => Outcome::Failed(Failure::Transport { kind, message }),
         Ok(raw) => {
             attempt.status = Some(raw.status);
-            let retry_after = raw
-                .headers
-                .get("retry-after")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse().ok());
-            let response = RawResponse {
-                status: raw.status,
-                retry_after_seconds: retry_after,
-                body: &raw.body,
-            };
+            let response = crate::vendors::raw_response(&raw);
             let mut body_credits = None;
             let outcome = match cap.vendor.normalize(cap.operation(), response) {
                 Ok(normalized) => {

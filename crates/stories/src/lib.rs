@@ -18,4 +18,6 @@ pub mod watch;
 pub use client::{Answered, Attempt, ClientError, Report, UnifiedClient};
 pub use config::{ApiKey, Config, ConfigError, Policy, VendorConfig};
 pub use query::{Capability, Kind, Query, User, capabilities};
-pub use vendors::{VENDORS, Vendor, normalize, normalize_checked, vendor, vendor_names};
+pub use vendors::{
+    VENDORS, Vendor, normalize, normalize_checked, normalize_reply, vendor, vendor_names,
+};

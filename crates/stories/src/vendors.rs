@@ -2,7 +2,7 @@
 //! its normalizer. Adding a vendor is one row here plus its `normalize-<vendor>` crate; nothing
 //! else in this crate names a vendor.
 
-use client_runtime::VendorFacts;
+use client_runtime::{RawReply, VendorFacts};
 use domain::{NormalizeError, Normalized, Normalizer, RawResponse};
 
 /// One vendor: what its docs say, and how its answers become the domain model.
@@ -86,6 +86,30 @@ pub fn normalize(
     raw: RawResponse<'_>,
 ) -> Result<Normalized, NormalizeError> {
     known(vendor)?.normalize(operation, raw)
+}
+
+/// Normalizes the reply of a raw call (`<vendor>_client::VENDOR.call(…)…send()`): its body is
+/// read once, straight into the domain model, where a typed call would decode it into the
+/// generated types first. `Retry-After` is read from its headers.
+pub fn normalize_reply(
+    vendor: &str,
+    operation: &str,
+    reply: &RawReply,
+) -> Result<Normalized, NormalizeError> {
+    normalize(vendor, operation, raw_response(reply))
+}
+
+/// A raw reply as a normalizer reads it.
+pub(crate) fn raw_response(reply: &RawReply) -> RawResponse<'_> {
+    RawResponse {
+        status: reply.status,
+        retry_after_seconds: reply
+            .headers
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse().ok()),
+        body: &reply.body,
+    }
 }
 
 /// [`normalize`], with the body also checked against the vendor's documented shape (a second,

@@ -11,6 +11,7 @@ mod cli_mock;
 mod cli_transport;
 mod cli_watch;
 mod https;
+mod library;
 mod normalize_cli;
 mod routing;
 mod support;
