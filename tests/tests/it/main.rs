@@ -7,6 +7,7 @@ mod contract;
 mod examples_decode;
 mod more_pages;
 mod normalize_never_panics;
+mod one_build;
 mod real_reels;
 mod regen;
 mod regen_robust;
