@@ -313,6 +313,9 @@ fn retry_wait(failure: &Failure, retry: u32, policy: &crate::config::Policy) -> 
             let wait = Duration::from_secs(*s);
             (wait <= policy.max_wait).then_some(wait)
         }
+        // 501 Not Implemented says the server cannot answer this at all: waiting will not help
+        // (the next vendor may still answer).
+        Failure::Upstream { status: 501, .. } => None,
         Failure::RateLimited {
             retry_after_seconds: None,
         }
