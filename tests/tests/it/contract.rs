@@ -4,193 +4,141 @@
 //! normalized and the domain JSON snapshotted. Every documented error status must become the
 //! right outcome.
 
-use client_runtime::FromApiKey;
-use std::future::Future;
-use std::pin::Pin;
-
+use client_runtime::OperationMeta;
 use client_runtime::examples::ResponseExample;
-use domain::{Answer, Outcome, RawResponse};
+use domain::{Answer, Outcome, QueryKind, RawResponse, Route};
 use serde_json::Value;
+use stories::Vendor;
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const KEY: &str = "test-key-123";
 
-/// What a client call came back with: the typed body re-encoded, or an error status with its
-/// `Retry-After` and body.
-type Reply = Result<Value, (u16, Option<u64>, Value)>;
-type Call = fn(String) -> Pin<Box<dyn Future<Output = Reply>>>;
-
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<u64> {
-    headers.get("retry-after")?.to_str().ok()?.parse().ok()
-}
-
-/// A client call: build the vendor's client with the test key, call `$op` with the setters,
-/// and turn the result into a [`Reply`].
-macro_rules! call {
-    ($krate:ident, $op:ident $(, $set:ident = $val:expr)*) => {
-        |base: String| -> Pin<Box<dyn Future<Output = Reply>>> {
-            Box::pin(async move {
-                let client = $krate::Client::with_api_key(&base, KEY).unwrap_or_else(|e| panic!("{e}"));
-                match client.$op()$(.$set($val))*.send().await {
-                    Ok(r) => Ok(serde_json::to_value(r.into_inner()).unwrap_or_else(|e| panic!("{e}"))),
-                    Err($krate::Error::ErrorResponse(r)) => {
-                        let status = r.status().as_u16();
-                        let retry = retry_after(r.headers());
-                        Err((status, retry, serde_json::to_value(r.into_inner()).unwrap_or_else(|e| panic!("{e}"))))
-                    }
-                    Err($krate::Error::UnexpectedResponse(r)) => {
-                        let status = r.status().as_u16();
-                        let retry = retry_after(r.headers());
-                        let body = r.json::<Value>().await.unwrap_or(Value::Null);
-                        Err((status, retry, body))
-                    }
-                    Err(other) => panic!("{}: {other}", stringify!($op)),
-                }
-            })
-        }
-    };
-}
-
+/// One routed operation of one vendor, with the arguments it is called with. Everything comes
+/// from the vendor's row: its generated client's `VENDOR` (path, method, parameters, auth) and
+/// its normalizer's routes, so a new vendor's routes are cases without a line here.
 struct Case {
-    vendor: &'static str,
-    operation: &'static str,
-    path: &'static str,
-    query: &'static [(&'static str, &'static str)],
-    auth: (&'static str, &'static str),
-    call: Call,
+    vendor: &'static Vendor,
+    operation: &'static OperationMeta,
+    /// (name, value) of the route's parameter and every other required one.
+    args: Vec<(&'static str, String)>,
 }
 
-const BEARER: (&str, &str) = ("authorization", "Bearer test-key-123");
-const HIKER: (&str, &str) = ("x-access-key", KEY);
+impl Case {
+    fn vendor_name(&self) -> &'static str {
+        self.vendor.name()
+    }
 
+    fn operation_id(&self) -> &'static str {
+        self.operation.operation_id
+    }
+
+    /// The path the request must have: the template with the path arguments written in.
+    fn expected_path(&self) -> String {
+        let mut path = self.operation.path.to_owned();
+        for (name, value) in &self.args {
+            path = path.replace(&format!("{{{name}}}"), value);
+        }
+        path
+    }
+
+    fn query(&self) -> Vec<(&'static str, &str)> {
+        self.args
+            .iter()
+            .filter(|(name, _)| {
+                self.operation
+                    .param(name)
+                    .is_some_and(|p| p.location == client_runtime::ParamIn::Query)
+            })
+            .map(|(name, value)| (*name, value.as_str()))
+            .collect()
+    }
+}
+
+/// What users type for each kind of question, for vendors whose pages give no parameter example.
+fn sample_input(kind: QueryKind) -> &'static str {
+    match kind {
+        QueryKind::UserStoriesByUsername | QueryKind::UserHighlightsByUsername => "natgeo",
+        QueryKind::UserStoriesById | QueryKind::UserHighlightsById => "787132",
+        QueryKind::HighlightItems => "17890000000000001",
+        QueryKind::StoryById => "3870828041672894129",
+        QueryKind::StoryByUrl => "https://www.instagram.com/stories/natgeo/3870828041672894129/",
+    }
+}
+
+/// A parameter's example in the vendor's canonical document, if its pages give one.
+fn documented_example(document: &Value, operation: &OperationMeta, name: &str) -> Option<String> {
+    let pointer = format!(
+        "/paths/{}/{}/parameters",
+        operation.path.replace('~', "~0").replace('/', "~1"),
+        operation.method.to_ascii_lowercase()
+    );
+    let param = document
+        .pointer(&pointer)?
+        .as_array()?
+        .iter()
+        .find(|p| p["name"] == name)?;
+    let example = param
+        .get("example")
+        .or_else(|| param.pointer("/schema/example"))?;
+    match example {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// The value a route's parameter gets: the documented example, else what a user would type in
+/// the argument's form.
+fn argument(document: &Value, operation: &OperationMeta, route: &Route) -> String {
+    documented_example(document, operation, route.param)
+        .unwrap_or_else(|| route.arg.apply(sample_input(route.kind)))
+}
+
+/// One case per routed operation of every vendor (the first route naming it).
 fn cases() -> Vec<Case> {
-    vec![
-        Case {
-            vendor: "konbiniapi",
-            operation: "instagramGetHighlightStories",
-            path: "/v1/instagram/highlights/17890000000000001",
-            query: &[],
-            auth: BEARER,
-            call: call!(
-                konbiniapi_client,
-                instagram_get_highlight_stories,
-                highlight_id = "17890000000000001"
-            ),
-        },
-        Case {
-            vendor: "sociavault",
-            operation: "instagram_Story_Highlights",
-            path: "/v1/scrape/instagram/highlights",
-            query: &[("handle", "jane")],
-            auth: ("x-api-key", KEY),
-            call: call!(
-                sociavault_client,
-                instagram_story_highlights,
-                handle = "jane"
-            ),
-        },
-        Case {
-            vendor: "keyapi",
-            operation: "fetch_user_stories",
-            path: "/v1/instagram/fetch_user_stories",
-            query: &[("username", "javan")],
-            auth: BEARER,
-            call: call!(keyapi_client, fetch_user_stories, username = "javan"),
-        },
-        Case {
-            vendor: "hikerapi",
-            operation: "get_v1_highlight_by_url",
-            path: "/v1/highlight/by/url",
-            query: &[(
-                "url",
-                "https://www.instagram.com/stories/highlights/18085475671830440/",
-            )],
-            auth: HIKER,
-            call: call!(
-                hikerapi_client,
-                get_v1_highlight_by_url,
-                url = "https://www.instagram.com/stories/highlights/18085475671830440/"
-            ),
-        },
-        Case {
-            vendor: "hikerapi",
-            operation: "get_v1_user_highlights",
-            path: "/v1/user/highlights",
-            query: &[("user_id", "787132"), ("amount", "3")],
-            auth: HIKER,
-            call: call!(
-                hikerapi_client,
-                get_v1_user_highlights,
-                user_id = "787132",
-                amount = 3
-            ),
-        },
-        Case {
-            vendor: "hikerapi",
-            operation: "get_v1_user_highlights_by_username",
-            path: "/v1/user/highlights/by/username",
-            query: &[("username", "natgeo")],
-            auth: HIKER,
-            call: call!(
-                hikerapi_client,
-                get_v1_user_highlights_by_username,
-                username = "natgeo"
-            ),
-        },
-        Case {
-            vendor: "hikerapi",
-            operation: "get_v1_story_by_id",
-            path: "/v1/story/by/id",
-            query: &[("id", "3870828041672894129")],
-            auth: HIKER,
-            call: call!(
-                hikerapi_client,
-                get_v1_story_by_id,
-                id = "3870828041672894129"
-            ),
-        },
-        Case {
-            vendor: "hikerapi",
-            operation: "get_v1_story_by_url",
-            path: "/v1/story/by/url",
-            query: &[(
-                "url",
-                "https://www.instagram.com/stories/natgeo/3870828041672894129/",
-            )],
-            auth: HIKER,
-            call: call!(
-                hikerapi_client,
-                get_v1_story_by_url,
-                url = "https://www.instagram.com/stories/natgeo/3870828041672894129/"
-            ),
-        },
-        Case {
-            vendor: "hikerapi",
-            operation: "get_v1_user_stories",
-            path: "/v1/user/stories",
-            query: &[("user_id", "787132"), ("force", "true")],
-            auth: HIKER,
-            call: call!(
-                hikerapi_client,
-                get_v1_user_stories,
-                user_id = "787132",
-                force = true
-            ),
-        },
-        Case {
-            vendor: "hikerapi",
-            operation: "get_v1_user_stories_by_username",
-            path: "/v1/user/stories/by/username",
-            query: &[("username", "natgeo")],
-            auth: HIKER,
-            call: call!(
-                hikerapi_client,
-                get_v1_user_stories_by_username,
-                username = "natgeo"
-            ),
-        },
-    ]
+    let mut out: Vec<Case> = Vec::new();
+    for vendor in stories::VENDORS {
+        let document = vendor.facts.document();
+        for route in vendor.normalizer.routes {
+            if out
+                .iter()
+                .any(|c| c.vendor_name() == vendor.name() && c.operation_id() == route.operation)
+            {
+                continue;
+            }
+            let operation = vendor.facts.operation(route.operation).unwrap_or_else(|| {
+                panic!(
+                    "{} routes {}, which its client lacks",
+                    vendor.name(),
+                    route.operation
+                )
+            });
+            let mut args = vec![(route.param, argument(&document, operation, route))];
+            for p in operation
+                .params
+                .iter()
+                .filter(|p| p.required && p.name != route.param)
+            {
+                let value = documented_example(&document, operation, p.name).unwrap_or_else(|| {
+                    panic!(
+                        "{} {}: the required parameter `{}` has no documented example",
+                        vendor.name(),
+                        route.operation,
+                        p.name
+                    )
+                });
+                args.push((p.name, value));
+            }
+            out.push(Case {
+                vendor,
+                operation,
+                args,
+            });
+        }
+    }
+    out
 }
 
 fn examples(vendor: &str, operation: &str) -> Vec<ResponseExample> {
@@ -205,39 +153,72 @@ fn examples(vendor: &str, operation: &str) -> Vec<ResponseExample> {
 async fn exchange(case: &Case, status: u16, body: &Value) -> Outcome<Answer> {
     exchange_raw(case, status, body)
         .await
-        .unwrap_or_else(|e| panic!("{} {}: {e}", case.vendor, case.operation))
+        .unwrap_or_else(|e| panic!("{} {}: {e}", case.vendor_name(), case.operation_id()))
 }
 
-/// [`exchange`], the normalizer's refusal kept.
+/// [`exchange`], the normalizer's refusal kept. The call is the vendor's client's own: the
+/// operation called through `VENDOR` with the vendor's auth, its answer decoded into the
+/// generated type for its status and encoded back, then normalized.
 async fn exchange_raw(
     case: &Case,
     status: u16,
     body: &Value,
 ) -> Result<Outcome<Answer>, domain::NormalizeError> {
+    let facts = case.vendor.facts;
     let server = MockServer::start().await;
-    let mut mock = Mock::given(method("GET"))
-        .and(path(case.path))
-        .and(header(case.auth.0, case.auth.1));
-    for (k, v) in case.query {
-        mock = mock.and(query_param(*k, *v));
+    let mut mock = Mock::given(method(case.operation.method)).and(path(case.expected_path()));
+    if let Some(name) = facts.auth.header_name() {
+        mock = mock.and(header(name, facts.auth.header_value(KEY).as_str()));
+    }
+    for (k, v) in case.query() {
+        mock = mock.and(query_param(k, v));
     }
     let mut response = ResponseTemplate::new(status).set_body_json(body);
     if status == 429 {
         response = response.insert_header("Retry-After", "7");
     }
     mock.respond_with(response).expect(1).mount(&server).await;
-    let reply = (case.call)(server.uri()).await;
-    let (status, retry, body) = match reply {
-        Ok(body) => (200, None, body),
-        Err(e) => e,
+
+    let http = facts
+        .http_client(KEY, &client_runtime::HttpOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let base = server.uri();
+    let mut call = facts
+        .call(&http, &base, case.operation_id())
+        .unwrap_or_else(|e| panic!("{e}"));
+    for (name, value) in &case.args {
+        call = call
+            .arg(name, value.clone())
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let reply = call.send().await.unwrap_or_else(|e| panic!("{e}"));
+    // Through the generated type of the body, as a typed client reads it.
+    let typed = case
+        .operation
+        .bodies
+        .for_status(reply.status)
+        .map(|decode| decode(&reply.body));
+    let bytes = match typed {
+        Some(Ok(again)) => serde_json::to_vec(&again).unwrap_or_else(|e| panic!("{e}")),
+        Some(Err(e)) if (200..300).contains(&reply.status) => panic!(
+            "{} {}: the answer does not decode into its generated type: {e}",
+            case.vendor_name(),
+            case.operation_id()
+        ),
+        // An error body the generated error type does not describe is still the vendor's.
+        Some(Err(_)) | None => reply.body.to_vec(),
     };
-    let bytes = serde_json::to_vec(&body).unwrap_or_else(|e| panic!("{e}"));
+    let retry = reply
+        .headers
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok());
     let raw = RawResponse {
-        status,
+        status: reply.status,
         retry_after_seconds: retry,
         body: &bytes,
     };
-    stories::normalize(case.vendor, case.operation, raw).map(|n| n.outcome)
+    stories::normalize(case.vendor_name(), case.operation_id(), raw).map(|n| n.outcome)
 }
 
 #[tokio::test]
@@ -246,26 +227,34 @@ async fn every_operation_normalizes_its_documented_example() {
     settings.set_prepend_module_to_snapshot(false);
     settings.set_omit_expression(true);
     for case in cases() {
-        let success = examples(case.vendor, case.operation)
+        let success = examples(case.vendor_name(), case.operation_id())
             .into_iter()
             .find(|e| e.status.starts_with('2'));
-        let example = success
-            .unwrap_or_else(|| panic!("{} {} has no success example", case.vendor, case.operation));
+        let example = success.unwrap_or_else(|| {
+            panic!(
+                "{} {} has no success example",
+                case.vendor_name(),
+                case.operation_id()
+            )
+        });
         let outcome = match exchange_raw(&case, 200, &example.body).await {
             Ok(outcome) => outcome,
             // The vendor documents no answer and its schema gives no example values: the body
             // built from it has placeholders (`"pk": "string"`), and a placeholder is no id.
             Err(e) if !example.documented && e.to_string().contains("decimal") => continue,
-            Err(e) => panic!("{} {}: {e}", case.vendor, case.operation),
+            Err(e) => panic!("{} {}: {e}", case.vendor_name(), case.operation_id()),
         };
         assert!(
             matches!(outcome, Outcome::Found(_)),
             "{} {}: {outcome:?}",
-            case.vendor,
-            case.operation
+            case.vendor_name(),
+            case.operation_id()
         );
         settings.bind(|| {
-            insta::assert_json_snapshot!(format!("{}__{}", case.vendor, case.operation), outcome)
+            insta::assert_json_snapshot!(
+                format!("{}__{}", case.vendor_name(), case.operation_id()),
+                outcome
+            )
         });
     }
 }
@@ -295,7 +284,7 @@ fn tag(outcome: &Outcome<Answer>) -> String {
 async fn every_documented_error_status_becomes_the_right_outcome() {
     let mut checked = Vec::new();
     for case in cases() {
-        for (status, body) in tests::documented_responses(case.vendor, case.operation)
+        for (status, body) in tests::documented_responses(case.vendor_name(), case.operation_id())
             .into_iter()
             .filter(|(status, _)| !status.starts_with('2'))
         {
@@ -303,10 +292,10 @@ async fn every_documented_error_status_becomes_the_right_outcome() {
             let outcome = exchange(&case, status, &body.unwrap_or(Value::Null)).await;
             assert_eq!(
                 tag(&outcome),
-                expected(case.vendor, status),
+                expected(case.vendor_name(), status),
                 "{} {} {status}: {outcome:?}",
-                case.vendor,
-                case.operation
+                case.vendor_name(),
+                case.operation_id()
             );
             if status == 429 {
                 assert!(
@@ -319,7 +308,7 @@ async fn every_documented_error_status_becomes_the_right_outcome() {
                     "{outcome:?}"
                 );
             }
-            checked.push(format!("{} {status}", case.vendor));
+            checked.push(format!("{} {status}", case.vendor_name()));
         }
     }
     checked.dedup();
@@ -343,14 +332,18 @@ async fn every_documented_error_status_becomes_the_right_outcome() {
 async fn keyapi_errors_inside_a_200_envelope_are_errors() {
     let case = cases()
         .into_iter()
-        .find(|c| c.vendor == "keyapi")
+        .find(|c| c.vendor_name() == "keyapi")
         .unwrap_or_else(|| panic!("keyapi"));
     let body =
         serde_json::json!({"code": 402, "message": "apiKey quota is not enough", "data": null});
     let bytes = serde_json::to_vec(&body).unwrap_or_else(|e| panic!("{e}"));
-    let outcome = stories::normalize(case.vendor, case.operation, RawResponse::ok(&bytes))
-        .unwrap_or_else(|e| panic!("{e}"))
-        .outcome;
+    let outcome = stories::normalize(
+        case.vendor_name(),
+        case.operation_id(),
+        RawResponse::ok(&bytes),
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+    .outcome;
     assert_eq!(tag(&outcome), "failed:out_of_credits");
 }
 
@@ -377,9 +370,9 @@ fn every_routed_operation_has_a_contract_case() {
     for vendor in stories::VENDORS {
         for route in vendor.normalizer.routes {
             assert!(
-                cases
-                    .iter()
-                    .any(|c| c.vendor == vendor.name() && c.operation == route.operation),
+                cases.iter().any(
+                    |c| c.vendor_name() == vendor.name() && c.operation_id() == route.operation
+                ),
                 "{} {} is routed but has no contract case",
                 vendor.name(),
                 route.operation
