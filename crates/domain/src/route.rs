@@ -57,5 +57,10 @@ pub struct Normalizer {
     pub vendor: &'static str,
     /// The questions its operations answer.
     pub routes: &'static [Route],
+    /// JSON pointers, into a success body, of the envelopes and lists holding the answer's
+    /// items. Without one of them the items are gone (an error for an envelope, a shorter or
+    /// empty answer for a list), and that is right; any other field of a documented answer may
+    /// be missing or null without changing which items are found (the tolerance tests check it).
+    pub containers: &'static [&'static str],
     pub normalize: NormalizeFn,
 }

@@ -87,6 +87,7 @@ pub const NORMALIZER: Normalizer = Normalizer {
         route(QueryKind::StoryById, "get_v1_story_by_id", "id"),
         route(QueryKind::StoryByUrl, "get_v1_story_by_url", "url"),
     ],
+    containers: &["/items"],
     normalize,
 };
 

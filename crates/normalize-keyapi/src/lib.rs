@@ -66,6 +66,7 @@ pub const NORMALIZER: Normalizer = Normalizer {
             arg: ArgForm::AsGiven,
         },
     ],
+    containers: &["/data", "/data/data", "/data/data/items"],
     normalize,
 };
 

@@ -55,6 +55,7 @@ pub const NORMALIZER: Normalizer = Normalizer {
         param: "highlightId",
         arg: ArgForm::AsGiven,
     }],
+    containers: &["/data", "/data/entityId", "/data/orderedItems"],
     normalize,
 };
 

@@ -49,6 +49,7 @@ pub const NORMALIZER: Normalizer = Normalizer {
             arg: ArgForm::AsGiven,
         },
     ],
+    containers: &["/data", "/data/highlights", "/data/highlights/0"],
     normalize,
 };
 

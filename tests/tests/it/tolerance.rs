@@ -55,25 +55,10 @@ fn fields(value: &Value, pointer: &str, path: &str, out: &mut Vec<(String, Strin
     }
 }
 
-/// The envelopes and lists that hold the identified items: without one, the items in it are
-/// gone (an error for an envelope, an empty or shorter answer for a list), and that is right.
-const CONTAINERS: &[(&str, &[&str])] = &[
-    ("hikerapi", &["/items"]),
-    ("keyapi", &["/data", "/data/data", "/data/data/items"]),
-    (
-        "konbiniapi",
-        &["/data", "/data/entityId", "/data/orderedItems"],
-    ),
-    (
-        "sociavault",
-        &["/data", "/data/highlights", "/data/highlights/0"],
-    ),
-];
-
+/// Whether `pointer` is one of the envelopes and lists the vendor's normalizer declares as
+/// holding the identified items: without one, the items in it are gone, and that is right.
 fn structural(vendor: &str, pointer: &str) -> bool {
-    CONTAINERS
-        .iter()
-        .any(|(v, pointers)| *v == vendor && pointers.contains(&pointer))
+    stories::vendor(vendor).is_some_and(|v| v.normalizer.containers.contains(&pointer))
 }
 
 fn normalize(vendor: &str, operation: &str, body: &Value) -> Result<Normalized, NormalizeError> {
