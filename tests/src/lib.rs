@@ -150,6 +150,36 @@ fn compare(before: &Value, after: Option<&Value>, path: &str, out: &mut Vec<Stri
     }
 }
 
+/// Runs cargo in a scratch copy of the workspace with `env` set, and returns what it printed;
+/// fails the test, with cargo's errors, when cargo does. Give every copy the same `target`
+/// (under the test's `CARGO_TARGET_TMPDIR`), kept between runs, so that their dependencies are
+/// built once.
+pub fn cargo(scratch: &Path, target: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let out = std::process::Command::new(cargo)
+        .args(args)
+        .current_dir(scratch)
+        .env("CARGO_TARGET_DIR", target)
+        .env_remove("RUSTFLAGS")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap_or_else(|e| panic!("cargo: {e}"));
+    assert!(
+        out.status.success(),
+        "cargo {}:\n{}\n{}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The target folder the scratch workspaces of one test binary share (`tmpdir` is its
+/// `CARGO_TARGET_TMPDIR`).
+pub fn scratch_target(tmpdir: &str) -> PathBuf {
+    Path::new(tmpdir).join("scratch-workspaces")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

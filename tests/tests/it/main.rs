@@ -5,6 +5,7 @@
 mod client_auth;
 mod contract;
 mod examples_decode;
+mod fifth_vendor;
 mod more_pages;
 mod normalize_never_panics;
 mod one_build;

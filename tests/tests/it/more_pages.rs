@@ -10,7 +10,6 @@
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 use tests::{copy_workspace, repo_root};
@@ -61,27 +60,6 @@ fn success_schema<'d>(doc: &'d Value, operation: &str) -> &'d Value {
         .find(|(_, _, op)| op["operationId"] == operation)
         .map(|(_, _, op)| &op["responses"]["200"]["content"]["application/json"]["schema"])
         .unwrap_or_else(|| panic!("no operation {operation}"))
-}
-
-/// Runs cargo in the scratch workspace, with a target directory kept between runs, and returns
-/// what it printed.
-fn cargo(scratch: &Path, args: &[&str]) -> String {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("more-pages-target");
-    let out = Command::new(cargo)
-        .args(args)
-        .current_dir(scratch)
-        .env("CARGO_TARGET_DIR", &target)
-        .env_remove("RUSTFLAGS")
-        .output()
-        .unwrap_or_else(|e| panic!("cargo: {e}"));
-    assert!(
-        out.status.success(),
-        "cargo {}:\n{}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// A test that only compiles against the new client: it follows a paged chunk endpoint from
@@ -246,12 +224,15 @@ fn pages_of_every_shape_need_no_code_change() {
     let main = fs::read_to_string(it.join("main.rs")).unwrap_or_else(|e| panic!("{e}"));
     fs::write(it.join("main.rs"), format!("{main}mod follow_chunks;\n"))
         .unwrap_or_else(|e| panic!("{e}"));
-    cargo(
+    tests::cargo(
         scratch.path(),
+        &tests::scratch_target(env!("CARGO_TARGET_TMPDIR")),
         &["test", "--offline", "--workspace", "--no-run"],
+        &[],
     );
-    let ran = cargo(
+    let ran = tests::cargo(
         scratch.path(),
+        &tests::scratch_target(env!("CARGO_TARGET_TMPDIR")),
         &[
             "test",
             "--offline",
@@ -263,6 +244,7 @@ fn pages_of_every_shape_need_no_code_change() {
             "examples_decode",
             "follow_chunks",
         ],
+        &[],
     );
     for test in [
         "examples_decode::every_example_of_every_vendor_decodes_into_its_generated_type ... ok",
