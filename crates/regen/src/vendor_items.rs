@@ -7,10 +7,12 @@ use quote::quote;
 use serde_json::Value;
 use spec_ingest::{Auth, Canonical};
 
+use crate::RegenError;
 use crate::codegen::Bodies;
 
-/// `VENDOR`, `BASE_URL` and the `FromApiKey` implementation.
-pub fn vendor_items(canonical: &Canonical, bodies: &Bodies) -> TokenStream {
+/// `VENDOR`, `BASE_URL` and the `FromApiKey` implementation. Fails when an operation's
+/// builder is not where the naming rule says progenitor put it.
+pub fn vendor_items(canonical: &Canonical, bodies: &Bodies) -> Result<TokenStream, RegenError> {
     let m = &canonical.info;
     let name = &m.vendor;
     let display_name = &m.display_name;
@@ -31,11 +33,11 @@ pub fn vendor_items(canonical: &Canonical, bodies: &Bodies) -> TokenStream {
     };
     let remaining = optional_str(m.credit_headers.remaining.as_deref());
     let used = optional_str(m.credit_headers.used.as_deref());
-    let operations = operation_metas(&canonical.document, bodies);
+    let operations = operation_metas(&canonical.document, bodies, name)?;
     let vendor_doc = format!(
         " What {display_name}'s docs and `specs/{name}/vendor.toml` say: base URL, auth ({auth_doc}), credit headers, operations with their documented costs, and the canonical OpenAPI document this client was generated from."
     );
-    quote! {
+    Ok(quote! {
         #[doc = #vendor_doc]
         pub const VENDOR: ::client_runtime::VendorFacts = ::client_runtime::VendorFacts {
             name: #name,
@@ -61,7 +63,7 @@ pub fn vendor_items(canonical: &Canonical, bodies: &Bodies) -> TokenStream {
                 Self::new_with_client(base_url, http)
             }
         }
-    }
+    })
 }
 
 fn optional_str(value: Option<&str>) -> TokenStream {
@@ -71,7 +73,11 @@ fn optional_str(value: Option<&str>) -> TokenStream {
     }
 }
 
-fn operation_metas(document: &Value, bodies: &Bodies) -> Vec<TokenStream> {
+fn operation_metas(
+    document: &Value,
+    bodies: &Bodies,
+    vendor: &str,
+) -> Result<Vec<TokenStream>, RegenError> {
     let paths = document.get("paths").and_then(Value::as_object);
     spec_ingest::operations(document)
         .into_iter()
@@ -96,16 +102,24 @@ fn operation_metas(document: &Value, bodies: &Bodies) -> Vec<TokenStream> {
                 .and_then(|p| p.get(path))
                 .and_then(|item| item.get("parameters"));
             let params = parameters(document, shared, op.get("parameters"));
-            let (success, error) = bodies
-                .get(&spec_ingest::pascal(id))
-                .cloned()
-                .unwrap_or_default();
+            // progenitor names the builder by the naming rule; a miss would silently leave the
+            // operation without body types, so it is an error.
+            let builder = spec_ingest::rust_names::type_name(id);
+            let Some((success, error)) = bodies.get(&builder).cloned() else {
+                return Err(RegenError::Generate {
+                    vendor: vendor.to_owned(),
+                    operation: Some(id.to_owned()),
+                    message: format!(
+                        "internal error: progenitor's output has no builder `{builder}` for this operation"
+                    ),
+                });
+            };
             let reencode = |ty: Option<syn::Type>| match ty {
                 Some(ty) => quote!(::std::option::Option::Some(::client_runtime::reencode::<#ty>)),
                 None => quote!(::std::option::Option::None),
             };
             let (success, error) = (reencode(success), reencode(error));
-            quote! {
+            Ok(quote! {
                 ::client_runtime::OperationMeta {
                     operation_id: #id,
                     method: #method,
@@ -116,7 +130,7 @@ fn operation_metas(document: &Value, bodies: &Bodies) -> Vec<TokenStream> {
                     params: &[#(#params),*],
                     bodies: ::client_runtime::BodyTypes { success: #success, error: #error },
                 }
-            }
+            })
         })
         .collect()
 }

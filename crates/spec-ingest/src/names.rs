@@ -1,4 +1,6 @@
-//! Type names derived from operation ids and JSON paths.
+//! Names in the canonical document — components derived from operation ids and JSON paths,
+//! operation ids from method and path. The Rust names generated from them follow
+//! [`crate::rust_names`].
 
 /// `instagram_Story_Highlights` → `InstagramStoryHighlights`, `@context` → `Context`.
 pub fn pascal(s: &str) -> String {
@@ -57,9 +59,9 @@ pub fn snake(s: &str) -> String {
     out.trim_end_matches('_').to_owned()
 }
 
-/// The key under which two names would become the same Rust type name.
+/// The key under which two names would become the same Rust type name: that name.
 pub fn type_key(name: &str) -> String {
-    pascal(name).to_ascii_lowercase()
+    crate::rust_names::type_name(name)
 }
 
 #[cfg(test)]

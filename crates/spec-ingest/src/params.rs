@@ -54,12 +54,9 @@ fn field<'a>(param: &'a Value, key: &str) -> &'a str {
     param.get(key).and_then(Value::as_str).unwrap_or_default()
 }
 
-/// The comparison key of a Rust name progenitor derives: letters and digits, lowercased.
+/// The Rust name progenitor gives a parameter: two that share one cannot both be kept.
 fn ident_key(name: &str) -> String {
-    name.chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect::<String>()
-        .to_ascii_lowercase()
+    crate::rust_names::field_name(name)
 }
 
 fn template_names(path: &str) -> Vec<String> {

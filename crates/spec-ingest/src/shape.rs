@@ -39,8 +39,14 @@ pub fn operation_ids(doc: &mut Value) -> Result<Vec<Note>, Fault> {
             .to_owned();
         let mut n = 1;
         let mut clash = None;
-        while names::snake(&id).is_empty() || seen.contains_key(&names::snake(&id)) {
-            clash = clash.or_else(|| seen.get(&names::snake(&id)).cloned());
+        // The method progenitor makes of an id (none when it has no letter or digit).
+        let method_name = |id: &str| {
+            id.chars()
+                .any(|c| c.is_ascii_alphanumeric())
+                .then(|| crate::rust_names::field_name(id))
+        };
+        while method_name(&id).is_none_or(|m| seen.contains_key(&m)) {
+            clash = clash.or_else(|| method_name(&id).and_then(|m| seen.get(&m).cloned()));
             id = if n == 1 {
                 derived.clone()
             } else {
@@ -64,7 +70,7 @@ pub fn operation_ids(doc: &mut Value) -> Result<Vec<Note>, Fault> {
             ));
         }
         op.insert("operationId".into(), json!(id));
-        seen.insert(names::snake(&id), ptr.clone());
+        seen.insert(method_name(&id).unwrap_or_default(), ptr.clone());
         // 3.1 lets an operation omit `responses`; openapiv3 requires it.
         op.entry("responses").or_insert_with(|| json!({}));
     }
