@@ -15,12 +15,15 @@ use domain::RawResponse;
 use serde_json::Value;
 use stories::{Config, Query, UnifiedClient, User};
 
+#[path = "support/samples.rs"]
+mod samples;
+
 fn main() {
     divan::main();
 }
 
 fn keyapi_body(n: usize) -> Vec<u8> {
-    stories::samples::keyapi_stories_response(n)
+    samples::keyapi_stories_response(n)
 }
 
 const SIZES: &[usize] = &[100, 5000];

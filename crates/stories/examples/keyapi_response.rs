@@ -5,10 +5,13 @@
 
 use std::io::Write;
 
+#[path = "../benches/support/samples.rs"]
+mod samples;
+
 fn main() -> std::io::Result<()> {
     let n = std::env::args()
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(5000);
-    std::io::stdout().write_all(&stories::samples::keyapi_stories_response(n))
+    std::io::stdout().write_all(&samples::keyapi_stories_response(n))
 }

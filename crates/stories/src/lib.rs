@@ -11,7 +11,6 @@ pub mod download;
 pub mod drift;
 pub mod mock;
 pub mod query;
-pub mod samples;
 pub mod vendors;
 pub mod watch;
 

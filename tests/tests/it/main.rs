@@ -14,6 +14,7 @@ mod regen;
 mod regen_robust;
 mod specs_unedited;
 mod surface;
+mod tidy;
 mod tolerance;
 mod views_agree;
 mod workspace_loads;

@@ -319,9 +319,10 @@ pub fn after_help() -> String {
         || "(no config folder on this platform)".to_owned(),
         |p| p.display().to_string(),
     );
+    let first = stories::vendor_names().first().copied().unwrap_or("<name>");
     let _ = write!(
         out,
-        "\nConfig file: {path}\n  prefer = [\"keyapi\"], timeout_secs = 20, ca_cert = \"…\", and [vendor.<name>] key = \"…\", url = \"…\".\n  Flags win over the environment, which wins over the file.\n\nExit status: 0 every input answered (and every download landed), 1 some did not, 2 usage or configuration error."
+        "\nConfig file: {path}\n  prefer = [\"{first}\"], timeout_secs = 20, ca_cert = \"…\", and [vendor.<name>] key = \"…\", url = \"…\".\n  Flags win over the environment, which wins over the file.\n\nExit status: 0 every input answered (and every download landed), 1 some did not, 2 usage or configuration error."
     );
     out
 }

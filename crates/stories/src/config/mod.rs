@@ -289,11 +289,16 @@ pub fn environment_variables() -> Vec<(String, String)> {
             ),
         ));
     }
-    let general = [
-        (
-            "STORIES_VENDORS",
-            "preference among equally cheap vendors, e.g. keyapi,hikerapi",
+    // The example names vendors of this build, whichever they are.
+    let example: Vec<&str> = VENDORS.iter().rev().take(2).map(|v| v.name()).collect();
+    out.push((
+        "STORIES_VENDORS".to_owned(),
+        format!(
+            "preference among equally cheap vendors, e.g. {}",
+            example.join(",")
         ),
+    ));
+    let general = [
         (
             "STORIES_TIMEOUT_SECS",
             "timeout of one request, 1 to 3600 seconds (default 30)",

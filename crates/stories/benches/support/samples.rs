@@ -1,5 +1,6 @@
 //! Large synthetic vendor responses, for benchmarks and measurements: the vendor's documented
-//! example with its items repeated, each with its own id.
+//! example with its items repeated, each with its own id. Shared by the benchmarks and the
+//! `keyapi_response` example (`#[path]`), outside the library: it names a vendor.
 
 use serde_json::Value;
 
