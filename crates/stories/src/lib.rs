@@ -16,7 +16,7 @@ pub mod watch;
 
 pub use client::{Answered, Attempt, ClientError, Report, UnifiedClient};
 pub use config::{ApiKey, Config, ConfigError, Policy, VendorConfig};
-pub use query::{Capability, Kind, Query, User, capabilities};
+pub use query::{Capability, InvalidInput, Kind, Query, User, capabilities};
 pub use vendors::{
     VENDORS, Vendor, normalize, normalize_checked, normalize_reply, vendor, vendor_names,
 };

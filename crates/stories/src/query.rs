@@ -14,6 +14,12 @@ pub enum User {
     Id(String),
 }
 
+/// An input that names no account, highlight or story: the message says what it is instead
+/// (quoting at most 80 of its characters).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidInput(String);
+
 /// The longest Instagram username.
 const MAX_USERNAME: usize = 30;
 
@@ -122,7 +128,11 @@ impl User {
     /// `https://www.instagram.com/stories/natgeo/` are usernames; `787132` is an id. Anything
     /// else — an empty input, a name Instagram would not allow, a story, highlight or post
     /// URL — is an error saying what it is.
-    pub fn parse(input: &str) -> Result<Self, String> {
+    pub fn parse(input: &str) -> Result<Self, InvalidInput> {
+        Self::parse_text(input).map_err(InvalidInput)
+    }
+
+    fn parse_text(input: &str) -> Result<Self, String> {
         let trimmed = input.trim();
         let q = quoted(trimmed);
         if trimmed.is_empty() {
@@ -178,18 +188,22 @@ pub enum Query {
 
 impl Query {
     /// The active stories of an account: see [`User::parse`].
-    pub fn user_stories(input: &str) -> Result<Self, String> {
+    pub fn user_stories(input: &str) -> Result<Self, InvalidInput> {
         User::parse(input).map(Query::UserStories)
     }
 
     /// The highlights of an account: see [`User::parse`].
-    pub fn user_highlights(input: &str) -> Result<Self, String> {
+    pub fn user_highlights(input: &str) -> Result<Self, InvalidInput> {
         User::parse(input).map(Query::UserHighlights)
     }
 
     /// A highlight by id (`17890000000000001`, `highlight:17890000000000001`) or URL
     /// (`https://www.instagram.com/stories/highlights/17890000000000001/`).
-    pub fn highlight(input: &str) -> Result<Self, String> {
+    pub fn highlight(input: &str) -> Result<Self, InvalidInput> {
+        Self::highlight_text(input).map_err(InvalidInput)
+    }
+
+    fn highlight_text(input: &str) -> Result<Self, String> {
         let input = input.trim();
         let q = quoted(input);
         let id = match instagram_link(input) {
@@ -214,7 +228,11 @@ impl Query {
     }
 
     /// A story by media id (`3870828041672894129`, or `<pk>_<user id>`) or story URL.
-    pub fn story(input: &str) -> Result<Self, String> {
+    pub fn story(input: &str) -> Result<Self, InvalidInput> {
+        Self::story_text(input).map_err(InvalidInput)
+    }
+
+    fn story_text(input: &str) -> Result<Self, String> {
         let input = input.trim();
         let q = quoted(input);
         match instagram_link(input) {
@@ -374,22 +392,31 @@ mod tests {
             ("https://www.instagram.com/", "no account"),
         ] {
             let err = User::parse(input).expect_err(input);
-            assert!(err.contains(says), "{input:?}: {err}");
+            assert!(err.to_string().contains(says), "{input:?}: {err}");
         }
     }
 
     #[test]
     fn errors_quote_a_long_input_cut_with_its_length() {
         let long = "a".repeat(100_000);
-        let e = User::parse(&long).err().unwrap_or_default();
+        let e = User::parse(&long)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(e.len() < 300, "{} bytes", e.len());
         assert!(e.contains("(100000 characters)"), "{e}");
         assert!(e.contains("at most 30 characters"), "{e}");
         let url = format!("https://www.instagram.com/p/{}", "x".repeat(5_000));
-        let e = User::parse(&url).err().unwrap_or_default();
+        let e = User::parse(&url)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(e.len() < 300 && e.contains("post"), "{e}");
         assert_eq!(
-            User::parse("a b").err().unwrap_or_default(),
+            User::parse("a b")
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default(),
             "`a b` is not an Instagram username, user id or profile URL: usernames have only letters, digits, `.` and `_` (found a space)"
         );
     }
@@ -409,11 +436,11 @@ mod tests {
         assert!(Query::highlight("natgeo").is_err());
         assert!(
             Query::highlight("https://www.instagram.com/natgeo/")
-                .is_err_and(|e| e.contains("not a highlight URL"))
+                .is_err_and(|e| e.to_string().contains("not a highlight URL"))
         );
         assert!(
             Query::highlight("https://www.instagram.com/s/aGlnaGxpZ2h0OjE3ODkw")
-                .is_err_and(|e| e.contains("share link"))
+                .is_err_and(|e| e.to_string().contains("share link"))
         );
     }
 
@@ -429,7 +456,7 @@ mod tests {
         assert!(Query::story("https://www.instagram.com/natgeo/").is_err());
         assert!(
             Query::story("https://www.instagram.com/stories/highlights/178/")
-                .is_err_and(|e| e.contains("stories highlight"))
+                .is_err_and(|e| e.to_string().contains("stories highlight"))
         );
         assert!(Query::story("https://www.instagram.com/stories/natgeo/abc/").is_err());
     }

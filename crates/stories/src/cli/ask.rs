@@ -20,7 +20,7 @@ use super::output::{HighlightItems, Printer, Record, Reply};
 use super::{inputs, settings, usage_error};
 
 /// How one subcommand reads its input.
-pub type Parse = fn(&str) -> Result<Query, String>;
+pub type Parse = fn(&str) -> Result<Query, stories::InvalidInput>;
 
 struct Run {
     client: UnifiedClient,
@@ -184,7 +184,9 @@ impl Run {
             Err(error) => {
                 return Record {
                     input,
-                    reply: Reply::Error { error },
+                    reply: Reply::Error {
+                        error: error.to_string(),
+                    },
                 };
             }
         };

@@ -54,18 +54,27 @@ impl Default for FilenameTemplate {
 }
 
 impl std::str::FromStr for FilenameTemplate {
-    type Err = String;
+    type Err = InvalidTemplate;
 
-    fn from_str(s: &str) -> Result<Self, String> {
+    fn from_str(s: &str) -> Result<Self, InvalidTemplate> {
         Self::parse(s)
     }
 }
+
+/// A `--filename` template that cannot name files, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidTemplate(String);
 
 impl FilenameTemplate {
     /// Parses `{field}` placeholders among literal text; `/` makes folders below the download
     /// folder. Unknown fields, unclosed braces, absolute paths, `..` and a template without
     /// `{id}` (two stories would share a name) are errors.
-    pub fn parse(template: &str) -> Result<Self, String> {
+    pub fn parse(template: &str) -> Result<Self, InvalidTemplate> {
+        Self::parse_text(template).map_err(InvalidTemplate)
+    }
+
+    fn parse_text(template: &str) -> Result<Self, String> {
         let mut parts = Vec::new();
         let mut rest = template;
         while let Some(open) = rest.find(['{', '}']) {
@@ -224,7 +233,7 @@ mod tests {
             ("{id}/", "folder"),
         ] {
             let err = FilenameTemplate::parse(t).expect_err(t);
-            assert!(err.contains(says), "{t}: {err}");
+            assert!(err.to_string().contains(says), "{t}: {err}");
         }
     }
 }

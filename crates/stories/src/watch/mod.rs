@@ -48,7 +48,7 @@ pub fn default_database() -> Option<std::path::PathBuf> {
 /// An account to watch, from a username, `@username`, id or profile URL, named the way the
 /// archive keys it: a lowercase username or a numeric id.
 pub fn account_name(input: &str) -> Result<String, String> {
-    match crate::query::User::parse(input)? {
+    match crate::query::User::parse(input).map_err(|e| e.to_string())? {
         crate::query::User::Username(u) => Ok(u.to_ascii_lowercase()),
         crate::query::User::Id(id) => Ok(id),
     }
