@@ -151,9 +151,8 @@ fn compare(before: &Value, after: Option<&Value>, path: &str, out: &mut Vec<Stri
 }
 
 /// Runs cargo in a scratch copy of the workspace with `env` set, and returns what it printed;
-/// fails the test, with cargo's errors, when cargo does. Give every copy the same `target`
-/// (under the test's `CARGO_TARGET_TMPDIR`), kept between runs, so that their dependencies are
-/// built once.
+/// fails the test, with cargo's errors, when cargo does, building into `target`
+/// ([`scratch_target`]).
 pub fn cargo(scratch: &Path, target: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let out = std::process::Command::new(cargo)
@@ -174,10 +173,12 @@ pub fn cargo(scratch: &Path, target: &Path, args: &[&str], env: &[(&str, &str)])
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// The target folder the scratch workspaces of one test binary share (`tmpdir` is its
-/// `CARGO_TARGET_TMPDIR`).
-pub fn scratch_target(tmpdir: &str) -> PathBuf {
-    Path::new(tmpdir).join("scratch-workspaces")
+/// The target folder, kept between runs, of the scratch workspaces named `name` (`tmpdir` is
+/// the test binary's `CARGO_TARGET_TMPDIR`). Each test gets its own: cargo names the artifacts
+/// of a workspace's crates without their path, so two copies building into one folder at once
+/// would link each other's crates.
+pub fn scratch_target(tmpdir: &str, name: &str) -> PathBuf {
+    Path::new(tmpdir).join(format!("scratch-{name}"))
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ pub mod client;
 pub mod config;
 pub mod download;
 pub mod drift;
+#[cfg(feature = "mock")]
 pub mod mock;
 pub mod query;
 pub mod vendors;

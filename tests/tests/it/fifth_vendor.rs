@@ -75,7 +75,7 @@ fn a_fifth_vendor_is_one_folder_one_crate_and_one_row() {
 
     let snaps = root.join("tests/tests/it/snapshots");
     let before = snapshots(&snaps);
-    let target = tests::scratch_target(env!("CARGO_TARGET_TMPDIR"));
+    let target = tests::scratch_target(env!("CARGO_TARGET_TMPDIR"), "fifth-vendor");
     // New snapshots are written (this vendor's); the others are compared below, byte for byte.
     let insta = [("INSTA_UPDATE", "always"), ("CI", "")];
     let ran = tests::cargo(

@@ -226,13 +226,13 @@ fn pages_of_every_shape_need_no_code_change() {
         .unwrap_or_else(|e| panic!("{e}"));
     tests::cargo(
         scratch.path(),
-        &tests::scratch_target(env!("CARGO_TARGET_TMPDIR")),
+        &tests::scratch_target(env!("CARGO_TARGET_TMPDIR"), "more-pages"),
         &["test", "--offline", "--workspace", "--no-run"],
         &[],
     );
     let ran = tests::cargo(
         scratch.path(),
-        &tests::scratch_target(env!("CARGO_TARGET_TMPDIR")),
+        &tests::scratch_target(env!("CARGO_TARGET_TMPDIR"), "more-pages"),
         &[
             "test",
             "--offline",

@@ -53,3 +53,21 @@ fn building_the_cli_after_the_tests_rebuilds_no_dependency() {
         differ.join("\n")
     );
 }
+
+/// A crate that only asks vendors (`stories` with `default-features = false`) links no HTTP
+/// server: the mock and its axum stay behind the `mock` feature, which the CLI turns on.
+#[test]
+fn the_library_without_the_mock_links_no_http_server() {
+    let has_axum = |args: &[&str]| features(args).keys().any(|p| p.starts_with("axum "));
+    assert!(
+        !has_axum(&[
+            "--package",
+            "stories",
+            "--no-default-features",
+            "--edges",
+            "normal"
+        ]),
+        "stories without its default features still depends on axum"
+    );
+    assert!(has_axum(&["--package", "stories", "--edges", "normal"]));
+}
