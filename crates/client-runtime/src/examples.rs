@@ -7,11 +7,7 @@ use crate::VendorFacts;
 
 /// The extension ingestion puts on an example it built from the schema, because the vendor
 /// documented none.
-pub const SYNTHESIZED: &str = "x-example-synthesized";
-
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+pub use canonical::EXAMPLE_SYNTHESIZED as SYNTHESIZED;
 
 /// One example response body of one operation.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,37 +25,29 @@ pub struct ResponseExample {
 /// Every example response of `document`, in document order.
 pub fn response_examples(document: &Value) -> Vec<ResponseExample> {
     let mut out = Vec::new();
-    let Some(paths) = document.get("paths").and_then(Value::as_object) else {
-        return out;
-    };
-    for (path, item) in paths {
-        let Some(item) = item.as_object() else {
+    for (path, method, op) in canonical::operations(document) {
+        let operation_id = op
+            .get("operationId")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let Some(responses) = op.get("responses").and_then(Value::as_object) else {
             continue;
         };
-        for (method, op) in item.iter().filter(|(m, _)| METHODS.contains(&m.as_str())) {
-            let operation_id = op
-                .get("operationId")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            let Some(responses) = op.get("responses").and_then(Value::as_object) else {
+        for (status, response) in responses {
+            let Some(media) = response.pointer("/content/application~1json") else {
                 continue;
             };
-            for (status, response) in responses {
-                let Some(media) = response.pointer("/content/application~1json") else {
-                    continue;
-                };
-                let Some(body) = media.get("example") else {
-                    continue;
-                };
-                out.push(ResponseExample {
-                    operation_id: operation_id.to_owned(),
-                    method: method.to_ascii_uppercase(),
-                    path: path.clone(),
-                    status: status.clone(),
-                    body: body.clone(),
-                    documented: media.get(SYNTHESIZED) != Some(&Value::Bool(true)),
-                });
-            }
+            let Some(body) = media.get("example") else {
+                continue;
+            };
+            out.push(ResponseExample {
+                operation_id: operation_id.to_owned(),
+                method: method.to_ascii_uppercase(),
+                path: path.to_owned(),
+                status: status.clone(),
+                body: body.clone(),
+                documented: !canonical::is_synthesized(media),
+            });
         }
     }
     out

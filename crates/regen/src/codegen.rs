@@ -218,13 +218,7 @@ fn add_type_aliases(file: &mut syn::File, document: &Value) -> Result<(), syn::E
         .collect();
     for (name, schema) in schemas {
         let target = type_ident(name);
-        for alias in schema
-            .get(spec_ingest::ALIASES)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-        {
+        for alias in canonical::aliases(schema) {
             let ident = type_ident(alias);
             if !taken.insert(ident.to_string()) {
                 continue;

@@ -86,16 +86,9 @@ fn operation_metas(
                 .get("operationId")
                 .and_then(Value::as_str)
                 .unwrap_or_default();
-            let cost = op.get("x-cost");
-            let amount = cost
-                .and_then(|c| c.get("amount"))
-                .and_then(Value::as_u64)
-                .and_then(|n| u32::try_from(n).ok())
-                .unwrap_or(0);
-            let unit = cost
-                .and_then(|c| c.get("unit"))
-                .and_then(Value::as_str)
-                .unwrap_or("credit");
+            let cost = canonical::Cost::of(op);
+            let amount = cost.as_ref().map_or(0, |c| c.amount);
+            let unit = cost.as_ref().map_or("credit", |c| c.unit.as_str());
             let deprecated = op.get("deprecated") == Some(&Value::Bool(true));
             let method = method.to_ascii_uppercase();
             let shared = paths

@@ -22,7 +22,7 @@ use crate::yaml::escape_segment;
 pub type Note = (String, String);
 
 /// The operation-level extension that keeps the statuses taken out of an outcome.
-pub const UNTYPED_RESPONSES: &str = "x-untyped-responses";
+pub const UNTYPED_RESPONSES: &str = canonical::UNTYPED_RESPONSES;
 
 /// Replaces an operation's `$ref`s to request bodies and responses by what they point at.
 /// (The components stay: callbacks and other components may refer to them too.)

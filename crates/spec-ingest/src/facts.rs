@@ -163,7 +163,7 @@ pub fn complete(
     }
     for (_, _, op) in walk::operations_mut(doc) {
         if let Some(op) = op.as_object_mut() {
-            op.entry("x-cost").or_insert_with(
+            op.entry(canonical::COST).or_insert_with(
                 || json!({"amount": cost.amount, "unit": cost.unit, "source": cost_source}),
             );
         }

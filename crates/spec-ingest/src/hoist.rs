@@ -17,11 +17,11 @@ use crate::walk;
 use crate::yaml::escape_segment;
 
 /// The extension listing a component's other names.
-pub const ALIASES: &str = "x-aliases";
+pub const ALIASES: &str = canonical::ALIASES;
 
 /// The extension marking a chunk of a paged list, `[[X, …], cursor]`: it names X, and the
 /// client's type is `client_runtime::Chunk<X>`, so nothing inside it becomes a type.
-pub const CHUNK: &str = "x-chunk";
+pub const CHUNK: &str = canonical::CHUNK;
 
 /// `{allOf: [{$ref}], nullable: true}`: how 3.0 says "this type, or null" at a place of use.
 fn is_nullable_reference(m: &Map<String, Value>) -> bool {

@@ -22,7 +22,7 @@ use serde_json::{Map, Value, json};
 pub const LENIENT_ID: &str = "LenientId";
 
 /// The extension that records what the examples of an inferred object showed.
-pub const INFERRED: &str = "x-inferred";
+pub const INFERRED: &str = canonical::INFERRED;
 
 /// Whether an object key is data rather than a field name: a position (`"0"`), an id
 /// (`"17841400008460056"`) or a prefixed id (`"highlight:18085475671830440"`).

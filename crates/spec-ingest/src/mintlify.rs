@@ -273,12 +273,12 @@ fn apply_prose_cost(
                 ),
             ));
         };
-        op.insert("x-cost".into(), extension);
+        op.insert(canonical::COST.into(), extension);
         return Ok(());
     }
     for (_, _, op) in walk::operations_mut(doc) {
         if let Some(op) = op.as_object_mut() {
-            op.insert("x-cost".into(), extension.clone());
+            op.insert(canonical::COST.into(), extension.clone());
         }
     }
     Ok(())

@@ -20,7 +20,7 @@ use crate::walk;
 use crate::yaml::escape_segment;
 
 /// The operation-level extension that keeps the parameters left out.
-pub const LEFT_OUT: &str = "x-unsupported-parameters";
+pub const LEFT_OUT: &str = canonical::UNSUPPORTED_PARAMETERS;
 
 /// Applies every rule to every operation.
 pub fn fix_parameters(doc: &mut Value) -> Vec<Note> {

@@ -261,7 +261,7 @@ pub fn lenient_id_component(doc: &mut Value) -> Result<(), Fault> {
 }
 
 /// Marks a media-level example that ingestion built from the schema's own examples.
-pub const SYNTHESIZED: &str = "x-example-synthesized";
+pub const SYNTHESIZED: &str = canonical::EXAMPLE_SYNTHESIZED;
 
 /// Gives every JSON response without an example one built from its schema's property examples,
 /// before the outcomes' schemas are joined, so each status keeps its own (a 404's `not_found`

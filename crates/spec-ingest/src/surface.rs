@@ -37,7 +37,7 @@ pub fn api_surface(document: &Value) -> String {
 fn operation(out: &mut String, path: &str, method: &str, op: &Value) {
     let id = op.get("operationId").and_then(Value::as_str).unwrap_or("?");
     let _ = write!(out, "{} {path}  {id}", method.to_ascii_uppercase());
-    if let Some(cost) = op.get("x-cost") {
+    if let Some(cost) = op.get(canonical::COST) {
         let _ = write!(
             out,
             "  {} {}",

@@ -5,9 +5,7 @@ use serde_json::Value;
 use crate::yaml::escape_segment;
 
 /// The HTTP methods a path item may hold.
-pub const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+pub use canonical::METHODS;
 
 /// Keywords whose value is a map of subschemas.
 const MAP_KEYWORDS: [&str; 5] = [
@@ -191,43 +189,17 @@ pub fn operation_of_pointer(ptr: &str) -> Option<String> {
 
 /// Reverses [`escape_segment`].
 pub fn unescape_segment(segment: &str) -> String {
-    segment.replace("~1", "/").replace("~0", "~")
+    canonical::pointer::unescape(segment)
 }
 
 /// Every operation of a document: (path, method, operation).
 pub fn operations_mut(doc: &mut Value) -> Vec<(String, String, &mut Value)> {
-    let mut out = Vec::new();
-    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
-        for (path, item) in paths.iter_mut() {
-            let Some(item) = item.as_object_mut() else {
-                continue;
-            };
-            for (method, op) in item.iter_mut() {
-                if METHODS.contains(&method.as_str()) {
-                    out.push((path.clone(), method.clone(), op));
-                }
-            }
-        }
-    }
-    out
+    canonical::operations_mut(doc)
 }
 
 /// Every operation of a document, read-only: (path, method, operation).
 pub fn operations(doc: &Value) -> Vec<(&str, &str, &Value)> {
-    let mut out = Vec::new();
-    if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
-        for (path, item) in paths {
-            let Some(item) = item.as_object() else {
-                continue;
-            };
-            for (method, op) in item {
-                if METHODS.contains(&method.as_str()) {
-                    out.push((path.as_str(), method.as_str(), op));
-                }
-            }
-        }
-    }
-    out
+    canonical::operations(doc)
 }
 
 #[cfg(test)]

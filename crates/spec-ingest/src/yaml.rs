@@ -67,7 +67,7 @@ pub fn parse(text: &str) -> Result<(Value, Positions), YamlError> {
 
 /// Escapes one JSON pointer segment (RFC 6901).
 pub fn escape_segment(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
+    canonical::pointer::escape(segment)
 }
 
 enum Frame {

@@ -238,18 +238,14 @@ impl Compiler<'_> {
 
     fn object(&mut self, map: &serde_json::Map<String, Value>, depth: usize) -> ObjectNode {
         let mut out = ObjectNode::default();
-        let inferred = map.get(spec_names::INFERRED);
-        let listed = |key: &str| -> Vec<String> {
-            inferred
-                .and_then(|i| i.get(key))
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect()
-        };
-        let seen_null = listed("null");
-        let mut always: Vec<String> = listed("present");
+        let inferred = map
+            .get(canonical::INFERRED)
+            .and_then(canonical::Inferred::read);
+        let inferred_here = inferred.is_some();
+        let canonical::Inferred {
+            present: mut always,
+            null: seen_null,
+        } = inferred.unwrap_or_default();
         for r in map
             .get("required")
             .and_then(Value::as_array)
@@ -270,7 +266,7 @@ impl Compiler<'_> {
             let node = self.compile(schema, depth + 1);
             let untyped = matches!(self.nodes[node], Node::Any);
             let null_ok = untyped
-                || if inferred.is_some() {
+                || if inferred_here {
                     seen_null.contains(name)
                 } else {
                     self.nullable(schema)
@@ -289,12 +285,6 @@ impl Compiler<'_> {
         };
         out
     }
-}
-
-/// Names shared with the canonical documents' producer.
-mod spec_names {
-    /// What the examples of an inferred object showed.
-    pub const INFERRED: &str = "x-inferred";
 }
 
 /// Joins two nodes: `all` for `allOf` (both hold), otherwise for `oneOf` (either holds).

@@ -69,9 +69,8 @@ fn sample_input(kind: QueryKind) -> &'static str {
 /// A parameter's example in the vendor's canonical document, if its pages give one.
 fn documented_example(document: &Value, operation: &OperationMeta, name: &str) -> Option<String> {
     let pointer = format!(
-        "/paths/{}/{}/parameters",
-        operation.path.replace('~', "~0").replace('/', "~1"),
-        operation.method.to_ascii_lowercase()
+        "{}/parameters",
+        canonical::pointer::operation(operation.path, &operation.method.to_ascii_lowercase())
     );
     let param = document
         .pointer(&pointer)?

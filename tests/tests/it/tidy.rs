@@ -122,3 +122,45 @@ fn no_code_names_a_vendor_outside_its_own_places() {
         found.join("\n")
     );
 }
+
+/// The canonical document's `x-` extensions are named once, in `crates/canonical`: every other
+/// library reads and writes them through its constants and typed forms.
+#[test]
+fn the_canonical_extensions_are_named_only_in_their_crate() {
+    let root = repo_root();
+    let names = [
+        canonical::COST,
+        canonical::INFERRED,
+        canonical::ALIASES,
+        canonical::CHUNK,
+        canonical::EXAMPLE_SYNTHESIZED,
+        canonical::UNTYPED_RESPONSES,
+        canonical::UNSUPPORTED_PARAMETERS,
+    ];
+    let mut files = Vec::new();
+    for krate in fs::read_dir(root.join("crates"))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .filter_map(Result::ok)
+    {
+        if krate.file_name() != "canonical" {
+            rust_files(&krate.path().join("src"), &mut files);
+        }
+    }
+    let mut found = Vec::new();
+    // A `tests.rs` is a test module in a file of its own; tests may spell what they check.
+    for file in files.iter().filter(|f| !f.ends_with("tests.rs")) {
+        let text = fs::read_to_string(file).unwrap_or_default();
+        for (n, line) in code_lines(&text) {
+            for name in names {
+                if line.contains(&format!("\"{name}\"")) {
+                    found.push(format!("{}:{n}: {}", relative(file), line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "extensions spelled out of crates/canonical:\n{}",
+        found.join("\n")
+    );
+}

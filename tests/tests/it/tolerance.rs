@@ -33,7 +33,7 @@ fn fields(value: &Value, pointer: &str, path: &str, out: &mut Vec<(String, Strin
     match value {
         Value::Object(map) => {
             for (k, v) in map {
-                let p = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
+                let p = format!("{pointer}/{}", canonical::pointer::escape(k));
                 let plain = !k.is_empty()
                     && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
                     && !k.as_bytes()[0].is_ascii_digit();

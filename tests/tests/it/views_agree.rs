@@ -32,7 +32,7 @@ fn removals(body: &Value) -> Vec<Value> {
         match value {
             Value::Object(map) => {
                 for (k, v) in map {
-                    let here = format!("{at}/{}", k.replace('~', "~0").replace('/', "~1"));
+                    let here = format!("{at}/{}", canonical::pointer::escape(k));
                     out.push(here.clone());
                     pointers(v, &here, out);
                 }

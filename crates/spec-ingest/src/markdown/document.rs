@@ -312,7 +312,7 @@ impl Builder<'_> {
             && let Ok(amount) = c[1].parse::<u32>()
         {
             op.insert(
-                "x-cost".into(),
+                canonical::COST.into(),
                 json!({"amount": amount, "unit": c[2].to_ascii_lowercase(), "source": "page"}),
             );
         }

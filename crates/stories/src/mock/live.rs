@@ -441,7 +441,7 @@ fn outermost_list_holding(value: &Value, id: &str, at: &str) -> Option<String> {
             .enumerate()
             .find_map(|(i, v)| outermost_list_holding(v, id, &format!("{at}/{i}"))),
         Value::Object(map) => map.iter().find_map(|(k, v)| {
-            let key = k.replace('~', "~0").replace('/', "~1");
+            let key = canonical::pointer::escape(k);
             outermost_list_holding(v, id, &format!("{at}/{key}"))
         }),
         _ => None,

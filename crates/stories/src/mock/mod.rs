@@ -170,9 +170,8 @@ fn vendors(base: &str) -> BTreeMap<&'static str, Vendor> {
             .iter()
             .map(|op| {
                 let responses = document.pointer(&format!(
-                    "/paths/{}/{}/responses",
-                    op.path.replace('~', "~0").replace('/', "~1"),
-                    op.method.to_ascii_lowercase()
+                    "{}/responses",
+                    canonical::pointer::operation(op.path, &op.method.to_ascii_lowercase())
                 ));
                 let bytes = responses
                     .and_then(|r| r.pointer("/200/content"))
