@@ -4,6 +4,7 @@
 //! [`plan`] computes every file in memory; [`apply`] writes them aside and swaps them in, or in
 //! check mode compares them with the tree and reports what is stale.
 
+mod bodies;
 mod codegen;
 mod files;
 mod manifest;

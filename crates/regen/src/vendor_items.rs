@@ -8,7 +8,7 @@ use serde_json::Value;
 use spec_ingest::{Auth, Canonical};
 
 use crate::RegenError;
-use crate::codegen::Bodies;
+use crate::bodies::Bodies;
 
 /// `VENDOR`, `BASE_URL` and the `FromApiKey` implementation. Fails when an operation's
 /// builder is not where the naming rule says progenitor put it.

@@ -395,7 +395,7 @@ fn settle(
                     let compared = check_drift && normalized.outcome.is_answer();
                     if compared {
                         drift.merge(crate::drift::check(
-                            cap.vendor,
+                            cap.vendor.facts,
                             cap.operation(),
                             raw.status,
                             &raw.body,

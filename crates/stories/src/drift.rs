@@ -15,7 +15,7 @@ use domain::{Drift, DriftKind};
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
-use crate::vendors::Vendor;
+use client_runtime::VendorFacts;
 
 type NodeId = usize;
 
@@ -405,7 +405,7 @@ impl Compiled {
     }
 }
 
-fn compiled(vendor: &Vendor) -> Arc<Compiled> {
+fn compiled(vendor: &'static VendorFacts) -> Arc<Compiled> {
     static CACHE: OnceLock<std::sync::Mutex<HashMap<&'static str, Arc<Compiled>>>> =
         OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
@@ -413,15 +413,15 @@ fn compiled(vendor: &Vendor) -> Arc<Compiled> {
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     guard
-        .entry(vendor.name())
-        .or_insert_with(|| Arc::new(Compiled::new(&vendor.facts.document())))
+        .entry(vendor.name)
+        .or_insert_with(|| Arc::new(Compiled::new(&vendor.document())))
         .clone()
 }
 
 /// How `body`, a response of `vendor`'s `operation` with `status`, departs from its documented
 /// shape. A body that is not JSON has no drift to report (its normalizer says it is unreadable);
 /// neither has a status the vendor documents no body for.
-pub fn check(vendor: &Vendor, operation: &str, status: u16, body: &[u8]) -> Drift {
+pub fn check(vendor: &'static VendorFacts, operation: &str, status: u16, body: &[u8]) -> Drift {
     let compiled = compiled(vendor);
     let Some(root) = compiled.root(operation, status) else {
         return Drift::default();

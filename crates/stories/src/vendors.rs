@@ -121,9 +121,9 @@ pub fn normalize_checked(
 ) -> Result<Normalized, NormalizeError> {
     let v = known(vendor)?;
     let mut normalized = v.normalize(operation, raw)?;
-    normalized
-        .drift
-        .merge(crate::drift::check(v, operation, raw.status, raw.body));
+    normalized.drift.merge(crate::drift::check(
+        v.facts, operation, raw.status, raw.body,
+    ));
     normalized.drift = std::mem::take(&mut normalized.drift).capped();
     Ok(normalized)
 }
