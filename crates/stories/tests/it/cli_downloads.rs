@@ -221,8 +221,8 @@ async fn failed_downloads_are_in_the_json_and_the_exit_status() {
     );
 }
 
-/// A media server that promises 64 KiB and closes after 100 bytes.
-async fn short_server() -> String {
+/// A server that answers every request with `head` then `body`, and closes.
+async fn raw_server(head: &'static str, body: &'static [u8]) -> String {
     use tokio::io::AsyncWriteExt;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -232,14 +232,21 @@ async fn short_server() -> String {
         while let Ok((mut socket, _)) = listener.accept().await {
             let mut buf = [0u8; 4096];
             let _ = tokio::io::AsyncReadExt::read(&mut socket, &mut buf).await;
-            let head =
-                "HTTP/1.1 200 OK\r\ncontent-type: image/jpeg\r\ncontent-length: 65536\r\n\r\n";
             let _ = socket.write_all(head.as_bytes()).await;
-            let _ = socket.write_all(&[7u8; 100]).await;
+            let _ = socket.write_all(body).await;
             let _ = socket.shutdown().await;
         }
     });
     format!("http://{addr}")
+}
+
+/// A media server that promises 64 KiB and closes after 100 bytes.
+async fn short_server() -> String {
+    raw_server(
+        "HTTP/1.1 200 OK\r\ncontent-type: image/jpeg\r\ncontent-length: 65536\r\n\r\n",
+        &[7u8; 100],
+    )
+    .await
 }
 
 #[tokio::test]
@@ -479,23 +486,14 @@ async fn the_extension_follows_the_media_served() {
     }
 
     // A server that sends a video where the URL says `.jpg`: the file says `.mp4`.
-    use tokio::io::AsyncWriteExt;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            let mut buf = [0u8; 4096];
-            let _ = tokio::io::AsyncReadExt::read(&mut socket, &mut buf).await;
-            let head = "HTTP/1.1 200 OK\r\ncontent-type: video/mp4\r\ncontent-length: 4\r\nconnection: close\r\n\r\nmp4!";
-            let _ = socket.write_all(head.as_bytes()).await;
-            let _ = socket.shutdown().await;
-        }
-    });
+    let base = raw_server(
+        "HTTP/1.1 200 OK\r\ncontent-type: video/mp4\r\ncontent-length: 4\r\nconnection: close\r\n\r\n",
+        b"mp4!",
+    )
+    .await;
     let story: domain::Story = serde_json::from_value(serde_json::json!({
         "id": "7", "shortcode": null, "owner": null, "kind": "image", "taken_at": null, "expires_at": null,
-        "images": [{"url": format!("http://{addr}/media/7.jpg"), "width": 1, "height": 1, "mime_type": "image/jpeg", "url_expires_at": null}],
+        "images": [{"url": format!("{base}/media/7.jpg"), "width": 1, "height": 1, "mime_type": "image/jpeg", "url_expires_at": null}],
         "videos": [], "duration_seconds": null, "mentions": [], "hashtags": [], "links": [], "locations": [],
         "sponsors": [], "paid_partnership": null, "accessibility_caption": null, "permalink": null,
         "source": {"vendor": "keyapi", "operation": "fetch_user_stories"}
