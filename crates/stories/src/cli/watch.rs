@@ -112,15 +112,8 @@ fn read_accounts(accounts: &Accounts) -> Result<Vec<String>, String> {
     lines
         .into_iter()
         .map(|(origin, input)| {
-            stories::watch::account_name(&input).map_err(|e| {
-                // The reason quotes the input; a pasted page must not flood the terminal.
-                let e = if e.chars().count() > 200 {
-                    super::inputs::shown(&e)
-                } else {
-                    e
-                };
-                format!("{origin}: {e}")
-            })
+            // The reason quotes at most 80 characters of the input (`InvalidInput`).
+            stories::watch::account_name(&input).map_err(|e| format!("{origin}: {e}"))
         })
         .collect()
 }

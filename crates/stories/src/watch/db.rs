@@ -70,7 +70,11 @@ impl DatabaseUrl {
     }
 
     /// `postgres://…`, `postgresql://…`, `sqlite://FILE` or a plain file path (SQLite).
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, InvalidDatabaseUrl> {
+        Self::parse_text(text).map_err(InvalidDatabaseUrl)
+    }
+
+    fn parse_text(text: &str) -> Result<Self, String> {
         let scheme = text.split_once("://").map(|(s, _)| s);
         match scheme {
             Some("postgres" | "postgresql") => {
@@ -109,6 +113,12 @@ impl DatabaseUrl {
         }
     }
 }
+
+/// A `--database` / `STORIES_DATABASE_URL` value that names no archive, and why (its password
+/// hidden).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidDatabaseUrl(String);
 
 /// A URL's text with the password, if any, replaced by `***`, for messages about a URL that
 /// did not parse.
@@ -240,10 +250,12 @@ mod tests {
         assert_eq!(file.file.as_deref(), Some(Path::new("/tmp/a/archive.db")));
         let err = DatabaseUrl::parse("mysql://u:pw@h/db")
             .err()
+            .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(err.contains("unsupported") && !err.contains("pw@"), "{err}");
         let err = DatabaseUrl::parse("postgres://u:pw@/db")
             .err()
+            .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(err.contains("host") && !err.contains(":pw"), "{err}");
     }

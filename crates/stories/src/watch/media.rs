@@ -222,12 +222,32 @@ pub fn sweep_account_parts(root: &Path, account: &str) -> usize {
         .count()
 }
 
+/// The media folder cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum NotWritable {
+    #[error("cannot create {}: {source}", path.display())]
+    Create {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write into {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
 /// Checks that `root` can be created and written, before anything runs.
-pub fn check_writable(root: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(root).map_err(|e| format!("cannot create {}: {e}", root.display()))?;
+pub fn check_writable(root: &Path) -> Result<(), NotWritable> {
+    std::fs::create_dir_all(root).map_err(|source| NotWritable::Create {
+        path: root.to_path_buf(),
+        source,
+    })?;
     let probe = root.join(format!(".stories-probe-{}", std::process::id()));
-    std::fs::write(&probe, b"")
-        .map_err(|e| format!("cannot write into {}: {e}", root.display()))?;
+    std::fs::write(&probe, b"").map_err(|source| NotWritable::Write {
+        path: root.to_path_buf(),
+        source,
+    })?;
     let _ = std::fs::remove_file(probe);
     Ok(())
 }

@@ -47,9 +47,33 @@ pub fn default_database() -> Option<std::path::PathBuf> {
 
 /// An account to watch, from a username, `@username`, id or profile URL, named the way the
 /// archive keys it: a lowercase username or a numeric id.
-pub fn account_name(input: &str) -> Result<String, String> {
-    match crate::query::User::parse(input).map_err(|e| e.to_string())? {
+pub fn account_name(input: &str) -> Result<String, crate::query::InvalidInput> {
+    match crate::query::User::parse(input)? {
         crate::query::User::Username(u) => Ok(u.to_ascii_lowercase()),
         crate::query::User::Id(id) => Ok(id),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accounts_are_keyed_one_way_and_bad_ones_say_why_briefly() {
+        assert_eq!(account_name("@NatGeo").as_deref(), Ok("natgeo"));
+        assert_eq!(
+            account_name("https://www.instagram.com/natgeo/").as_deref(),
+            Ok("natgeo")
+        );
+        assert_eq!(account_name("787132").as_deref(), Ok("787132"));
+        let pasted = "x".repeat(100_000);
+        let why = account_name(&pasted)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            why.len() < 300 && why.contains("(100000 characters)"),
+            "{why}"
+        );
     }
 }
