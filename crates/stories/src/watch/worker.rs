@@ -220,6 +220,7 @@ impl Worker {
                 break;
             }
         }
+        shared.drain().await;
         registration.release(&shared.db).await;
         if let Some(e) = shared.fatal() {
             return Err(e);
@@ -275,7 +276,35 @@ impl Worker {
     }
 }
 
+/// How long a stopping worker waits for its polls in flight to finish.
+const DRAIN: Duration = Duration::from_secs(30);
+
 impl Shared {
+    /// Waits (at most [`DRAIN`]) for the polls in flight: they were taken before the run ended,
+    /// and one cut short would leave a complete file without its row until the next run.
+    async fn drain(&self) {
+        let until = Instant::now() + DRAIN;
+        let mut said = false;
+        loop {
+            let left = self.in_flight.load(Ordering::SeqCst);
+            if left == 0 {
+                return;
+            }
+            if Instant::now() >= until {
+                tracing::warn!(
+                    polls = left,
+                    "stopping with polls still in flight; the next run finishes them"
+                );
+                return;
+            }
+            if !said {
+                tracing::info!(polls = left, "waiting for the polls in flight");
+                said = true;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     fn fatal_pending(&self) -> bool {
         self.fatal
             .lock()
@@ -303,12 +332,29 @@ impl Shared {
 
 /// One poll job: polls its account unless it is no longer watched (or was re-added since),
 /// then enqueues the next.
+///
+/// The poll runs in a task of its own: a stopping worker drops this future, not the poll, so
+/// no poll is cut between a media file's rename and its row; [`Worker::run`] waits for the
+/// polls in flight before it returns.
 async fn poll_job(job: PollJob, shared: Data<Arc<Shared>>) -> Result<(), BoxDynError> {
+    let shared: Arc<Shared> = (*shared).clone();
     shared.in_flight.fetch_add(1, Ordering::SeqCst);
-    let result = run_job(&job, &shared).await;
-    shared.in_flight.fetch_sub(1, Ordering::SeqCst);
+    let account = job.account.clone();
+    let polling = shared.clone();
+    let result = tokio::spawn(async move {
+        let result = run_job(&job, &polling).await;
+        polling.in_flight.fetch_sub(1, Ordering::SeqCst);
+        result
+    })
+    .await
+    .unwrap_or_else(|e| {
+        shared.in_flight.fetch_sub(1, Ordering::SeqCst);
+        Err(WatchError::Client(format!(
+            "the poll of {account} panicked: {e}"
+        )))
+    });
     result.map_err(|e| {
-        tracing::warn!(account = job.account, error = %e, "poll job failed; it will be retried");
+        tracing::warn!(account, error = %e, "poll job failed; it will be retried");
         Box::new(e) as BoxDynError
     })
 }
