@@ -52,14 +52,17 @@ impl Ctx<'_> {
         IngestError::new(kind, self.vendor, message)
     }
 
-    /// A reader's note, located in its page.
+    /// A reader's note, located in its page; a second place it involves is named in the message.
     pub fn warning(&self, note: PageNote) -> Warning {
+        let place = |(p, o): (usize, usize)| Some(self.pages.get(p)?.location_of_offset(o));
+        let mut message = note.message;
+        if let Some(other) = note.related.and_then(place) {
+            message.push_str(&format!(" (the other place: {other})"));
+        }
         Warning {
             vendor: self.vendor.to_owned(),
-            location: note
-                .location
-                .and_then(|(p, o)| Some(self.pages.get(p)?.location_of_offset(o))),
-            message: note.message,
+            location: note.location.and_then(place),
+            message,
             known: None,
         }
     }

@@ -67,6 +67,8 @@ pub struct PageNote {
     /// (page, byte offset).
     pub location: Option<(usize, usize)>,
     pub message: String,
+    /// A second place involved, as (page, offset): the other page of a disagreement.
+    pub related: Option<(usize, usize)>,
 }
 
 impl PageNote {
@@ -74,6 +76,7 @@ impl PageNote {
         Self {
             location: Some((page, offset)),
             message: message.into(),
+            related: None,
         }
     }
 
@@ -81,6 +84,12 @@ impl PageNote {
         Self {
             location: None,
             message: message.into(),
+            related: None,
         }
+    }
+
+    pub fn related(mut self, page: usize, offset: usize) -> Self {
+        self.related = Some((page, offset));
+        self
     }
 }

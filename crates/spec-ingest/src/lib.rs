@@ -200,7 +200,7 @@ fn read(ctx: &Ctx<'_>, spec: &VendorSpec) -> Result<(Value, Origins, Vec<Warning
         }
         DocFormat::MarkdownEndpoints => {
             let title = format!("{} API", spec.manifest.display_name);
-            let (parsed, warnings) = markdown::parse_pages(ctx, &title)?;
+            let (parsed, warnings) = markdown::parse_pages(ctx, spec.pages.len(), &title)?;
             let mut document = parsed.doc;
             shape::lenient_id_component(&mut document)
                 .map_err(|f| ctx.located(&parsed.origins, f))?;
@@ -255,11 +255,17 @@ fn untyped_bodies(ctx: &Ctx<'_>, doc: &Value, origins: &Origins) -> Vec<Warning>
                     "/paths/{}/{method}/responses/{status}",
                     yaml::escape_segment(path)
                 );
+                // An answer documented only by `null` says nothing of its type either.
+                let what = if media.get("example").is_some_and(Value::is_null) {
+                    "has no schema and only `null` as its example"
+                } else {
+                    "has neither a schema nor an example"
+                };
                 out.push(ctx.warning_at(
                     origins,
                     &ptr,
                     format!(
-                        "{} {path} response {status} has neither a schema nor an example; its body stays untyped",
+                        "{} {path} response {status} {what}; its body stays untyped",
                         method.to_uppercase()
                     ),
                 ));

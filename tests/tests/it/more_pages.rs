@@ -2,10 +2,13 @@
 //! KonbiniAPI's styles (`tests/fixtures/pages/`), in every shape the vendors use — a documented
 //! object taking a name nested types had, paged chunks `[[item, …], cursor]`, a bare JSON
 //! example, an envelope the prose does not mention, a map keyed by ids, a second API version
-//! describing an object differently, and Mintlify pages repeating the same components — are
-//! added to a copy of the whole workspace. Regen succeeds, every type keeps its name, the
-//! workspace (tests included) still compiles, and the new operations' examples decode into
-//! their generated types.
+//! describing an object differently, every kind of JSON value as an example (a bare string, a
+//! number, `null`, a list of ids), two pages showing one name as a short and a full object
+//! (merged) or with no field in common (told apart), a v2 page whose object clashes with another
+//! v2 page's, deprecated endpoints, downloads answering bytes, and Mintlify pages repeating the
+//! same components — are added to a copy of the whole workspace. Regen succeeds, every type
+//! keeps its name, the workspace (tests included) still compiles, and the new operations'
+//! examples decode into their generated types.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -54,12 +57,28 @@ fn operation_ids(doc: &Value) -> BTreeSet<String> {
         .collect()
 }
 
-fn success_schema<'d>(doc: &'d Value, operation: &str) -> &'d Value {
+fn operation<'d>(doc: &'d Value, operation: &str) -> &'d Value {
     spec_ingest::operations(doc)
         .into_iter()
         .find(|(_, _, op)| op["operationId"] == operation)
-        .map(|(_, _, op)| &op["responses"]["200"]["content"]["application/json"]["schema"])
+        .map(|(_, _, op)| op)
         .unwrap_or_else(|| panic!("no operation {operation}"))
+}
+
+fn success_content<'d>(doc: &'d Value, op: &str) -> &'d Value {
+    &operation(doc, op)["responses"]["200"]["content"]
+}
+
+fn success_schema<'d>(doc: &'d Value, op: &str) -> &'d Value {
+    &success_content(doc, op)["application/json"]["schema"]
+}
+
+/// The warning that contains `text`; its whole line is returned.
+fn warning<'w>(warnings: &'w [String], text: &str) -> &'w str {
+    warnings
+        .iter()
+        .find(|w| w.contains(text))
+        .unwrap_or_else(|| panic!("no warning says {text:?}:\n{}", warnings.join("\n")))
 }
 
 /// A test that only compiles against the new client: it follows a paged chunk endpoint from
@@ -124,6 +143,9 @@ fn pages_of_every_shape_need_no_code_change() {
         &root.join("tests/fixtures/openapi/reality"),
         &scratch.path().join("specs/reality"),
     );
+    let plan =
+        regen::plan(scratch.path(), None).unwrap_or_else(|e| panic!("{}", regen::render(&e, 100)));
+    let warnings: Vec<String> = plan.warnings.iter().map(ToString::to_string).collect();
     regen::regenerate(scratch.path(), None)
         .unwrap_or_else(|e| panic!("{}", regen::render(&e, 100)));
     assert!(
@@ -149,8 +171,15 @@ fn pages_of_every_shape_need_no_code_change() {
             !added.is_empty(),
             "{vendor}: the fixture pages added no operation"
         );
-        // Every new operation's answer is typed.
+        // Every new operation's answer is typed: JSON with a schema, or bytes. (An answer
+        // documented only by `null` says nothing of its type; it is warned about below.)
         for op in &added {
+            let content = success_content(&new, op);
+            if content.get("application/octet-stream").is_some()
+                || content["application/json"].get("example") == Some(&Value::Null)
+            {
+                continue;
+            }
             let schema = success_schema(&new, op);
             assert!(
                 schema.as_object().is_some_and(|s| !s.is_empty()),
@@ -210,6 +239,75 @@ fn pages_of_every_shape_need_no_code_change() {
     );
     assert!(success_schema(&hiker, "get_v2_highlights_by_ids")["additionalProperties"].is_object());
     assert!(hiker["components"]["schemas"]["HighlightV2"].is_object());
+    // Every kind of JSON value is an example: a bare string, a number, `null`, a list of ids.
+    let media = |op: &str| success_content(&hiker, op)["application/json"].clone();
+    assert_eq!(
+        media("get_v1_media_code_from_pk")["schema"]["type"],
+        "string"
+    );
+    assert_eq!(media("get_v1_media_code_from_pk")["example"], "DVqZ2rACkqL");
+    assert_eq!(
+        media("get_v1_media_insight").get("example"),
+        Some(&Value::Null)
+    );
+    warning(
+        &warnings,
+        "GET /v1/media/insight response 200 has no schema and only `null` as its example; its body stays untyped",
+    );
+    assert_eq!(
+        media("get_v1_media_likers_ids")["schema"]["items"]["type"],
+        "string"
+    );
+    // A short and a full user under one name are one type holding every field; the warning
+    // names both pages.
+    assert_eq!(
+        success_schema(&hiker, "get_v1_media_user")["$ref"],
+        "#/components/schemas/User"
+    );
+    let user = &hiker["components"]["schemas"]["User"]["properties"];
+    assert!(
+        user["id"].is_object() && user["follower_count"].is_object(),
+        "{user}"
+    );
+    let merged = warning(&warnings, "one `User` type holds both");
+    assert!(
+        merged.contains("specs/hikerapi/user.md:") && merged.contains("specs/hikerapi/media.md:"),
+        "{merged}"
+    );
+    // Objects that share no field, and v2 objects of another shape, are told apart by page.
+    assert_eq!(
+        success_schema(&hiker, "get_v1_user_business_address")["$ref"],
+        "#/components/schemas/LocationOnUserPage"
+    );
+    assert_eq!(
+        success_schema(&hiker, "get_v1_media_location")["$ref"],
+        "#/components/schemas/Location"
+    );
+    warning(
+        &warnings,
+        "two pages describe different `Location` objects (the two pages' examples have no field in common); this page's are the type `LocationOnUserPage`",
+    );
+    assert_eq!(
+        success_schema(&hiker, "get_v2_user_highlights")["items"]["$ref"],
+        "#/components/schemas/HighlightV2OnUserPage"
+    );
+    let split = warning(
+        &warnings,
+        "this page's are the type `HighlightV2OnUserPage`",
+    );
+    assert!(
+        split.starts_with("specs/hikerapi/v2-user.md:")
+            && split.contains("(the other place: specs/hikerapi/v2-highlights.md:"),
+        "{split}"
+    );
+    // Deprecated endpoints and downloads answering bytes.
+    assert_eq!(
+        operation(&hiker, "get_v2_user_highlights_by_username")["deprecated"],
+        true
+    );
+    assert!(
+        success_content(&hiker, "get_v2_story_download")["application/octet-stream"].is_object()
+    );
     // KonbiniAPI's pages repeat components and error bodies: each is one type.
     let konbini = document(scratch.path(), "konbiniapi");
     let errors = konbini["components"]["schemas"]

@@ -3,13 +3,17 @@
 //! from where it stands, stays as an alias); nested objects with the same fields in several
 //! places (the user object) are inferred together, from all their samples, so that hoisting
 //! gives them one type with each place's name as an alias.
+//!
+//! Pages may show one name in different shapes (a full and a short user). Samples of pages that
+//! agree are merged — inferred schemas require nothing, so the merged type decodes every page's
+//! examples; a page whose samples disagree (a field of another kind, or no field in common)
+//! gets its own type, named after the page (`UserOnMediaPage`), and a warning names both places.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value, json};
 
-use crate::error::ErrorKind;
-use crate::fault::{PageFault, PageNote};
+use crate::fault::PageNote;
 use crate::infer;
 use crate::names;
 use crate::yaml::escape_segment;
@@ -138,8 +142,27 @@ fn place_name(owner: &str, path: &[Seg]) -> String {
     name
 }
 
-/// The schema kind of every property, for comparing two pages' samples of one object.
-fn shape_conflict(a: &Value, b: &Value, path: &str) -> Option<String> {
+/// Where two pages' samples of one object disagree so that one type cannot be true to both:
+/// a property of another kind (numbers of either kind agree), or no property in common.
+fn disagreement(a: &Value, b: &Value) -> Option<String> {
+    if let Some(conflict) = kind_conflict(a, b, "") {
+        return Some(conflict);
+    }
+    let (ka, kb) = (property_names(a), property_names(b));
+    (!ka.is_empty() && !kb.is_empty() && ka.is_disjoint(&kb))
+        .then(|| "the two pages' examples have no field in common".to_owned())
+}
+
+fn property_names(schema: &Value) -> BTreeSet<String> {
+    schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// The first property, depth first, whose kind differs between two inferred schemas.
+fn kind_conflict(a: &Value, b: &Value, path: &str) -> Option<String> {
     let kind = |s: &Value| s.get("type").and_then(Value::as_str).map(str::to_owned);
     let (Some(pa), Some(pb)) = (
         a.get("properties").and_then(Value::as_object),
@@ -160,49 +183,169 @@ fn shape_conflict(a: &Value, b: &Value, path: &str) -> Option<String> {
                 ));
             }
             (Some(x), Some(_)) if x == "object" => {
-                if let Some(c) = shape_conflict(sa, sb, &format!("{path}{name}.")) {
+                if let Some(c) = kind_conflict(sa, sb, &format!("{path}{name}.")) {
                     return Some(c);
                 }
             }
             _ => {}
         }
     }
-    let ka: BTreeSet<String> = pa.keys().cloned().collect();
-    let kb: BTreeSet<String> = pb.keys().cloned().collect();
-    (path.is_empty() && jaccard(&ka, &kb) < 0.5)
-        .then(|| "the two pages' examples share fewer than half their fields".to_owned())
+    None
+}
+
+/// The samples of one name that one type describes: the pages that agree.
+struct Group {
+    name: String,
+    pages: Vec<usize>,
+    samples: Vec<Sample>,
+    schema: Value,
+}
+
+/// A name that pages use for objects that disagree: the pages whose objects are the renamed
+/// type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Renamed {
+    pub name: String,
+    pub renamed: String,
+    pub pages: Vec<usize>,
+}
+
+/// Splits each name's samples into the groups of pages that agree: the first group keeps the
+/// name, each other one is named after its first page (`MediaUser` for the media page's `User`).
+/// Merging pages that share few fields and splitting pages that disagree are both reported,
+/// each with the two places.
+pub(super) fn tell_apart(
+    named: BTreeMap<String, Vec<Sample>>,
+    page_words: &[String],
+    notes: &mut Vec<PageNote>,
+) -> (BTreeMap<String, Vec<Sample>>, Vec<Renamed>) {
+    let mut taken: BTreeSet<String> = named.keys().cloned().collect();
+    let mut out = BTreeMap::new();
+    let mut renames = Vec::new();
+    for (name, samples) in named {
+        let mut by_page: BTreeMap<usize, Vec<Sample>> = BTreeMap::new();
+        for s in samples {
+            by_page.entry(s.page).or_default().push(s);
+        }
+        let mut groups: Vec<Group> = Vec::new();
+        for (page, samples) in by_page {
+            let schema = infer::infer(samples.iter().map(|s| &s.value));
+            let here = (samples[0].page, samples[0].offset);
+            let fits = groups
+                .iter()
+                .position(|g| disagreement(&g.schema, &schema).is_none());
+            match fits {
+                Some(i) => {
+                    let group = &mut groups[i];
+                    let (ka, kb) = (property_names(&group.schema), property_names(&schema));
+                    if jaccard(&ka, &kb) < 0.5 {
+                        let there = (group.samples[0].page, group.samples[0].offset);
+                        notes.push(
+                            PageNote::at(
+                                here.0,
+                                here.1,
+                                format!(
+                                    "this page's `{name}` objects share fewer than half their fields with another page's ({} of {}); one `{name}` type holds both, every field optional",
+                                    ka.intersection(&kb).count(),
+                                    ka.union(&kb).count()
+                                ),
+                            )
+                            .related(there.0, there.1),
+                        );
+                    }
+                    group.pages.push(page);
+                    group.samples.extend(samples);
+                    group.schema = infer::infer(group.samples.iter().map(|s| &s.value));
+                }
+                None => {
+                    if let Some(first) = groups.first() {
+                        let conflict = disagreement(&first.schema, &schema).unwrap_or_default();
+                        let renamed = unique(page_name(&page_words[page], &name), &mut taken);
+                        let there = (first.samples[0].page, first.samples[0].offset);
+                        notes.push(
+                            PageNote::at(
+                                here.0,
+                                here.1,
+                                format!(
+                                    "two pages describe different `{name}` objects ({conflict}); this page's are the type `{renamed}`"
+                                ),
+                            )
+                            .related(there.0, there.1),
+                        );
+                        groups.push(Group {
+                            name: renamed,
+                            pages: vec![page],
+                            samples,
+                            schema,
+                        });
+                    } else {
+                        groups.push(Group {
+                            name: name.clone(),
+                            pages: vec![page],
+                            samples,
+                            schema,
+                        });
+                    }
+                }
+            }
+        }
+        if groups.is_empty() {
+            out.insert(name.clone(), Vec::new());
+        }
+        for group in groups {
+            if group.name != name {
+                renames.push(Renamed {
+                    name: name.clone(),
+                    renamed: group.name.clone(),
+                    pages: group.pages,
+                });
+            }
+            out.insert(group.name, group.samples);
+        }
+    }
+    (out, renames)
+}
+
+/// `UserOnMediaPage` for `User` on the page `media.md`, `HighlightV2OnUserPage` for
+/// `HighlightV2` on `v2-user.md`: the page's words without version markers. Hoisting names
+/// nested types `{Parent}{Field}` (the media page's `Media.user` is `MediaUser`), so this form
+/// cannot take a name a nested type would get.
+fn page_name(words: &str, name: &str) -> String {
+    let words: Vec<&str> = words
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty() && !is_version(w))
+        .collect();
+    let prefix = names::pascal(&words.join("_"));
+    format!("{name}On{prefix}Page")
+}
+
+/// `v2`, `V10`: a version marker in a page's file name.
+fn is_version(word: &str) -> bool {
+    word.strip_prefix(['v', 'V'])
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// `wanted`, or `wanted2`, `wanted3`, … when the name is taken.
+fn unique(wanted: String, taken: &mut BTreeSet<String>) -> String {
+    let mut name = wanted.clone();
+    let mut n = 2;
+    while taken.contains(&name) {
+        name = format!("{wanted}{n}");
+        n += 1;
+    }
+    taken.insert(name.clone());
+    name
 }
 
 /// Where each named object's first example stands: (page, offset).
 pub(super) type FirstSeen = BTreeMap<String, (usize, usize)>;
 
-/// Infers named and shared components from every sample, and reports shapes that disagree.
+/// Infers named and shared components from every sample (of pages that agree: see
+/// [`tell_apart`]).
 pub(super) fn named_components(
     mut named: BTreeMap<String, Vec<Sample>>,
     notes: &mut Vec<PageNote>,
-) -> Result<(Map<String, Value>, FirstSeen), PageFault> {
-    for (name, samples) in &named {
-        let mut by_page: BTreeMap<usize, Vec<&Sample>> = BTreeMap::new();
-        for s in samples {
-            by_page.entry(s.page).or_default().push(s);
-        }
-        let per_page: Vec<(&Vec<&Sample>, Value)> = by_page
-            .values()
-            .map(|ss| (ss, infer::infer(ss.iter().map(|s| &s.value))))
-            .collect();
-        for pair in per_page.windows(2) {
-            if let Some(conflict) = shape_conflict(&pair[0].1, &pair[1].1, "") {
-                let (first, second) = (pair[0].0[0], pair[1].0[0]);
-                return Err(PageFault::new(
-                    ErrorKind::Conflict,
-                    second.page,
-                    second.offset,
-                    format!("two pages describe different `{name}` objects: {conflict}"),
-                )
-                .related(first.page, first.offset));
-            }
-        }
-    }
+) -> (Map<String, Value>, FirstSeen) {
     let unions: BTreeMap<String, BTreeSet<String>> = named
         .iter()
         .map(|(n, ss)| (n.clone(), ss.iter().flat_map(|s| keys(&s.value)).collect()))
@@ -310,5 +453,5 @@ pub(super) fn named_components(
             )));
         }
     }
-    Ok((schemas, first_seen))
+    (schemas, first_seen)
 }

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value, json};
 
 use super::Parsed;
-use super::components::{Sample, named_components};
+use super::components::{Renamed, Sample, named_components, tell_apart};
 use super::scan::{Endpoint, Param, ParamIn, Returns, returns_of};
 use crate::error::ErrorKind;
 use crate::fault::{PageFault, PageNote};
@@ -46,7 +46,8 @@ struct Builder<'n> {
     owners: Vec<(String, usize)>,
     paths: Map<String, Value>,
     named: BTreeMap<String, Vec<Sample>>,
-    chunks: BTreeSet<String>,
+    /// Chunked answers: the object's name and the page that returns its chunks.
+    chunks: BTreeSet<(String, usize)>,
     /// Single-object answers whose example may be an envelope; settled once every page's
     /// samples are known.
     pending: Vec<Pending>,
@@ -64,14 +65,14 @@ struct Pending {
 }
 
 pub(super) fn build_document(
-    page_count: usize,
+    stems: &[String],
     title: &str,
     endpoints: Vec<Endpoint>,
     auth: Option<String>,
     notes: &mut Vec<PageNote>,
 ) -> Result<Parsed, PageFault> {
     let mut b = Builder {
-        positions: vec![Positions::default(); page_count],
+        positions: vec![Positions::default(); stems.len()],
         owners: Vec::new(),
         paths: Map::new(),
         named: BTreeMap::new(),
@@ -87,8 +88,10 @@ pub(super) fn build_document(
     for samples in b.named.values_mut() {
         samples.sort_by_key(|s| (s.page, s.offset));
     }
-    let (mut schemas, first_seen) = named_components(std::mem::take(&mut b.named), b.notes)?;
-    for name in &b.chunks {
+    let (named, renames) = tell_apart(std::mem::take(&mut b.named), stems, b.notes);
+    b.rename(&endpoints, &renames);
+    let (mut schemas, first_seen) = named_components(named, b.notes);
+    for name in b.chunks.iter().map(|(name, _)| name) {
         schemas.insert(format!("{name}Chunk"), chunk_schema(name));
     }
     let mut origins = Origins::default();
@@ -246,6 +249,13 @@ fn kind_of(value: &Value) -> &'static str {
 
 fn json_response(schema: Option<Value>, example: Option<&Value>) -> Value {
     let mut media = Map::new();
+    // A page's example is a JSON value, never JSON text: a bare string is a string answer
+    // (`"DW38ZhqiKax"`), so scalars get their type here rather than being read as text later.
+    let schema = schema.or_else(|| {
+        example
+            .filter(|e| !e.is_object() && !e.is_array())
+            .map(|e| infer::infer([e]))
+    });
     if let Some(schema) = schema {
         media.insert("schema".into(), schema);
     }
@@ -449,7 +459,7 @@ impl Builder<'_> {
             for item in value[0].as_array().into_iter().flatten() {
                 self.sample(name, item, ep.page, offset);
             }
-            self.chunks.insert(name.to_owned());
+            self.chunks.insert((name.to_owned(), ep.page));
             return reference(&format!("{name}Chunk"));
         }
         if value.is_object()
@@ -485,6 +495,33 @@ impl Builder<'_> {
             ),
         );
         infer::infer([value])
+    }
+
+    /// Points the operations of pages whose objects were told apart at their own types.
+    fn rename(&mut self, endpoints: &[Endpoint], renames: &[Renamed]) {
+        for r in renames {
+            let swaps = [
+                (reference(&r.name), reference(&r.renamed)),
+                (
+                    reference(&format!("{}Chunk", r.name)),
+                    reference(&format!("{}Chunk", r.renamed)),
+                ),
+            ];
+            for ep in endpoints.iter().filter(|ep| r.pages.contains(&ep.page)) {
+                if let Some(op) = self
+                    .paths
+                    .get_mut(&ep.path)
+                    .and_then(|item| item.get_mut(&ep.method))
+                {
+                    replace_refs(op, &swaps);
+                }
+            }
+            for page in &r.pages {
+                if self.chunks.remove(&(r.name.clone(), *page)) {
+                    self.chunks.insert((r.renamed.clone(), *page));
+                }
+            }
+        }
     }
 
     /// Decides, with every page's samples known, whether a single-object example is the object
@@ -540,6 +577,19 @@ impl Builder<'_> {
                 None => self.sample(&p.name, &p.example, p.page, p.offset),
             }
         }
+    }
+}
+
+/// Replaces every schema equal to one of `swaps`' first members by the second.
+fn replace_refs(value: &mut Value, swaps: &[(Value, Value)]) {
+    if let Some((_, to)) = swaps.iter().find(|(from, _)| from == value) {
+        *value = to.clone();
+        return;
+    }
+    match value {
+        Value::Object(map) => map.values_mut().for_each(|v| replace_refs(v, swaps)),
+        Value::Array(items) => items.iter_mut().for_each(|v| replace_refs(v, swaps)),
+        _ => {}
     }
 }
 

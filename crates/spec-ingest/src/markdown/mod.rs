@@ -21,6 +21,7 @@ use serde_json::Value;
 
 use crate::context::Ctx;
 use crate::error::{ErrorKind, IngestError, Warning};
+use crate::fault::PageFault;
 use crate::origin::Origins;
 
 /// A document built from markdown pages, with where each part came from.
@@ -30,13 +31,27 @@ pub struct Parsed {
     pub origins: Origins,
 }
 
-/// Parses every page of a vendor into one document, with what was skipped or guessed.
-pub fn parse_pages(ctx: &Ctx<'_>, title: &str) -> Result<(Parsed, Vec<Warning>), IngestError> {
+/// Parses the vendor's pages — the first `pages` files of the context (the overlay, if any,
+/// follows them) — into one document, with what was skipped or guessed.
+pub fn parse_pages(
+    ctx: &Ctx<'_>,
+    pages: usize,
+    title: &str,
+) -> Result<(Parsed, Vec<Warning>), IngestError> {
     let mut notes = Vec::new();
     let mut endpoints = Vec::new();
     let mut auth: Option<String> = None;
-    for (index, page) in ctx.pages.iter().enumerate() {
+    for (index, page) in ctx.pages.iter().enumerate().take(pages) {
         let found = scan::parse_page(index, page, &mut notes).map_err(|f| ctx.at(f))?;
+        if found.endpoints.is_empty() {
+            // An emptied or truncated page would otherwise drop its operations in silence.
+            return Err(ctx.at(PageFault::new(
+                ErrorKind::NoSpec,
+                index,
+                0,
+                "this page documents no endpoint (no `GET /v1/...` line); every page in a vendor's folder must, so that a page emptied or cut short is not read as operations removed",
+            )));
+        }
         if auth.is_none() {
             auth = found.auth;
         }
@@ -48,7 +63,18 @@ pub fn parse_pages(ctx: &Ctx<'_>, title: &str) -> Result<(Parsed, Vec<Warning>),
             "no endpoint lines (`GET /v1/...`) in any page",
         ));
     }
-    let parsed = document::build_document(ctx.pages.len(), title, endpoints, auth, &mut notes)
+    // A page's file name tells its objects apart from another page's of the same name.
+    let stems: Vec<String> = ctx
+        .pages
+        .iter()
+        .map(|p| {
+            let file = p.path.rsplit('/').next().unwrap_or(&p.path);
+            file.rsplit_once('.')
+                .map_or(file, |(stem, _)| stem)
+                .to_owned()
+        })
+        .collect();
+    let parsed = document::build_document(&stems, title, endpoints, auth, &mut notes)
         .map_err(|f| ctx.at(f))?;
     Ok((parsed, notes.into_iter().map(|n| ctx.warning(n)).collect()))
 }

@@ -23,7 +23,7 @@ fn parse(pages: &[&str]) -> Result<Read, IngestError> {
         vendor: "v",
         pages: &pages,
     };
-    parse_pages(&ctx, "V API").map(|(parsed, warnings)| Read {
+    parse_pages(&ctx, pages.len(), "V API").map(|(parsed, warnings)| Read {
         doc: parsed.doc,
         warnings,
     })
@@ -208,25 +208,123 @@ fn recurring_nested_objects_share_one_schema_and_named_ones_are_referenced() {
 }
 
 #[test]
-fn two_pages_with_different_shapes_under_one_name_are_reported() {
-    let err = parse(&[
-        &format!("{PREAMBLE}GET /v1/a\nReturns a Thing object.\nExample response\n{{\"pk\": \"1\", \"count\": \"a\"}}\n"),
-        &format!("{PREAMBLE}GET /v1/b\nReturns a Thing object.\nExample response\n{{\"pk\": 1, \"count\": 2}}\n"),
-    ])
-    .expect_err("count is a string on one page and an integer on the other");
-    assert_eq!(err.kind(), ErrorKind::Conflict);
-    assert!(
-        err.message()
-            .contains("`count` is string on one page and integer"),
-        "{err}"
+fn pages_whose_objects_disagree_get_a_type_each_and_one_warning_naming_both() {
+    let p = ok(&[
+        &format!(
+            "{PREAMBLE}GET /v1/a\nReturns a Thing object.\nExample response\n{{\"pk\": \"1\", \"count\": \"a\"}}\n"
+        ),
+        &format!(
+            "{PREAMBLE}GET /v1/b\nReturns a Thing object.\nExample response\n{{\"pk\": 1, \"count\": 2}}\nGET /v1/b/chunk\nReturns a list of Thing objects.\nExample response\n[[{{\"pk\": 2, \"count\": 3}}], \"next\"]\n"
+        ),
+    ]);
+    let schemas = &p.doc["components"]["schemas"];
+    assert_eq!(schemas["Thing"]["properties"]["count"]["type"], "string");
+    // Page `p1.md`: its words name its own type.
+    assert_eq!(
+        schemas["ThingOnP1Page"]["properties"]["count"]["type"],
+        "integer"
+    );
+    let body = |path: &str| {
+        p.doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+            .clone()
+    };
+    assert_eq!(body("/v1/a"), json!({"$ref": "#/components/schemas/Thing"}));
+    assert_eq!(
+        body("/v1/b"),
+        json!({"$ref": "#/components/schemas/ThingOnP1Page"})
     );
     assert_eq!(
-        err.location().map(|l| (l.file.as_str(), l.line)),
+        body("/v1/b/chunk"),
+        json!({"$ref": "#/components/schemas/ThingOnP1PageChunk"})
+    );
+    assert!(
+        schemas.get("ThingChunk").is_none(),
+        "no page returns chunks of `Thing`"
+    );
+    assert_eq!(
+        schemas["ThingOnP1PageChunk"][canonical::CHUNK],
+        json!({"$ref": "#/components/schemas/ThingOnP1Page"})
+    );
+    let [w] = p.warnings.as_slice() else {
+        panic!("one warning: {:?}", p.warnings)
+    };
+    assert!(
+        w.message.contains("two pages describe different `Thing` objects (`count` is string on one page and integer on the other); this page's are the type `ThingOnP1Page` (the other place: specs/v/p0.md:8:1)"),
+        "{}",
+        w.message
+    );
+    assert_eq!(
+        w.location.as_ref().map(|l| (l.file.as_str(), l.line)),
         Some(("specs/v/p1.md", 8))
     );
+}
+
+#[test]
+fn a_short_and_a_full_object_of_one_name_are_one_type_with_a_warning() {
+    let full = r#"{"pk": "1", "username": "a", "full_name": "A", "biography": "b", "follower_count": 3, "is_private": false, "is_verified": true, "external_url": null}"#;
+    let short = r#"{"pk": "2", "username": "b", "is_verified": false}"#;
+    let p = ok(&[
+        &format!(
+            "{PREAMBLE}GET /v1/user/by/id\nReturns a User object.\nExample response\n{full}\n"
+        ),
+        &format!(
+            "{PREAMBLE}GET /v1/media/user\nReturns a User object.\nExample response\n{short}\n"
+        ),
+    ]);
+    let user = &p.doc["components"]["schemas"]["User"];
+    let fields: Vec<&str> = user["properties"]
+        .as_object()
+        .into_iter()
+        .flat_map(|m| m.keys().map(String::as_str))
+        .collect();
     assert_eq!(
-        err.related_location().map(|l| l.file.as_str()),
-        Some("specs/v/p0.md")
+        fields,
+        [
+            "pk",
+            "username",
+            "full_name",
+            "biography",
+            "follower_count",
+            "is_private",
+            "is_verified",
+            "external_url"
+        ]
+    );
+    assert_eq!(
+        p.doc["components"]["schemas"].as_object().map(|m| m.len()),
+        Some(1)
+    );
+    let [w] = p.warnings.as_slice() else {
+        panic!("one warning: {:?}", p.warnings)
+    };
+    assert!(
+        w.message.contains("share fewer than half their fields with another page's (3 of 8); one `User` type holds both")
+            && w.message.contains("(the other place: specs/v/p0.md:"),
+        "{}",
+        w.message
+    );
+}
+
+#[test]
+fn pages_whose_objects_share_no_field_are_told_apart() {
+    let p = ok(&[
+        &format!(
+            "{PREAMBLE}GET /v1/a\nReturns a Thing object.\nExample response\n{{\"pk\": \"1\", \"name\": \"a\"}}\n"
+        ),
+        &format!(
+            "{PREAMBLE}GET /v1/b\nReturns a Thing object.\nExample response\n{{\"status\": \"ok\", \"total\": 2}}\n"
+        ),
+    ]);
+    let schemas = &p.doc["components"]["schemas"];
+    assert!(schemas["Thing"]["properties"].get("status").is_none());
+    assert_eq!(
+        schemas["ThingOnP1Page"]["properties"]["total"]["type"],
+        "integer"
+    );
+    assert!(
+        p.warnings[0].message.contains("no field in common"),
+        "{:?}",
+        p.warnings
     );
 }
 
@@ -406,4 +504,23 @@ fn pages_without_endpoints_are_an_error() {
         parse(&["Just prose\n"]).expect_err("nothing").kind(),
         ErrorKind::NoSpec
     );
+}
+
+#[test]
+fn an_emptied_page_beside_others_is_an_error_naming_it() {
+    let good = format!(
+        "{PREAMBLE}GET /v1/a\nReturns a Thing object.\nExample response\n{{\"pk\": \"1\"}}\n"
+    );
+    for emptied in ["", "\n", PREAMBLE] {
+        let err = parse(&[&good, emptied]).expect_err("the second page lost its endpoints");
+        assert_eq!(err.kind(), ErrorKind::NoSpec);
+        assert!(
+            err.message().contains("this page documents no endpoint"),
+            "{err}"
+        );
+        assert_eq!(
+            err.location().map(|l| (l.file.as_str(), l.line)),
+            Some(("specs/v/p1.md", 1))
+        );
+    }
 }
