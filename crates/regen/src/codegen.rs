@@ -165,6 +165,9 @@ fn generate_tokens(
     document: &Value,
     vendor: &str,
 ) -> Result<(proc_macro2::TokenStream, Deps), RegenError> {
+    let mut document = document.clone();
+    crate::doc_text::make_inert(&mut document);
+    let document = &document;
     let spec: openapiv3::OpenAPI = serde_json::from_value(document.clone()).map_err(|e| {
         generate_error(
             vendor,

@@ -6,6 +6,7 @@
 
 mod bodies;
 mod codegen;
+mod doc_text;
 mod files;
 mod manifest;
 pub mod swap;
