@@ -66,14 +66,31 @@ struct Details {
     source_code: Option<Excerpt>,
 }
 
+/// The most characters of a vendor's text an error or warning quotes.
+pub const QUOTE_CHARS: usize = 80;
+
+/// The most characters an error message holds: a backstop for a quote no site bounded.
+const MESSAGE_CHARS: usize = 2_000;
+
+/// `text` cut to `max` characters, saying how many were left out: what messages quote of a
+/// vendor's text, which may be a 140,000-character line.
+pub fn excerpt(text: &str, max: usize) -> String {
+    let count = text.chars().count();
+    if count <= max {
+        return text.to_owned();
+    }
+    let head: String = text.chars().take(max).collect();
+    format!("{head}… ({} more characters)", count - max)
+}
+
 impl IngestError {
     pub fn new(kind: ErrorKind, vendor: &str, message: impl Into<String>) -> Self {
         Self(Box::new(Details {
             kind,
-            vendor: vendor.to_owned(),
+            vendor: excerpt(vendor, QUOTE_CHARS),
             operation: None,
             location: None,
-            message: message.into(),
+            message: excerpt(&message.into(), MESSAGE_CHARS),
             related: None,
             source_code: None,
         }))

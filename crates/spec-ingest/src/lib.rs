@@ -41,12 +41,12 @@ mod yaml;
 
 use serde_json::Value;
 
-pub use error::{ErrorKind, IngestError, Location, Warning};
+pub use error::{ErrorKind, IngestError, Location, QUOTE_CHARS, Warning, excerpt};
 pub use examples::synthesize;
 pub use facts::VendorInfo;
 pub use hoist::{ALIASES, CHUNK};
 pub use infer::{INFERRED, LENIENT_ID, infer as infer_schema};
-pub use load::{MANIFEST_FILE, OVERLAY_FILE, VendorSpec, discover, load_vendor};
+pub use load::{MANIFEST_FILE, MAX_PAGE_BYTES, OVERLAY_FILE, VendorSpec, discover, load_vendor};
 pub use manifest::{Auth, Cost, CreditHeaders, DocFormat, Manifest, is_header_name};
 pub use shape::SYNTHESIZED;
 pub use source::Page;
@@ -231,11 +231,51 @@ fn apply_overlay(
         yaml_offset: 0,
         positions,
     });
-    overlay::apply(document, &actions).map_err(|f| ctx.located(&overlay_origins, f))?;
-    refs::check_refs(document).map_err(|f| {
-        ctx.located(origins, f)
-            .append(" after the overlay was applied")
+    let applied =
+        overlay::apply(document, &actions).map_err(|f| ctx.located(&overlay_origins, f))?;
+    after_overlay(document).map_err(|f| {
+        // The overlay's action is the place to fix, when one wrote (or removed) the culprit.
+        match overlay::explaining_action(&actions, &applied, &f.pointer, &f.message) {
+            Some(at) => {
+                let action = at.split('/').nth(2).and_then(|n| n.parse::<usize>().ok());
+                let message = format!(
+                    "{} (after overlay action {})",
+                    f.message,
+                    action.map_or(0, |n| n + 1)
+                );
+                ctx.located(&overlay_origins, fault::Fault::new(f.kind, &at, message))
+            }
+            None => ctx
+                .located(origins, f)
+                .append(" after the overlay was applied"),
+        }
     })
+}
+
+/// What an overlay must leave as it found it: an OpenAPI 3.0 document with paths, whose
+/// references all resolve.
+fn after_overlay(document: &Value) -> Result<(), fault::Fault> {
+    let version = document
+        .get("openapi")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if !version.starts_with("3.0.") {
+        return Err(fault::Fault::new(
+            ErrorKind::Overlay,
+            "/openapi",
+            format!(
+                "the document must stay OpenAPI 3.0 (the pages' version is converted before the overlay applies), not `{version}`"
+            ),
+        ));
+    }
+    if !document.get("paths").is_some_and(Value::is_object) {
+        return Err(fault::Fault::new(
+            ErrorKind::Overlay,
+            "/paths",
+            "the document lost its `paths`: a client would have nothing to call",
+        ));
+    }
+    refs::check_refs(document)
 }
 
 /// Success bodies with neither schema nor example become untyped; say so. (Error bodies that

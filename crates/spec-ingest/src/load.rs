@@ -10,6 +10,10 @@ use crate::source::Page;
 
 /// The name of the manifest file in each vendor folder.
 pub const MANIFEST_FILE: &str = "vendor.toml";
+/// The largest file a vendor folder may hold. Vendors' pages are tens of kilobytes; the
+/// `page_size` benchmark measures ingestion up to this size (see the README's performance notes).
+pub const MAX_PAGE_BYTES: u64 = 8 << 20;
+
 /// The name of the optional overlay file in each vendor folder.
 pub const OVERLAY_FILE: &str = "overlay.yaml";
 
@@ -84,8 +88,29 @@ fn is_page(path: &Path, format: DocFormat) -> bool {
 /// Reads a file as text: a NUL byte or bytes that are not UTF-8 are located errors, naming the
 /// file by its path relative to the repository.
 fn read_text(rel: &str, path: &Path, vendor: &str) -> Result<Page, IngestError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| IngestError::new(ErrorKind::Io, vendor, format!("cannot read {rel}: {e}")))?;
+    let io = |e: std::io::Error| {
+        IngestError::new(ErrorKind::Io, vendor, format!("cannot read {rel}: {e}"))
+    };
+    // Checked before reading: a page grown by accident fails at once, in bounded memory.
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    if size > MAX_PAGE_BYTES {
+        return Err(IngestError::new(
+            ErrorKind::Io,
+            vendor,
+            format!(
+                "{rel} is {:.1} MiB; a page may be at most {} MiB (vendors' pages are kilobytes: was it grown by accident?)",
+                size as f64 / f64::from(1 << 20),
+                MAX_PAGE_BYTES >> 20
+            ),
+        )
+        .at(Some(crate::Location {
+            file: rel.to_owned(),
+            line: 1,
+            column: 1,
+            offset: 0,
+        })));
+    }
+    let bytes = std::fs::read(path).map_err(io)?;
     let (text, bad) = match String::from_utf8(bytes) {
         Ok(text) => (text, None),
         Err(e) => {

@@ -133,6 +133,13 @@ const RESERVED: [&str; 45] = [
     "deps",
 ];
 
+/// The longest `vendor` and `crate_name`: crates.io's limit for a package name, and well
+/// within every file system's for the folder named after it.
+const MAX_NAME: usize = 64;
+
+/// The longest `display_name`: it titles the generated crate's docs and the CLI's output.
+const MAX_DISPLAY: usize = 80;
+
 /// An HTTP header name (RFC 9110 `token`): letters, digits and ``!#$%&'*+-.^_`|~``.
 pub fn is_header_name(name: &str) -> bool {
     !name.is_empty()
@@ -166,12 +173,13 @@ impl Manifest {
                 && s.bytes()
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         };
-        if !name_ok(&manifest.vendor) {
+        let quote = |s: &str| crate::excerpt(s, crate::QUOTE_CHARS);
+        if !name_ok(&manifest.vendor) || manifest.vendor.len() > MAX_NAME {
             return fail(
                 "vendor",
                 format!(
-                    "`vendor` must be lowercase letters, digits and dashes, not `{}`",
-                    manifest.vendor
+                    "`vendor` must be at most {MAX_NAME} lowercase letters, digits and dashes, not `{}`",
+                    quote(&manifest.vendor)
                 ),
             );
         }
@@ -179,11 +187,12 @@ impl Manifest {
         let crate_ok = c.starts_with(|ch: char| ch.is_ascii_alphabetic())
             && c.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if !crate_ok {
+        if !crate_ok || c.len() > MAX_NAME {
             return fail(
                 "crate_name",
                 format!(
-                    "`crate_name` must start with a letter and hold only letters, digits, `-` and `_` (a Cargo package name), not `{c}`"
+                    "`crate_name` must start with a letter and hold at most {MAX_NAME} letters, digits, `-` and `_` (a crates.io package name), not `{}`",
+                    quote(c)
                 ),
             );
         }
@@ -194,10 +203,16 @@ impl Manifest {
             );
         }
         let display = &manifest.display_name;
-        if display.trim().is_empty() || display.chars().any(char::is_control) {
+        if display.trim().is_empty()
+            || display.chars().any(char::is_control)
+            || display.chars().count() > MAX_DISPLAY
+        {
             return fail(
                 "display_name",
-                format!("`display_name` must be one line of text, not {display:?}"),
+                format!(
+                    "`display_name` must be one line of text of at most {MAX_DISPLAY} characters, not {:?}",
+                    quote(display)
+                ),
             );
         }
         if let Some(url) = &manifest.base_url
@@ -206,7 +221,7 @@ impl Manifest {
         {
             return fail(
                 "base_url",
-                format!("`base_url` must be an http(s) URL, not `{url}`"),
+                format!("`base_url` must be an http(s) URL, not `{}`", quote(url)),
             );
         }
         if let Some(Auth::Header { name }) = &manifest.auth
@@ -317,6 +332,16 @@ cost = { amount = 2, unit = "credit" }
                 "display_name = \"KeyAPI\"",
                 "display_name = \"Key\\nAPI\"",
                 "one line",
+            ),
+            (
+                "crate_name = \"keyapi-client\"",
+                &format!("crate_name = \"{}\"", "k".repeat(300)),
+                "at most 64",
+            ),
+            (
+                "display_name = \"KeyAPI\"",
+                &format!("display_name = \"{}\"", "K".repeat(140_000)),
+                "(139920 more characters)",
             ),
             (
                 "name = \"x-access-key\"",

@@ -7,8 +7,16 @@ use serde_json_path::JsonPath;
 use crate::error::ErrorKind;
 use crate::fault::Fault;
 
-/// Applies every action of an overlay document, in order. Faults point into the overlay.
-pub fn apply(doc: &mut Value, overlay: &Value) -> Result<(), Fault> {
+/// What one action did: the document pointers it matched, and whether it removed them.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    pub targets: Vec<String>,
+    pub removed: bool,
+}
+
+/// Applies every action of an overlay document, in order; returns what each did. Faults point
+/// into the overlay.
+pub fn apply(doc: &mut Value, overlay: &Value) -> Result<Vec<Applied>, Fault> {
     let version = overlay.get("overlay").and_then(Value::as_str).unwrap_or("");
     if !version.starts_with("1.") {
         return Err(Fault::new(
@@ -24,6 +32,7 @@ pub fn apply(doc: &mut Value, overlay: &Value) -> Result<(), Fault> {
             "an overlay needs a list of `actions`",
         ));
     };
+    let mut applied = Vec::new();
     for (i, action) in actions.iter().enumerate() {
         let at = format!("/actions/{i}");
         let target = action
@@ -81,8 +90,56 @@ pub fn apply(doc: &mut Value, overlay: &Value) -> Result<(), Fault> {
                 ));
             }
         }
+        applied.push(Applied {
+            targets: pointers,
+            removed: remove,
+        });
     }
-    Ok(())
+    Ok(applied)
+}
+
+/// The place in the overlay that explains a fault found in the document after it was applied:
+/// the update that wrote the faulty place, or the removal of what a reference points at.
+/// Returns a pointer into the overlay document.
+pub fn explaining_action(
+    overlay: &Value,
+    applied: &[Applied],
+    fault_pointer: &str,
+    message: &str,
+) -> Option<String> {
+    for (i, action) in applied.iter().enumerate().rev() {
+        for target in &action.targets {
+            if action.removed {
+                let under = |p: &str| p == target || p.starts_with(&format!("{target}/"));
+                if under(fault_pointer)
+                    || message.contains(&format!("`#{target}`"))
+                    || message.contains(&format!("`#{target}/"))
+                {
+                    return Some(format!("/actions/{i}/remove"));
+                }
+                continue;
+            }
+            let Some(rest) = fault_pointer.strip_prefix(target.as_str()) else {
+                continue;
+            };
+            if !(rest.is_empty() || rest.starts_with('/')) {
+                continue;
+            }
+            let update = overlay.pointer(&format!("/actions/{i}/update"))?;
+            // The deepest part of the fault's place that this update wrote.
+            let mut written = rest;
+            loop {
+                if update.pointer(written).is_some() && !written.is_empty() {
+                    return Some(format!("/actions/{i}/update{written}"));
+                }
+                match written.rfind('/') {
+                    Some(cut) => written = &written[..cut],
+                    None => break,
+                }
+            }
+        }
+    }
+    None
 }
 
 /// Overlay merge: maps merge key by key, lists append, anything else is replaced.

@@ -254,13 +254,7 @@ pub fn drop_callbacks(doc: &mut Value) -> Vec<Note> {
     )]
 }
 
-/// True for `#/components/<section>/<name>`, the only references progenitor follows.
-fn is_component_ref(r: &str) -> bool {
-    let Some(rest) = r.strip_prefix("#/components/") else {
-        return false;
-    };
-    rest.split('/').count() == 2
-}
+use crate::refs::{is_component_ref, is_schema_pointer};
 
 /// Replaces references into the middle of something; run after references are checked.
 pub fn flatten_deep_refs(doc: &mut Value) -> Vec<Note> {
@@ -317,15 +311,6 @@ pub fn flatten_deep_refs(doc: &mut Value) -> Vec<Note> {
         }
     }
     notes
-}
-
-/// Where a schema may stand: under a component schema, or a `schema` of something, and not
-/// inside a value (an example, a default, an extension).
-fn is_schema_pointer(r: &str) -> bool {
-    let in_value = r.split('/').any(|s| {
-        matches!(s, "example" | "examples" | "default" | "enum" | "const") || s.starts_with("x-")
-    });
-    (r.starts_with("#/components/schemas/") || r.contains("/schema")) && !in_value
 }
 
 /// (pointer of the object holding the `$ref`, whether it is a parameter) for every deep ref.

@@ -47,17 +47,30 @@ pub struct YamlError {
 const ALIAS_BUDGET_PER_BYTE: usize = 100;
 const MIN_ALIAS_BUDGET: usize = 100_000;
 
+/// The deepest nesting of lists and mappings a page may hold. Published documents stay within
+/// a few dozen levels; serde_json's own limit for JSON is 128.
+pub const MAX_DEPTH: usize = 128;
+
 /// Parses one YAML document into JSON, recording node positions.
 pub fn parse(text: &str) -> Result<(Value, Positions), YamlError> {
     let mut builder = Builder {
         alias_budget: (text.len() * ALIAS_BUDGET_PER_BYTE).max(MIN_ALIAS_BUDGET),
         ..Builder::default()
     };
+    // Events are pulled one by one rather than through `Parser::load`, which recurses once per
+    // level of nesting: a page nested thousands deep must be an error, not a stack overflow.
     let mut parser = Parser::new_from_str(text);
-    parser.load(&mut builder, false).map_err(|e| YamlError {
-        offset: e.marker().index(),
-        message: e.info().to_owned(),
-    })?;
+    loop {
+        let (event, mark) = parser.next_token().map_err(|e| YamlError {
+            offset: e.marker().index(),
+            message: e.info().to_owned(),
+        })?;
+        let done = matches!(event, Event::DocumentEnd | Event::StreamEnd);
+        builder.on_event(event, mark);
+        if done || builder.error.is_some() {
+            break;
+        }
+    }
     if let Some(err) = builder.error {
         return Err(err);
     }
@@ -148,6 +161,10 @@ impl Builder {
 
 impl MarkedEventReceiver for Builder {
     fn on_event(&mut self, ev: Event, mark: Marker) {
+        if self.error.is_some() {
+            // The first error is the one reported; the rest of the stream is not built.
+            return;
+        }
         let offset = mark.index();
         match ev {
             Event::Scalar(text, style, anchor, tag) => {
@@ -181,6 +198,14 @@ impl MarkedEventReceiver for Builder {
                 self.push_value(value, anchor, offset);
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if self.stack.len() >= MAX_DEPTH {
+                    // Every later step walks the document; a bound here keeps them all finite.
+                    self.fail(
+                        offset,
+                        format!("nested deeper than {MAX_DEPTH} levels; no API description needs that many"),
+                    );
+                    return;
+                }
                 let pointer = self.next_pointer();
                 if self.expecting_key() {
                     self.fail(offset, "a mapping key must be a scalar to be JSON");
@@ -308,6 +333,25 @@ fn looks_like_float(text: &str) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn nesting_deeper_than_the_bound_is_a_located_error_not_a_stack_overflow() {
+        let mut text = String::new();
+        for depth in 0..3_000 {
+            text.push_str(&" ".repeat(depth));
+            text.push_str("a:\n");
+        }
+        let err = parse(&text).expect_err("too deep");
+        assert!(
+            err.message.contains("nested deeper than 128 levels"),
+            "{}",
+            err.message
+        );
+        let line = text[..err.offset].matches('\n').count() + 1;
+        assert_eq!(line, MAX_DEPTH + 1);
+        let flow = format!("{}{}", "[".repeat(3_000), "]".repeat(3_000));
+        assert!(parse(&flow).is_err());
+    }
 
     #[test]
     fn scalars_resolve_with_the_core_schema() {

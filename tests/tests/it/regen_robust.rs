@@ -381,3 +381,129 @@ fn concurrent_regens_take_turns() {
         assert!(!root.join(regen::swap::STAGING).exists());
     }
 }
+
+/// Appends an overlay action to a vendor's overlay; returns the line the action starts at.
+fn add_overlay_action(root: &Path, vendor: &str, action: &str) -> usize {
+    let path = root.join(format!("specs/{vendor}/overlay.yaml"));
+    let mut text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    let line = text.matches('\n').count() + 1;
+    text.push_str(action);
+    fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+    line
+}
+
+#[test]
+fn references_that_never_end_are_located_errors_not_stack_overflows() {
+    let page = "specs/konbiniapi/get-highlight-stories.md";
+    for to in ["$ref: '#'", "$ref: '#/paths'", "$ref: '#/info'"] {
+        let dir = scratch();
+        let line = edit(
+            dir.path(),
+            page,
+            "$ref: '#/components/schemas/InstagramImage'",
+            to,
+        );
+        let err = refused(dir.path());
+        assert_eq!(line_of(&err), (page.to_owned(), line), "{to}: {err}");
+        assert_eq!(err.kind(), ErrorKind::DanglingRef, "{to}: {err}");
+    }
+}
+
+#[test]
+fn nesting_thousands_deep_is_a_located_error() {
+    let dir = scratch();
+    let page = "specs/konbiniapi/get-highlight-stories.md";
+    // Flow style nests without indentation (block nesting is covered in spec-ingest's yaml).
+    let deep = format!(
+        "description: Highlight cover images\n                        x: {}{}",
+        "[".repeat(3_000),
+        "]".repeat(3_000)
+    );
+    let line = edit(
+        dir.path(),
+        page,
+        "description: Highlight cover images",
+        &deep,
+    );
+    let err = refused(dir.path());
+    assert_eq!(err.kind(), ErrorKind::Yaml, "{err}");
+    assert_eq!(line_of(&err), (page.to_owned(), line + 1), "{err}");
+    // The YAML scanner bounds flow nesting itself; block nesting meets our own bound.
+    assert!(
+        err.message().contains("nested deeper than")
+            || err.message().contains("recursion limit exceeded"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_overlay_that_breaks_the_document_is_refused_at_its_action() {
+    let cases = [
+        (
+            "  - target: $.components.schemas\n    update:\n      Story:\n        $ref: '#/components/schemas/Story'\n",
+            3,
+            "holds this reference itself",
+        ),
+        (
+            "  - target: $.components.schemas.Story\n    remove: true\n",
+            1,
+            "points at nothing",
+        ),
+        (
+            "  - target: $\n    update:\n      openapi: 3.1.0\n",
+            2,
+            "OpenAPI 3.0",
+        ),
+        (
+            "  - target: $.paths\n    remove: true\n",
+            1,
+            "lost its `paths`",
+        ),
+    ];
+    for (action, offset, says) in cases {
+        let dir = scratch();
+        let line = add_overlay_action(dir.path(), "hikerapi", action);
+        let err = refused(dir.path());
+        assert_eq!(
+            line_of(&err),
+            ("specs/hikerapi/overlay.yaml".to_owned(), line + offset),
+            "{action}: {err}"
+        );
+        assert!(
+            err.message().contains(says) && err.message().contains("(after overlay action"),
+            "{action}: {err}"
+        );
+    }
+}
+
+#[test]
+fn an_emptied_page_is_refused_naming_it() {
+    let dir = scratch();
+    fs::write(dir.path().join("specs/hikerapi/highlights.md"), "")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let err = refused(dir.path());
+    assert_eq!(
+        line_of(&err),
+        ("specs/hikerapi/highlights.md".to_owned(), 1)
+    );
+    assert!(err.message().contains("documents no endpoint"), "{err}");
+}
+
+#[test]
+fn a_page_past_the_size_limit_is_refused_before_it_is_read() {
+    let dir = scratch();
+    let path = dir.path().join("specs/hikerapi/stories.md");
+    let file = fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Sparse: the limit is checked on the size, so nothing of it is read.
+    file.set_len(spec_ingest::MAX_PAGE_BYTES + 1)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let err = refused(dir.path());
+    assert_eq!(line_of(&err), ("specs/hikerapi/stories.md".to_owned(), 1));
+    assert!(err.message().contains("at most 8 MiB"), "{err}");
+}
