@@ -36,6 +36,7 @@ mod shape;
 mod source;
 mod surface;
 mod unify;
+mod validate;
 mod walk;
 mod yaml;
 
@@ -105,6 +106,7 @@ pub fn ingest(spec: &VendorSpec) -> Result<Canonical, IngestError> {
     shaping.extend(shape::operation_ids(&mut document).map_err(located)?);
     bodies::inline_body_refs(&mut document);
     shape::json_media_types(&mut document);
+    shaping.extend(shape::response_descriptions(&mut document));
     shaping.extend(bodies::request_bodies(&mut document));
     shaping.extend(shape::schemas_from_examples(&mut document).map_err(located)?);
     shape::lenient_id_component(&mut document).map_err(located)?;
@@ -126,6 +128,7 @@ pub fn ingest(spec: &VendorSpec) -> Result<Canonical, IngestError> {
         )
     })?;
     references::restore_ref_properties(&mut document);
+    validate::check_openapi(&document).map_err(located)?;
     mark_known(&spec.manifest, &mut warnings);
     Ok(Canonical {
         manifest: spec.manifest.clone(),

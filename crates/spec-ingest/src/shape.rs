@@ -122,6 +122,78 @@ pub fn json_media_types(doc: &mut Value) {
     }
 }
 
+/// The reason phrase of a status, for a response its page left without a description.
+fn reason(status: &str) -> &'static str {
+    match status {
+        "200" => "OK",
+        "201" => "Created",
+        "202" => "Accepted",
+        "204" => "No Content",
+        "400" => "Bad Request",
+        "401" => "Unauthorized",
+        "402" => "Payment Required",
+        "403" => "Forbidden",
+        "404" => "Not Found",
+        "409" => "Conflict",
+        "422" => "Unprocessable Content",
+        "429" => "Too Many Requests",
+        "500" => "Internal Server Error",
+        "502" => "Bad Gateway",
+        "503" => "Service Unavailable",
+        "504" => "Gateway Timeout",
+        "default" => "Any other status",
+        s if s.starts_with('2') => "Success",
+        s if s.starts_with('4') => "Client error",
+        s if s.starts_with('5') => "Server error",
+        _ => "Response",
+    }
+}
+
+/// OpenAPI 3.0 requires every response to have a description; one a page leaves out becomes
+/// its status's reason phrase, with a note (the client is the same either way).
+pub fn response_descriptions(doc: &mut Value) -> Vec<Note> {
+    let mut notes = Vec::new();
+    let mut fill = |responses: &mut Value, at: &str| {
+        let Some(map) = responses.as_object_mut() else {
+            return;
+        };
+        for (status, response) in map.iter_mut() {
+            let Some(r) = response.as_object_mut() else {
+                continue;
+            };
+            if r.contains_key("$ref") || r.get("description").is_some_and(Value::is_string) {
+                continue;
+            }
+            let phrase = reason(status);
+            r.insert("description".into(), json!(phrase));
+            notes.push((
+                format!("{at}/{}", escape_segment(status)),
+                format!("response {status} has no description (OpenAPI 3.0 requires one); it is described as `{phrase}`"),
+            ));
+        }
+    };
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for (path, item) in paths.iter_mut() {
+            let Some(item) = item.as_object_mut() else {
+                continue;
+            };
+            for (method, op) in item.iter_mut() {
+                if !walk::METHODS.contains(&method.as_str()) {
+                    continue;
+                }
+                if let Some(responses) = op.get_mut("responses") {
+                    let at = format!("/paths/{}/{method}/responses", escape_segment(path));
+                    fill(responses, &at);
+                }
+            }
+        }
+    }
+    if let Some(responses) = doc.pointer_mut("/components/responses") {
+        fill(responses, "/components/responses");
+    }
+    notes
+}
+
 /// Every example of a JSON body: the media type's `example`, its `examples`' values, then the
 /// schema's own `example`. A string example of a non-string body is JSON text and is parsed;
 /// one that is not JSON is an error when the body has no schema to fall back on, else it is

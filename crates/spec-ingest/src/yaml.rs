@@ -24,6 +24,14 @@ impl Positions {
     }
 
     pub fn offset(&self, pointer: &str) -> Option<usize> {
+        // Down-conversion wraps a `$ref` that has siblings as `allOf: [{$ref}]`: the reference
+        // stood where the wrapper now does, so that is where it is found.
+        if !self.by_pointer.contains_key(pointer) && pointer.contains("/allOf/0/") {
+            let unwrapped = pointer.replace("/allOf/0/", "/");
+            if let Some(o) = self.by_pointer.get(&unwrapped) {
+                return Some(*o);
+            }
+        }
         let mut p = pointer;
         loop {
             if let Some(o) = self.by_pointer.get(p) {

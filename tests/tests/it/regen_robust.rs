@@ -507,3 +507,45 @@ fn a_page_past_the_size_limit_is_refused_before_it_is_read() {
     assert_eq!(line_of(&err), ("specs/hikerapi/stories.md".to_owned(), 1));
     assert!(err.message().contains("at most 8 MiB"), "{err}");
 }
+
+#[test]
+fn a_response_without_the_description_3_0_requires_generates_with_a_warning() {
+    let dir = scratch();
+    let page = "specs/konbiniapi/get-highlight-stories.md";
+    let line = edit(
+        dir.path(),
+        page,
+        "          description: Returns the highlight with all story items\n",
+        "",
+    );
+    let plan = regen::plan(dir.path(), Some("konbiniapi"))
+        .unwrap_or_else(|e| panic!("{}", regen::render(&e, 100)));
+    let warning = plan
+        .warnings
+        .iter()
+        .find(|w| w.message.contains("response 200 has no description"))
+        .unwrap_or_else(|| panic!("no warning: {:?}", plan.warnings));
+    let at = warning.location.as_ref().map(|l| (l.file.as_str(), l.line));
+    assert_eq!(at, Some((page, line - 1)), "{warning}");
+}
+
+#[test]
+fn a_dangling_ref_with_a_sibling_keyword_is_reported_at_its_own_line() {
+    let dir = scratch();
+    let page = "specs/konbiniapi/get-highlight-stories.md";
+    let line = edit(
+        dir.path(),
+        page,
+        "$ref: '#/components/schemas/InstagramImage'",
+        "$ref: '#/components/schemas/Nope'\n                          description: a sibling keyword",
+    );
+    let err = refused(dir.path());
+    let loc = err
+        .location()
+        .unwrap_or_else(|| panic!("no location: {err}"));
+    assert_eq!(
+        (loc.file.as_str(), loc.line, loc.column),
+        (page, line, 33),
+        "{err}"
+    );
+}
