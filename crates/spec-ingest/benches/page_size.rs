@@ -43,7 +43,7 @@ fn more_endpoints(text: &str, bytes: usize) -> String {
     let start = text.find("\nGET ").map_or(0, |i| i + 1);
     let end = text.rfind("Ready to integrate?").unwrap_or(text.len());
     let (head, sections) = (&text[..start], &text[start..end]);
-    let mut out = head.to_owned();
+    let mut out = format!("{head}{sections}");
     let mut copy = 0;
     while out.len() < bytes {
         out.push_str(&sections.replace("GET /v1/", &format!("GET /v1/copy{copy}/")));

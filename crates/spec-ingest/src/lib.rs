@@ -107,6 +107,7 @@ pub fn ingest(spec: &VendorSpec) -> Result<Canonical, IngestError> {
     bodies::inline_body_refs(&mut document);
     shape::json_media_types(&mut document);
     shaping.extend(shape::response_descriptions(&mut document));
+    shaping.extend(shape::drop_unreadable_labels(&mut document));
     shaping.extend(bodies::request_bodies(&mut document));
     shaping.extend(shape::schemas_from_examples(&mut document).map_err(located)?);
     shape::lenient_id_component(&mut document).map_err(located)?;

@@ -209,18 +209,26 @@ pub fn load_vendor(display_root: &Path, dir: &Path) -> Result<VendorSpec, Ingest
     }
     page_paths.sort();
     if page_paths.is_empty() {
-        return Err(IngestError::new(
-            ErrorKind::NoSpec,
+        // Named at the `format` line: a format that does not match the folder is the usual cause.
+        let page = &manifest_pages[0];
+        let ctx = Ctx {
             vendor,
+            pages: std::slice::from_ref(page),
+        };
+        let offset = crate::manifest::offset_of(&page.text, "format").map_or(0, |r| r.start);
+        return Err(ctx.at(PageFault::new(
+            ErrorKind::NoSpec,
+            0,
+            offset,
             format!(
-                "no {} in {}",
+                "this format reads {}, and {} holds none",
                 match manifest.format {
                     DocFormat::Openapi => "OpenAPI documents (`.json`, `.yaml`, `.yml`)",
                     _ => "`.md` pages",
                 },
                 rel(dir)
             ),
-        ));
+        )));
     }
     let pages = page_paths
         .iter()

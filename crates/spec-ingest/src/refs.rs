@@ -31,6 +31,18 @@ pub(crate) fn is_schema_pointer(r: &str) -> bool {
 /// Why the reference `r` at `site` (the pointer of the object holding it) cannot be followed,
 /// if it cannot.
 fn unfollowable(r: &str, site: &str) -> Option<String> {
+    // The document, its `paths`, `info`, `components` and their sections are no Reference
+    // Objects' places: a `$ref` there would stand for the whole of them.
+    let structural = matches!(site, "" | "/paths" | "/info" | "/components")
+        || site
+            .strip_prefix("/components/")
+            .is_some_and(|section| !section.contains('/'));
+    if structural {
+        return Some(format!(
+            "`$ref` `{r}` stands at `{}`, where OpenAPI allows no reference",
+            if site.is_empty() { "/" } else { site }
+        ));
+    }
     let target = r.strip_prefix('#')?;
     let holds_site = target.is_empty() || site == target || site.starts_with(&format!("{target}/"));
     if holds_site && (!is_component_ref(r) || site == target) {
@@ -177,6 +189,15 @@ mod tests {
                 "schema": schema
             }}}}}}}, "components": {"schemas": {"A": {"type": "string"}}}})
         };
+        let mut top = op(json!({}));
+        top["$ref"] = json!("#/paths");
+        let fault = check_refs(&top).expect_err("a document cannot be a reference");
+        assert_eq!(fault.pointer, "/$ref");
+        assert!(
+            fault.message.contains("where OpenAPI allows no reference"),
+            "{}",
+            fault.message
+        );
         for (r, why) in [
             ("#", "holds this reference itself"),
             ("#/paths", "holds this reference itself"),

@@ -122,6 +122,63 @@ pub fn json_media_types(doc: &mut Value) {
     }
 }
 
+/// Tags and documentation links only label the client's docs: one OpenAPI 3.0 cannot read (a
+/// tag without a name, an `externalDocs` without a url) is dropped with a note rather than
+/// refused.
+pub fn drop_unreadable_labels(doc: &mut Value) -> Vec<Note> {
+    let mut notes = Vec::new();
+    let links = |holder: &mut Value, at: &str, notes: &mut Vec<Note>| {
+        let Some(map) = holder.as_object_mut() else {
+            return;
+        };
+        if map
+            .get("externalDocs")
+            .is_some_and(|d| !d.get("url").is_some_and(Value::is_string))
+        {
+            map.shift_remove("externalDocs");
+            notes.push((
+                format!("{at}/externalDocs"),
+                "an `externalDocs` without a `url` is dropped (OpenAPI 3.0 requires one)"
+                    .to_owned(),
+            ));
+        }
+    };
+    links(doc, "", &mut notes);
+    if let Some(tags) = doc.get_mut("tags").and_then(Value::as_array_mut) {
+        let before = tags.len();
+        tags.retain(|t| t.get("name").is_some_and(Value::is_string));
+        if tags.len() < before {
+            notes.push((
+                "/tags".to_owned(),
+                format!(
+                    "{} tag(s) without a `name` are dropped (OpenAPI 3.0 requires one)",
+                    before - tags.len()
+                ),
+            ));
+        }
+        for (i, tag) in tags.iter_mut().enumerate() {
+            links(tag, &format!("/tags/{i}"), &mut notes);
+        }
+    }
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for (path, item) in paths.iter_mut() {
+            let Some(item) = item.as_object_mut() else {
+                continue;
+            };
+            for (method, op) in item.iter_mut() {
+                if walk::METHODS.contains(&method.as_str()) {
+                    links(
+                        op,
+                        &format!("/paths/{}/{method}", escape_segment(path)),
+                        &mut notes,
+                    );
+                }
+            }
+        }
+    }
+    notes
+}
+
 /// The reason phrase of a status, for a response its page left without a description.
 fn reason(status: &str) -> &'static str {
     match status {

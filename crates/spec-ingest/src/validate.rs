@@ -9,8 +9,56 @@ use crate::error::ErrorKind;
 use crate::fault::Fault;
 use crate::yaml::escape_segment;
 
+/// The types an OpenAPI 3.0 schema may have.
+const TYPES: [&str; 6] = ["string", "number", "integer", "boolean", "array", "object"];
+
+/// The first schema whose `type` is no OpenAPI 3.0 type (openapiv3 reads it as "any"; typify
+/// then stops on it), with its pointer.
+fn unknown_type(value: &Value, ptr: &mut String) -> Option<Fault> {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(ty)) = map.get("type")
+                && !TYPES.contains(&ty.as_str())
+                && crate::refs::is_schema_pointer(&format!("#{ptr}"))
+            {
+                return Some(Fault::new(
+                    ErrorKind::Structure,
+                    &format!("{ptr}/type"),
+                    format!(
+                        "`type: {}` is no OpenAPI 3.0 type (one of {})",
+                        crate::excerpt(ty, crate::QUOTE_CHARS),
+                        TYPES.join(", ")
+                    ),
+                ));
+            }
+            for (k, v) in map {
+                let len = ptr.len();
+                ptr.push('/');
+                ptr.push_str(&escape_segment(k));
+                let found = unknown_type(v, ptr);
+                ptr.truncate(len);
+                if found.is_some() {
+                    return found;
+                }
+            }
+            None
+        }
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| {
+            let len = ptr.len();
+            ptr.push_str(&format!("/{i}"));
+            let found = unknown_type(v, ptr);
+            ptr.truncate(len);
+            found
+        }),
+        _ => None,
+    }
+}
+
 /// Checks that `doc` is an OpenAPI 3.0 document progenitor can read.
 pub fn check_openapi(doc: &Value) -> Result<(), Fault> {
+    if let Some(fault) = unknown_type(doc, &mut String::new()) {
+        return Err(fault);
+    }
     let Some((pointer, message)) = first_error::<openapiv3::OpenAPI>(doc, "") else {
         return Ok(());
     };
@@ -156,6 +204,17 @@ mod tests {
             fault.pointer.starts_with("/components/schemas/S"),
             "{}",
             fault.pointer
+        );
+        let mut unknown = ok.clone();
+        unknown["components"] = json!({"schemas": {"S": {"type": "string let x = 1;"}, "T": {
+            "type": "object", "properties": {"type": {"type": "string"}}, "example": {"type": "any text"}
+        }}});
+        let fault = check_openapi(&unknown).expect_err("no such type");
+        assert_eq!(fault.pointer, "/components/schemas/S/type");
+        unknown["components"]["schemas"]["S"]["type"] = json!("string");
+        assert!(
+            check_openapi(&unknown).is_ok(),
+            "a property named `type` and an example are no schema types"
         );
     }
 }

@@ -61,8 +61,21 @@ pub const MAX_DEPTH: usize = 128;
 
 /// Parses one YAML document into JSON, recording node positions.
 pub fn parse(text: &str) -> Result<(Value, Positions), YamlError> {
+    // yaml-rust2's markers count characters; everything else here counts bytes.
+    let byte_of: Option<Vec<usize>> = (!text.is_ascii()).then(|| {
+        text.char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(text.len()))
+            .collect()
+    });
+    let to_byte = |chars: usize| -> usize {
+        byte_of.as_ref().map_or(chars.min(text.len()), |b| {
+            b.get(chars).copied().unwrap_or(text.len())
+        })
+    };
     let mut builder = Builder {
         alias_budget: (text.len() * ALIAS_BUDGET_PER_BYTE).max(MIN_ALIAS_BUDGET),
+        byte_of: byte_of.clone(),
         ..Builder::default()
     };
     // Events are pulled one by one rather than through `Parser::load`, which recurses once per
@@ -70,7 +83,7 @@ pub fn parse(text: &str) -> Result<(Value, Positions), YamlError> {
     let mut parser = Parser::new_from_str(text);
     loop {
         let (event, mark) = parser.next_token().map_err(|e| YamlError {
-            offset: e.marker().index(),
+            offset: to_byte(e.marker().index()),
             message: e.info().to_owned(),
         })?;
         let done = matches!(event, Event::DocumentEnd | Event::StreamEnd);
@@ -108,6 +121,8 @@ struct Builder {
     root: Option<Value>,
     positions: Positions,
     error: Option<YamlError>,
+    /// The byte offset of each character of a text that is not ASCII (markers count characters).
+    byte_of: Option<Vec<usize>>,
 }
 
 impl Builder {
@@ -173,7 +188,13 @@ impl MarkedEventReceiver for Builder {
             // The first error is the one reported; the rest of the stream is not built.
             return;
         }
-        let offset = mark.index();
+        let offset = match &self.byte_of {
+            Some(bytes) => bytes
+                .get(mark.index())
+                .copied()
+                .unwrap_or_else(|| bytes.last().copied().unwrap_or(0)),
+            None => mark.index(),
+        };
         match ev {
             Event::Scalar(text, style, anchor, tag) => {
                 let is_key = self.expecting_key();
@@ -341,6 +362,16 @@ fn looks_like_float(text: &str) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn positions_are_byte_offsets_after_non_ascii_text() {
+        let text = "a: é€😀\nb:\n  c: 1\n";
+        let (_, positions) = parse(text).expect("parses");
+        let at = positions.offset("/b/c").expect("c is placed");
+        assert_eq!(&text[at..at + 1], "1");
+        let err = parse("a: é€😀\nb: [\n").expect_err("unclosed");
+        assert!(text.is_char_boundary(err.offset.min(text.len())));
+    }
 
     #[test]
     fn nesting_deeper_than_the_bound_is_a_located_error_not_a_stack_overflow() {

@@ -11,6 +11,7 @@ mod normalize_never_panics;
 mod one_build;
 mod real_reels;
 mod regen;
+mod regen_fuzz;
 mod regen_robust;
 mod specs_unedited;
 mod surface;
