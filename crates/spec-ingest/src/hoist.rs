@@ -301,12 +301,19 @@ fn apply_renames(doc: &mut Value, renames: &BTreeMap<String, String>) {
     else {
         return;
     };
-    for (from, to) in renames {
-        let Some(gone) = schemas.shift_remove(from) else {
-            continue;
-        };
-        let mut names: BTreeSet<String> = aliases_of(&gone).into_iter().collect();
-        names.insert(from.clone());
+    // One pass removes every renamed component and one write per representative folds its
+    // names in: a vendor repeating one schema 15,000 times must not cost 15,000² steps.
+    let mut folded: BTreeMap<&String, BTreeSet<String>> = BTreeMap::new();
+    schemas.retain(|name, schema| match renames.get(name) {
+        Some(to) => {
+            let names = folded.entry(to).or_default();
+            names.extend(aliases_of(schema));
+            names.insert(name.clone());
+            false
+        }
+        None => true,
+    });
+    for (to, mut names) in folded {
         if let Some(rep) = schemas.get_mut(to).and_then(Value::as_object_mut) {
             names.extend(aliases_of_map(rep));
             rep.insert(
