@@ -57,6 +57,15 @@ pub fn generate_client(canonical: &Canonical) -> Result<GeneratedCrate, RegenErr
     file.items.extend(items.items);
     add_type_aliases(&mut file, &canonical.document)
         .map_err(|e| generate_error(&vendor, None, format!("cannot emit the type aliases: {e}")))?;
+    if let Some(duplicate) = crate::structure::first_duplicate(&file) {
+        return Err(generate_error(
+            &vendor,
+            None,
+            format!(
+                "the client would not compile: {duplicate} (two components of the document became one Rust name)"
+            ),
+        ));
+    }
     let body = prettyplease::unparse(&file);
     let display = &canonical.info.display_name;
     // rustfmt would reformat prettyplease's output; `#[rustfmt::skip]` on the module keeps

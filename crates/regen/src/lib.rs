@@ -9,6 +9,7 @@ mod codegen;
 mod doc_text;
 mod files;
 mod manifest;
+mod structure;
 pub mod swap;
 mod vendor_items;
 mod workspace;
@@ -91,6 +92,7 @@ pub fn plan(root: &Path, only: Option<&str>) -> Result<Plan, RegenError> {
         }
         let canonical = spec_ingest::ingest(spec)?;
         warnings.extend(canonical.warnings.iter().cloned());
+        warnings.extend(removed_operations(root, &canonical));
         crates.push(generate_client(&canonical)?);
     }
     workspace::check_inherited(root, &crates)?;
@@ -133,6 +135,43 @@ fn check_crate_names(root: &Path, specs: &[spec_ingest::VendorSpec]) -> Result<(
         }
     }
     Ok(())
+}
+
+/// The operations of the committed client that the pages no longer document: a page emptied or
+/// cut short, or an endpoint the vendor dropped — either way never silent (and `--check` fails
+/// on the changed client).
+fn removed_operations(
+    root: &Path,
+    canonical: &spec_ingest::Canonical,
+) -> Vec<spec_ingest::Warning> {
+    let committed = root
+        .join("generated")
+        .join(&canonical.info.crate_name)
+        .join("openapi.json");
+    let Some(old) = std::fs::read_to_string(&committed)
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+    else {
+        return Vec::new();
+    };
+    let operations = |doc: &serde_json::Value| -> std::collections::BTreeSet<String> {
+        spec_ingest::operations(doc)
+            .into_iter()
+            .map(|(path, method, _)| format!("{} {path}", method.to_uppercase()))
+            .collect()
+    };
+    let now = operations(&canonical.document);
+    operations(&old)
+        .difference(&now)
+        .map(|gone| spec_ingest::Warning {
+            vendor: canonical.info.vendor.clone(),
+            location: None,
+            message: format!(
+                "{gone} is in the committed client but no page documents it now (a page emptied or cut short, or an endpoint the vendor removed?); regen removes it"
+            ),
+            known: None,
+        })
+        .collect()
 }
 
 /// What `cargo xtask regen` does: plans every vendor (or one) and writes the result, returning

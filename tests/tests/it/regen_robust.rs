@@ -549,3 +549,35 @@ fn a_dangling_ref_with_a_sibling_keyword_is_reported_at_its_own_line() {
         "{err}"
     );
 }
+
+#[test]
+fn a_page_that_lost_an_endpoint_warns_about_it() {
+    let dir = scratch();
+    let path = dir.path().join("specs/hikerapi/stories.md");
+    let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
+    let section = |line: &str| {
+        text.find(line)
+            .unwrap_or_else(|| panic!("the stories page has {line:?}"))
+    };
+    let (from, to) = (
+        section("\nGET /v1/story/download/by/url\n"),
+        section("\nGET /v1/user/stories\n"),
+    );
+    fs::write(&path, format!("{}{}", &text[..from], &text[to..])).unwrap_or_else(|e| panic!("{e}"));
+    let plan = regen::plan(dir.path(), Some("hikerapi"))
+        .unwrap_or_else(|e| panic!("{}", regen::render(&e, 100)));
+    let lost: Vec<&str> = plan
+        .warnings
+        .iter()
+        .filter(|w| {
+            w.message
+                .contains("is in the committed client but no page documents it now")
+        })
+        .map(|w| w.message.as_str())
+        .collect();
+    assert_eq!(lost.len(), 1, "{lost:#?}");
+    assert!(
+        lost[0].starts_with("GET /v1/story/download/by/url "),
+        "{lost:#?}"
+    );
+}
