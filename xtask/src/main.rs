@@ -1,5 +1,7 @@
-//! Project automation: `cargo xtask regen [--vendor NAME] [--check]` and `cargo xtask corpus`.
+//! Project automation: `cargo xtask regen [--vendor NAME] [--check]`, `cargo xtask api-diff`
+//! and `cargo xtask corpus`.
 
+mod api_diff;
 mod corpus;
 
 use std::path::PathBuf;
@@ -24,6 +26,18 @@ enum Command {
         /// Write nothing; fail with a short diff when generated/ is stale.
         #[arg(long)]
         check: bool,
+    },
+    /// Say what a change of the canonical documents does to users of the generated clients:
+    /// each change breaking, warning or info (oasdiff's rule ids). Without arguments, every
+    /// generated crate's openapi.json at git HEAD against the working tree; with REVISION, at
+    /// that revision; with two files, those (JSON or YAML, OpenAPI 3.0 or 3.1). Exits 1 when a
+    /// change is breaking.
+    ApiDiff {
+        /// Nothing, a git revision, or two document files (old, new).
+        #[arg(num_args = 0..=2)]
+        args: Vec<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: api_diff::Format,
     },
     /// Push a seeded sample of the APIs.guru OpenAPI corpus through ingestion and generation,
     /// compile the first few clients, and print counts by outcome and the top causes.
@@ -71,6 +85,22 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Regen { vendor, check } => regen(vendor.as_deref(), check),
+        Command::ApiDiff { args, format } => {
+            match repo_root().and_then(|root| api_diff::run(&root, &args, format)) {
+                Ok((report, breaking)) => {
+                    print!("{report}");
+                    if breaking {
+                        ExitCode::FAILURE
+                    } else {
+                        ExitCode::SUCCESS
+                    }
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::Corpus {
             sample,
             seed,

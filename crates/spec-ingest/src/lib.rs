@@ -256,6 +256,37 @@ fn apply_overlay(
     })
 }
 
+/// One OpenAPI document read from a file's text (JSON or YAML, 3.0 or 3.1), as this workspace
+/// compares documents: 3.1 converted down to 3.0.3 with its references made plain. `path`
+/// names the file in errors, which are located at its line and column.
+pub fn read_openapi_document(path: &str, text: &str) -> Result<Value, IngestError> {
+    let pages = [Page::new(path, text)];
+    let ctx = Ctx {
+        vendor: path,
+        pages: &pages,
+    };
+    let mut notes = Vec::new();
+    let mut found = openapi::read_documents(&pages, &mut notes).map_err(|f| ctx.at(f))?;
+    let Some((mut doc, origin)) = found.pop() else {
+        return Err(ctx.error(
+            ErrorKind::NoSpec,
+            format!("{path} holds no OpenAPI document"),
+        ));
+    };
+    if doc.get("openapi").and_then(Value::as_str).is_none() {
+        return Err(ctx.at(PageFault::new(
+            ErrorKind::Structure,
+            0,
+            0,
+            format!("{path} is not an OpenAPI document (it has no `openapi` version)"),
+        )));
+    }
+    let single = Origins::single(origin);
+    references::prepare(&mut doc);
+    downconvert::down_convert(&mut doc).map_err(|f| ctx.located(&single, f))?;
+    Ok(doc)
+}
+
 /// What an overlay must leave as it found it: an OpenAPI 3.0 document with paths, whose
 /// references all resolve.
 fn after_overlay(document: &Value) -> Result<(), fault::Fault> {
