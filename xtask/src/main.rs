@@ -192,8 +192,12 @@ fn regen(vendor: Option<&str>, check: bool) -> ExitCode {
             ExitCode::SUCCESS
         }
         Ok(changed) => {
-            for name in changed {
+            for name in &changed {
                 println!("regenerated generated/{name}");
+            }
+            // What each change does to the crate's users, and the version it got for it.
+            for review in plan.reviews.iter().filter(|r| changed.contains(&r.name)) {
+                print!("{}", review.to_text());
             }
             ExitCode::SUCCESS
         }

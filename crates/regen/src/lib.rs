@@ -9,6 +9,7 @@ mod codegen;
 mod doc_text;
 mod files;
 mod manifest;
+pub mod review;
 mod structure;
 pub mod swap;
 mod vendor_items;
@@ -60,6 +61,8 @@ pub fn render(err: &RegenError, width: usize) -> String {
 pub struct Plan {
     pub crates: Vec<GeneratedCrate>,
     pub warnings: Vec<spec_ingest::Warning>,
+    /// What each crate's change does to its users, and the version it gets for it.
+    pub reviews: Vec<review::Review>,
     /// True when the plan covers every vendor, so crates without a vendor are stale.
     pub complete: bool,
 }
@@ -86,6 +89,7 @@ pub fn plan(root: &Path, only: Option<&str>) -> Result<Plan, RegenError> {
     check_crate_names(root, &specs)?;
     let mut crates = Vec::new();
     let mut warnings = Vec::new();
+    let mut reviews = Vec::new();
     for (spec, name) in specs.iter().zip(&names) {
         if only.is_some_and(|o| o != name) {
             continue;
@@ -93,12 +97,15 @@ pub fn plan(root: &Path, only: Option<&str>) -> Result<Plan, RegenError> {
         let canonical = spec_ingest::ingest(spec)?;
         warnings.extend(canonical.warnings.iter().cloned());
         warnings.extend(removed_operations(root, &canonical));
-        crates.push(generate_client(&canonical)?);
+        let mut krate = generate_client(&canonical)?;
+        reviews.push(review::review(root, &mut krate));
+        crates.push(krate);
     }
     workspace::check_inherited(root, &crates)?;
     Ok(Plan {
         crates,
         warnings,
+        reviews,
         complete: only.is_none(),
     })
 }

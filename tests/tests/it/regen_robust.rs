@@ -581,3 +581,67 @@ fn a_page_that_lost_an_endpoint_warns_about_it() {
         "{lost:#?}"
     );
 }
+
+#[test]
+fn a_docs_change_is_reviewed_and_the_crate_version_follows_it() {
+    let dir = scratch();
+    let page = "specs/konbiniapi/get-highlight-stories.md";
+    // The vendor drops a response property and adds an optional parameter.
+    edit(
+        dir.path(),
+        page,
+        "                      image:\n                        type: array\n                        items:\n                          $ref: '#/components/schemas/InstagramImage'\n                        description: Highlight cover images\n",
+        "",
+    );
+    edit(
+        dir.path(),
+        page,
+        "          name: highlightId\n          in: path\n",
+        "          name: highlightId\n          in: path\n        - schema:\n            type: integer\n          required: false\n          description: How many items\n          name: limit\n          in: query\n",
+    );
+    let plan = regen::plan(dir.path(), Some("konbiniapi"))
+        .unwrap_or_else(|e| panic!("{}", regen::render(&e, 100)));
+    let [review] = plan.reviews.as_slice() else {
+        panic!("one review: {:?}", plan.reviews)
+    };
+    assert_eq!(
+        (review.from.as_deref(), review.to.as_str()),
+        (Some("0.1.0"), "0.2.0"),
+        "a breaking change bumps 0.x's minor"
+    );
+    let found: Vec<(&str, api_diff::Level)> = review
+        .report
+        .changes
+        .iter()
+        .map(|c| (c.id, c.level))
+        .collect();
+    assert!(
+        found.contains(&("response-property-removed", api_diff::Level::Breaking)),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("new-optional-request-parameter", api_diff::Level::Info)),
+        "{found:?}"
+    );
+    let text = review.to_text();
+    assert!(
+        text.starts_with("konbiniapi-client 0.1.0 → 0.2.0\n"),
+        "{text}"
+    );
+    assert!(text.contains("`data.image` was removed"), "{text}");
+    regen::regenerate(dir.path(), Some("konbiniapi"))
+        .unwrap_or_else(|e| panic!("{}", regen::render(&e, 100)));
+    let toml = fs::read_to_string(dir.path().join("generated/konbiniapi-client/Cargo.toml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(toml.contains("version = \"0.2.0\""), "{toml}");
+    // Regenerating again reviews nothing and keeps the version: --check stays deterministic.
+    let again = regen::plan(dir.path(), Some("konbiniapi"))
+        .unwrap_or_else(|e| panic!("{}", regen::render(&e, 100)));
+    assert!(again.reviews[0].report.changes.is_empty());
+    assert_eq!(again.reviews[0].to, "0.2.0");
+    assert!(
+        regen::check(dir.path(), &again)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .is_fresh()
+    );
+}
