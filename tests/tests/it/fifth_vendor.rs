@@ -95,6 +95,7 @@ fn a_fifth_vendor_is_one_folder_one_crate_and_one_row() {
             "normalize_never_panics",
             "examples_decode",
             "views_agree",
+            "specs_unedited",
         ],
         &insta,
     );
@@ -106,6 +107,7 @@ fn a_fifth_vendor_is_one_folder_one_crate_and_one_row() {
         "tolerance::every_field_of_every_answer_may_be_missing_or_null ... ok",
         "normalize_never_panics::mutated_examples_normalize_or_fail_cleanly ... ok",
         "examples_decode::every_example_of_every_vendor_decodes_into_its_generated_type ... ok",
+        "specs_unedited::every_page_matches_its_recorded_sha256 ... ok",
     ] {
         assert!(ran.contains(test), "{test} did not run:\n{ran}");
     }
