@@ -1,8 +1,9 @@
-//! Project automation: `cargo xtask regen [--vendor NAME] [--check]`, `cargo xtask api-diff`
-//! and `cargo xtask corpus`.
+//! Project automation: `cargo xtask regen [--vendor NAME] [--check]`, `cargo xtask pull`,
+//! `cargo xtask api-diff` and `cargo xtask corpus`.
 
 mod api_diff;
 mod corpus;
+mod pull;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -26,6 +27,17 @@ enum Command {
         /// Write nothing; fail with a short diff when generated/ is stale.
         #[arg(long)]
         check: bool,
+    },
+    /// Fetch every page recorded in specs/<vendor>/pages.lock again, write it byte for byte and
+    /// update its checksum; add the pages of the site's index that match the folder's include
+    /// patterns. Nothing is written for a vendor one of whose pages cannot be fetched.
+    Pull {
+        /// Only this vendor (a folder name under specs/).
+        #[arg(long)]
+        vendor: Option<String>,
+        /// Replace the scheme and host of every URL (`http://127.0.0.1:8080`): a mirror, a test.
+        #[arg(long)]
+        origin: Option<String>,
     },
     /// Say what a change of the canonical documents does to users of the generated clients:
     /// each change breaking, warning or info (oasdiff's rule ids). Without arguments, every
@@ -85,6 +97,23 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Regen { vendor, check } => regen(vendor.as_deref(), check),
+        Command::Pull { vendor, origin } => {
+            let options = pull::Options { vendor, origin };
+            match repo_root().and_then(|root| pull::run(&root, &options)) {
+                Ok((report, all)) => {
+                    print!("{report}");
+                    if all {
+                        ExitCode::SUCCESS
+                    } else {
+                        ExitCode::FAILURE
+                    }
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::ApiDiff { args, format } => {
             match repo_root().and_then(|root| api_diff::run(&root, &args, format)) {
                 Ok((report, breaking)) => {
