@@ -164,3 +164,31 @@ fn the_canonical_extensions_are_named_only_in_their_crate() {
         found.join("\n")
     );
 }
+
+/// The GitHub workflows run what `.ci/run` and the README say, not a copy of it that could drift.
+#[test]
+fn the_workflows_run_the_project_s_own_commands() {
+    let root = repo_root();
+    let read = |name: &str| {
+        fs::read_to_string(root.join(".github/workflows").join(name))
+            .unwrap_or_else(|e| panic!(".github/workflows/{name}: {e}"))
+    };
+    let ci = read("ci.yml");
+    assert!(
+        ci.contains("run: bash .ci/run"),
+        "ci.yml must run .ci/run:\n{ci}"
+    );
+    assert!(ci.contains("pull_request"), "ci.yml runs on pull requests");
+    let sync = read("docs-sync.yml");
+    for command in [
+        "cargo xtask pull",
+        "cargo xtask regen",
+        "cargo xtask api-diff",
+    ] {
+        assert!(sync.contains(command), "docs-sync.yml must run `{command}`");
+    }
+    assert!(
+        sync.contains("schedule:"),
+        "docs-sync.yml runs on a schedule"
+    );
+}
