@@ -33,6 +33,10 @@ pub(crate) struct Compare<'a> {
 #[derive(Default)]
 struct View {
     ty: Option<String>,
+    format: Option<String>,
+    pattern: Option<String>,
+    /// `maximum`, `maxLength`, `maxItems` and their `min` counterparts, as numbers.
+    bounds: Vec<(&'static str, f64)>,
     nullable: bool,
     properties: Map<String, Value>,
     required: BTreeSet<String>,
@@ -40,6 +44,16 @@ struct View {
     values: Option<Vec<Value>>,
     additional: Option<Value>,
 }
+
+/// The numeric constraints, each with whether it is an upper bound.
+const BOUNDS: [(&str, bool); 6] = [
+    ("maximum", true),
+    ("maxLength", true),
+    ("maxItems", true),
+    ("minimum", false),
+    ("minLength", false),
+    ("minItems", false),
+];
 
 /// How deep a comparison goes: documents nest a few levels; a bound keeps any input finite.
 const MAX_DEPTH: usize = 48;
@@ -51,6 +65,18 @@ fn view(doc: &Value, schema: &Value, depth: usize) -> View {
             .get("type")
             .and_then(Value::as_str)
             .map(str::to_owned),
+        format: schema
+            .get("format")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        pattern: schema
+            .get("pattern")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        bounds: BOUNDS
+            .iter()
+            .filter_map(|(k, _)| Some((*k, schema.get(*k)?.as_f64()?)))
+            .collect(),
         nullable: schema.get("nullable") == Some(&Value::Bool(true)),
         properties: schema
             .get("properties")
@@ -199,12 +225,85 @@ impl<'a> Compare<'a> {
             self.push(id, level, format!("{what} became {now}"));
         }
         self.enums(place, &what, &o, &n);
+        self.constraints(place, &what, &o, &n);
         self.properties(place, label, &o, &n, at, depth);
         if let (Some(a), Some(b)) = (&o.items, &n.items) {
             self.schemas(place, label, a, b, &format!("{at}[]"), depth + 1);
         }
         if let (Some(a), Some(b)) = (&o.additional, &n.additional) {
             self.schemas(place, label, a, b, &format!("{at}{{}}"), depth + 1);
+        }
+    }
+
+    /// Formats, patterns and bounds: a request may accept no less than it did (a caller's
+    /// values would be refused), a response may return no more (a format is a Rust type, and a
+    /// client may rely on a bound).
+    fn constraints(&mut self, place: Place, what: &str, o: &View, n: &View) {
+        let response = place == Place::ResponseBody;
+        if o.format != n.format {
+            let show = |f: &Option<String>| f.clone().unwrap_or_else(|| "none".into());
+            let id = match place {
+                Place::ResponseBody => "response-property-format-changed",
+                Place::RequestBody => "request-property-format-changed",
+                Place::Parameter => "request-parameter-format-changed",
+            };
+            self.push(
+                id,
+                Level::Breaking,
+                format!(
+                    "{what} changed format from {} to {} (another Rust type)",
+                    show(&o.format),
+                    show(&n.format)
+                ),
+            );
+        }
+        if o.pattern != n.pattern {
+            // A new or changed pattern may refuse what was sent; a dropped one may return what
+            // was never returned.
+            let breaks = if response {
+                o.pattern.is_some()
+            } else {
+                n.pattern.is_some()
+            };
+            let id = match place {
+                Place::ResponseBody => "response-property-pattern-changed",
+                Place::RequestBody => "request-property-pattern-changed",
+                Place::Parameter => "request-parameter-pattern-changed",
+            };
+            let level = if breaks { Level::Breaking } else { Level::Info };
+            self.push(id, level, format!("{what} changed its pattern"));
+        }
+        for (key, upper) in BOUNDS {
+            let get = |v: &View| v.bounds.iter().find(|(k, _)| *k == key).map(|(_, b)| *b);
+            let (was, is) = (get(o), get(n));
+            // Wider: the bound moved outwards or went away.
+            let wider = match (was, is) {
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (Some(a), Some(b)) if a != b => {
+                    if upper {
+                        b > a
+                    } else {
+                        b < a
+                    }
+                }
+                _ => continue,
+            };
+            let breaks = if response { wider } else { !wider };
+            let id = match (place, wider) {
+                (Place::ResponseBody, true) => "response-property-constraint-relaxed",
+                (Place::ResponseBody, false) => "response-property-constraint-tightened",
+                (Place::RequestBody, true) => "request-property-constraint-relaxed",
+                (Place::RequestBody, false) => "request-property-constraint-tightened",
+                (Place::Parameter, true) => "request-parameter-constraint-relaxed",
+                (Place::Parameter, false) => "request-parameter-constraint-tightened",
+            };
+            let show = |b: Option<f64>| b.map_or_else(|| "none".to_owned(), |b| b.to_string());
+            self.push(
+                id,
+                if breaks { Level::Breaking } else { Level::Info },
+                format!("{what}: `{key}` changed from {} to {}", show(was), show(is)),
+            );
         }
     }
 

@@ -385,3 +385,57 @@ fn text_and_json_put_breaking_first() {
     assert_eq!(json["changes"][0]["level"], "breaking");
     assert_eq!(json["changes"][0]["method"], "GET");
 }
+
+#[test]
+fn formats_patterns_and_bounds() {
+    let resp = |schema: Value| doc(json!({"responses": ok(object(json!({"at": schema})))}));
+    let req = |schema: Value| {
+        doc(
+            json!({"parameters": [{"name": "q", "in": "query", "schema": schema}], "responses": ok(json!({"type": "string"}))}),
+        )
+    };
+    // A format is a Rust type: `String` becomes `DateTime`.
+    assert_eq!(
+        changes(
+            &resp(json!({"type": "string"})),
+            &resp(json!({"type": "string", "format": "date-time"}))
+        ),
+        [("response-property-format-changed", Level::Breaking)]
+    );
+    // Requests may not demand more; responses may not return more.
+    assert_eq!(
+        changes(
+            &req(json!({"type": "string", "maxLength": 20})),
+            &req(json!({"type": "string", "maxLength": 10}))
+        ),
+        [("request-parameter-constraint-tightened", Level::Breaking)]
+    );
+    assert_eq!(
+        changes(
+            &req(json!({"type": "string", "maxLength": 10})),
+            &req(json!({"type": "string"}))
+        ),
+        [("request-parameter-constraint-relaxed", Level::Info)]
+    );
+    assert_eq!(
+        changes(
+            &resp(json!({"type": "integer", "minimum": 0})),
+            &resp(json!({"type": "integer"}))
+        ),
+        [("response-property-constraint-relaxed", Level::Breaking)]
+    );
+    assert_eq!(
+        changes(
+            &resp(json!({"type": "integer"})),
+            &resp(json!({"type": "integer", "maximum": 9}))
+        ),
+        [("response-property-constraint-tightened", Level::Info)]
+    );
+    assert_eq!(
+        changes(
+            &req(json!({"type": "string"})),
+            &req(json!({"type": "string", "pattern": "^[0-9]+$"}))
+        ),
+        [("request-parameter-pattern-changed", Level::Breaking)]
+    );
+}
