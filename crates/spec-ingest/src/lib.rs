@@ -18,6 +18,7 @@ mod facts;
 mod fault;
 mod hoist;
 mod infer;
+mod labels;
 mod load;
 mod manifest;
 mod markdown;
@@ -108,8 +109,8 @@ pub fn ingest(spec: &VendorSpec) -> Result<Canonical, IngestError> {
     shaping.extend(shape::operation_ids(&mut document).map_err(located)?);
     bodies::inline_body_refs(&mut document);
     shape::json_media_types(&mut document);
-    shaping.extend(shape::response_descriptions(&mut document));
-    shaping.extend(shape::drop_unreadable_labels(&mut document));
+    shaping.extend(labels::response_descriptions(&mut document));
+    shaping.extend(labels::drop_unreadable_labels(&mut document));
     shaping.extend(bodies::request_bodies(&mut document));
     shaping.extend(shape::schemas_from_examples(&mut document).map_err(located)?);
     shape::lenient_id_component(&mut document).map_err(located)?;
