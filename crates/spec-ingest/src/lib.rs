@@ -73,6 +73,56 @@ pub struct Canonical {
     pub warnings: Vec<Warning>,
 }
 
+/// One step of ingestion after the document is read and the overlay applied.
+enum Pass {
+    /// Rewrites the document; each note names a place it changed.
+    Shape(fn(&mut Value) -> Result<Vec<bodies::Note>, fault::Fault>),
+    /// The manifest's facts: base URL, auth, cost.
+    Facts,
+    /// A warning for each success body that stays untyped (before responses are made uniform).
+    UntypedBodies,
+    /// Shaping must have kept every reference resolvable.
+    CheckRefs,
+}
+
+/// A pass that reports nothing.
+macro_rules! quiet {
+    ($f:path) => {
+        Pass::Shape(|d| {
+            $f(d);
+            Ok(Vec::new())
+        })
+    };
+}
+
+/// Ingestion in order, each pass one job: names, references and keywords as published made
+/// into the forms shaping takes; the manifest's facts; shaping for progenitor; the last checks.
+const PASSES: &[Pass] = &[
+    Pass::Shape(|d| Ok(references::drop_callbacks(d))),
+    Pass::Shape(|d| Ok(references::rename_components(d))),
+    Pass::Shape(|d| Ok(references::flatten_deep_refs(d))),
+    Pass::Shape(|d| Ok(params::fix_parameters(d))),
+    Pass::Shape(|d| Ok(schema_fixes::fix_schemas(d))),
+    Pass::Facts,
+    Pass::Shape(shape::operation_ids),
+    quiet!(bodies::inline_body_refs),
+    quiet!(shape::json_media_types),
+    Pass::Shape(|d| Ok(labels::response_descriptions(d))),
+    Pass::Shape(|d| Ok(labels::drop_unreadable_labels(d))),
+    Pass::Shape(|d| Ok(bodies::request_bodies(d))),
+    Pass::Shape(shape::schemas_from_examples),
+    Pass::Shape(|d| shape::lenient_id_component(d).map(|()| Vec::new())),
+    Pass::UntypedBodies,
+    Pass::Shape(|d| Ok(bodies::uniform_responses(d))),
+    quiet!(shape::examples_from_schemas),
+    quiet!(shape::one_body_type_per_outcome),
+    Pass::Shape(|d| shape::collapse_annotated_refs(d).map(|()| Vec::new())),
+    Pass::Shape(|d| hoist::hoist(d).map(|()| Vec::new())),
+    Pass::CheckRefs,
+    quiet!(references::restore_ref_properties),
+    Pass::Shape(|d| validate::check_openapi(d).map(|()| Vec::new())),
+];
+
 /// Ingests one vendor into its canonical document: read the pages the way the manifest's
 /// format says, apply the overlay, add the manifest's facts, shape for progenitor.
 pub fn ingest(spec: &VendorSpec) -> Result<Canonical, IngestError> {
@@ -93,46 +143,43 @@ pub fn ingest(spec: &VendorSpec) -> Result<Canonical, IngestError> {
             "the pages define no operation under `paths`: a client would have nothing to call (a page with webhooks only, or an OpenAPI fence closed early?)",
         ));
     }
-    // Names, references, parameters and keywords as published, in the forms shaping takes.
-    let mut shaping = references::drop_callbacks(&mut document);
-    shaping.extend(references::rename_components(&mut document));
-    shaping.extend(references::flatten_deep_refs(&mut document));
-    shaping.extend(params::fix_parameters(&mut document));
-    shaping.extend(schema_fixes::fix_schemas(&mut document));
-    let mut notes = Vec::new();
-    let info = facts::complete(&mut document, &spec.manifest, &mut notes).map_err(located)?;
-    warnings.extend(
-        notes
-            .into_iter()
-            .map(|n| ctx.warning(fault::PageNote::general(n))),
-    );
-    shaping.extend(shape::operation_ids(&mut document).map_err(located)?);
-    bodies::inline_body_refs(&mut document);
-    shape::json_media_types(&mut document);
-    shaping.extend(labels::response_descriptions(&mut document));
-    shaping.extend(labels::drop_unreadable_labels(&mut document));
-    shaping.extend(bodies::request_bodies(&mut document));
-    shaping.extend(shape::schemas_from_examples(&mut document).map_err(located)?);
-    shape::lenient_id_component(&mut document).map_err(located)?;
-    warnings.extend(untyped_bodies(&ctx, &document, &origins));
-    shaping.extend(bodies::uniform_responses(&mut document));
+    let mut shaping = Vec::new();
+    let mut info = None;
+    for pass in PASSES {
+        match pass {
+            Pass::Shape(run) => shaping.extend(run(&mut document).map_err(located)?),
+            Pass::Facts => {
+                let mut notes = Vec::new();
+                info = Some(
+                    facts::complete(&mut document, &spec.manifest, &mut notes).map_err(located)?,
+                );
+                warnings.extend(
+                    notes
+                        .into_iter()
+                        .map(|n| ctx.warning(fault::PageNote::general(n))),
+                );
+            }
+            Pass::UntypedBodies => warnings.extend(untyped_bodies(&ctx, &document, &origins)),
+            Pass::CheckRefs => refs::check_refs(&document).map_err(|f| {
+                ctx.error(
+                    ErrorKind::Structure,
+                    format!("internal error, shaping broke a reference: {}", f.message),
+                )
+            })?,
+        }
+    }
+    // What the shaping passes changed, by the place it changed, after what reading found.
     warnings.extend(
         shaping
             .into_iter()
             .map(|(ptr, message)| ctx.warning_at(&origins, &ptr, message)),
     );
-    shape::examples_from_schemas(&mut document);
-    shape::one_body_type_per_outcome(&mut document);
-    shape::collapse_annotated_refs(&mut document).map_err(located)?;
-    hoist::hoist(&mut document).map_err(located)?;
-    refs::check_refs(&document).map_err(|f| {
-        ctx.error(
+    let Some(info) = info else {
+        return Err(ctx.error(
             ErrorKind::Structure,
-            format!("internal error, shaping broke a reference: {}", f.message),
-        )
-    })?;
-    references::restore_ref_properties(&mut document);
-    validate::check_openapi(&document).map_err(located)?;
+            "internal error: the facts pass did not run",
+        ));
+    };
     mark_known(&spec.manifest, &mut warnings);
     Ok(Canonical {
         manifest: spec.manifest.clone(),
