@@ -75,14 +75,21 @@ pub struct Canonical {
 
 /// One step of ingestion after the document is read and the overlay applied.
 enum Pass {
-    /// Rewrites the document; each note names a place it changed.
+    /// Rewrites or checks the document; each note names a place it changed or found.
     Shape(fn(&mut Value) -> Result<Vec<bodies::Note>, fault::Fault>),
     /// The manifest's facts: base URL, auth, cost.
     Facts,
-    /// A warning for each success body that stays untyped (before responses are made uniform).
-    UntypedBodies,
-    /// Shaping must have kept every reference resolvable.
-    CheckRefs,
+}
+
+/// Shaping must keep every reference resolvable; a broken one is this crate's bug.
+fn shaping_kept_references(doc: &mut Value) -> Result<Vec<bodies::Note>, fault::Fault> {
+    refs::check_refs(doc).map(|()| Vec::new()).map_err(|f| {
+        fault::Fault::new(
+            ErrorKind::Structure,
+            &f.pointer,
+            format!("internal error, shaping broke a reference: {}", f.message),
+        )
+    })
 }
 
 /// A pass that reports nothing.
@@ -112,13 +119,14 @@ const PASSES: &[Pass] = &[
     Pass::Shape(|d| Ok(bodies::request_bodies(d))),
     Pass::Shape(shape::schemas_from_examples),
     Pass::Shape(|d| shape::lenient_id_component(d).map(|()| Vec::new())),
-    Pass::UntypedBodies,
+    // A note for each success body that stays untyped, before responses are made uniform.
+    Pass::Shape(|d| Ok(untyped_bodies(d))),
     Pass::Shape(|d| Ok(bodies::uniform_responses(d))),
     quiet!(shape::examples_from_schemas),
     quiet!(shape::one_body_type_per_outcome),
     Pass::Shape(|d| shape::collapse_annotated_refs(d).map(|()| Vec::new())),
     Pass::Shape(|d| hoist::hoist(d).map(|()| Vec::new())),
-    Pass::CheckRefs,
+    Pass::Shape(shaping_kept_references),
     quiet!(references::restore_ref_properties),
     Pass::Shape(|d| validate::check_openapi(d).map(|()| Vec::new())),
 ];
@@ -159,13 +167,6 @@ pub fn ingest(spec: &VendorSpec) -> Result<Canonical, IngestError> {
                         .map(|n| ctx.warning(fault::PageNote::general(n))),
                 );
             }
-            Pass::UntypedBodies => warnings.extend(untyped_bodies(&ctx, &document, &origins)),
-            Pass::CheckRefs => refs::check_refs(&document).map_err(|f| {
-                ctx.error(
-                    ErrorKind::Structure,
-                    format!("internal error, shaping broke a reference: {}", f.message),
-                )
-            })?,
         }
     }
     // What the shaping passes changed, by the place it changed, after what reading found.
@@ -365,7 +366,7 @@ fn after_overlay(document: &Value) -> Result<(), fault::Fault> {
 
 /// Success bodies with neither schema nor example become untyped; say so. (Error bodies that
 /// a vendor leaves undocumented are common and stay quiet.)
-fn untyped_bodies(ctx: &Ctx<'_>, doc: &Value, origins: &Origins) -> Vec<Warning> {
+fn untyped_bodies(doc: &Value) -> Vec<bodies::Note> {
     let mut out = Vec::new();
     for (path, method, op) in operations(doc) {
         let Some(responses) = op.get("responses").and_then(Value::as_object) else {
@@ -386,14 +387,11 @@ fn untyped_bodies(ctx: &Ctx<'_>, doc: &Value, origins: &Origins) -> Vec<Warning>
                 } else {
                     "has neither a schema nor an example"
                 };
-                out.push(ctx.warning_at(
-                    origins,
-                    &ptr,
-                    format!(
-                        "{} {path} response {status} {what}; its body stays untyped",
-                        method.to_uppercase()
-                    ),
-                ));
+                let message = format!(
+                    "{} {path} response {status} {what}; its body stays untyped",
+                    method.to_uppercase()
+                );
+                out.push((ptr, message));
             }
         }
     }
