@@ -3,15 +3,10 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn xtask(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| panic!("xtask: {e}"))
-}
+mod common;
+use common::xtask;
 
 fn git(dir: &Path, args: &[&str]) {
     let out = Command::new("git")

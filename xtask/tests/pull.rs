@@ -8,8 +8,10 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+
+mod common;
+use common::{copy_tree, repo, xtask};
 
 /// What the test site answers for a path.
 #[derive(Clone)]
@@ -73,28 +75,6 @@ fn serve(routes: BTreeMap<String, Answer>) -> String {
     origin
 }
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default()
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap_or_else(|e| panic!("{e}"));
-    for entry in fs::read_dir(from)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .filter_map(Result::ok)
-    {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).unwrap_or_else(|e| panic!("{e}"));
-        }
-    }
-}
-
 /// A checkout of specs/ and generated/ whose KonbiniAPI folder names its site's index.
 fn checkout() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
@@ -112,14 +92,6 @@ fn checkout() -> tempfile::TempDir {
     );
     fs::write(&lock, text).unwrap_or_else(|e| panic!("{e}"));
     dir
-}
-
-fn xtask(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| panic!("xtask: {e}"))
 }
 
 const PAGE: &str = "/reference/api/instagram/get-highlight-stories.md";
