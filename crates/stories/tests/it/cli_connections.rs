@@ -63,9 +63,11 @@ async fn a_batch_reuses_one_connection_per_vendor() {
     let out = output(cmd).await;
     assert_eq!(ndjson(&out).len(), 12);
     assert_eq!(server.hits("keyapi"), 12);
-    assert_eq!(
-        accepted.load(Ordering::SeqCst),
-        1,
-        "twelve sequential requests to one vendor should share one connection"
+    // A connection goes back to the pool a moment after its answer is read, so a request that
+    // follows at once may open another: on a loaded machine two or three, never one per input.
+    let connections = accepted.load(Ordering::SeqCst);
+    assert!(
+        (1..=3).contains(&connections),
+        "twelve sequential requests to one vendor opened {connections} connections; they should share one"
     );
 }
