@@ -99,37 +99,13 @@ fn main() -> ExitCode {
         Command::Regen { vendor, check } => regen(vendor.as_deref(), check),
         Command::Pull { vendor, origin } => {
             let options = pull::Options { vendor, origin };
-            match repo_root().and_then(|root| pull::run(&root, &options)) {
-                Ok((report, all)) => {
-                    print!("{report}");
-                    if all {
-                        ExitCode::SUCCESS
-                    } else {
-                        ExitCode::FAILURE
-                    }
-                }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::from(2)
-                }
-            }
+            report(repo_root().and_then(|root| pull::run(&root, &options)))
         }
-        Command::ApiDiff { args, format } => {
-            match repo_root().and_then(|root| api_diff::run(&root, &args, format)) {
-                Ok((report, breaking)) => {
-                    print!("{report}");
-                    if breaking {
-                        ExitCode::FAILURE
-                    } else {
-                        ExitCode::SUCCESS
-                    }
-                }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::from(2)
-                }
-            }
-        }
+        Command::ApiDiff { args, format } => report(
+            repo_root()
+                .and_then(|root| api_diff::run(&root, &args, format))
+                .map(|(text, breaking)| (text, !breaking)),
+        ),
         Command::Corpus {
             sample,
             seed,
@@ -159,6 +135,24 @@ fn main() -> ExitCode {
                     ExitCode::from(2)
                 }
             }
+        }
+    }
+}
+
+/// Prints a command's report and exits 0 when it `passed`, 1 when not; an error exits 2.
+fn report(outcome: Result<(String, bool), String>) -> ExitCode {
+    match outcome {
+        Ok((text, passed)) => {
+            print!("{text}");
+            if passed {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
         }
     }
 }
