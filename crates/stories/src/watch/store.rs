@@ -6,7 +6,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::WatchError;
-use super::db::{Database, now, opt_i64};
+use super::db::{Database, Engine, now, opt_i64};
 use super::media::Stored;
 use crate::client::Attempt;
 
@@ -164,134 +164,6 @@ impl Database {
         Ok(opt_i64(&row, "next"))
     }
 
-    /// Records a vendor response, returning its row id.
-    pub async fn record_response(
-        &self,
-        account: &str,
-        vendor: &str,
-        operation: &str,
-        status: u16,
-        body: &[u8],
-    ) -> Result<i64, WatchError> {
-        let row = sqlx::query(
-            "INSERT INTO responses (account, vendor, operation, status, received_at, body) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(account)
-        .bind(vendor)
-        .bind(operation)
-        .bind(i64::from(status))
-        .bind(now())
-        .bind(body.to_vec())
-        .fetch_one(self.pool())
-        .await
-        .map_err(|e| self.error(&e))?;
-        row.try_get::<i64, _>("id").map_err(|e| self.error(&e))
-    }
-
-    /// Records every attempt of one poll.
-    pub async fn record_attempts(
-        &self,
-        account: &str,
-        attempts: &[Attempt],
-    ) -> Result<(), WatchError> {
-        for a in attempts {
-            sqlx::query(
-                "INSERT INTO attempts (account, at, vendor, operation, status, result, credits_used, credits_estimated, elapsed_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            )
-            .bind(account)
-            .bind(now())
-            .bind(&a.vendor)
-            .bind(&a.operation)
-            .bind(a.status.map(i64::from))
-            .bind(&a.result)
-            .bind(a.credits_used.and_then(|c| i64::try_from(c).ok()))
-            .bind(i64::from(a.credits_estimated))
-            .bind(i64::try_from(a.elapsed_ms).unwrap_or(i64::MAX))
-            .execute(self.pool())
-            .await
-            .map_err(|e| self.error(&e))?;
-        }
-        Ok(())
-    }
-
-    /// Stores a story unless it is already archived; `true` when it is new.
-    pub async fn record_story(
-        &self,
-        account: &str,
-        story: &domain::Story,
-        response: Option<i64>,
-    ) -> Result<bool, WatchError> {
-        let json = serde_json::to_string(story).unwrap_or_default();
-        Ok(sqlx::query(
-            "INSERT INTO stories (id, account, first_seen, taken_at, expires_at, vendor, response_id, story) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(&story.id)
-        .bind(account)
-        .bind(now())
-        .bind(story.taken_at.map(|t| t.timestamp()))
-        .bind(story.expires_at.map(|e| e.at.timestamp()))
-        .bind(&story.source.vendor)
-        .bind(response)
-        .bind(json)
-        .execute(self.pool())
-        .await
-        .map_err(|e| self.error(&e))?
-        .rows_affected()
-            == 1)
-    }
-
-    /// Stores a highlight unless it is archived already; `true` when it is new.
-    pub async fn record_highlight(
-        &self,
-        account: &str,
-        highlight: &domain::Highlight,
-    ) -> Result<bool, WatchError> {
-        let mut bare = highlight.clone();
-        bare.items.clear();
-        Ok(sqlx::query(
-            "INSERT INTO highlights (id, account, first_seen, title, vendor, highlight) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(&highlight.id)
-        .bind(account)
-        .bind(now())
-        .bind(highlight.title.as_deref())
-        .bind(&highlight.source.vendor)
-        .bind(serde_json::to_string(&bare).unwrap_or_default())
-        .execute(self.pool())
-        .await
-        .map_err(|e| self.error(&e))?
-        .rows_affected()
-            == 1)
-    }
-
-    /// Records that highlight `highlight` holds the archived story `story`.
-    pub async fn record_highlight_item(
-        &self,
-        highlight: &str,
-        story: &str,
-    ) -> Result<(), WatchError> {
-        sqlx::query(
-            "INSERT INTO highlight_items (highlight_id, story_id) VALUES ($1, $2) ON CONFLICT (highlight_id, story_id) DO NOTHING",
-        )
-        .bind(highlight)
-        .bind(story)
-        .execute(self.pool())
-        .await
-        .map_err(|e| self.error(&e))?;
-        Ok(())
-    }
-
-    /// Says `account`'s highlights were read now.
-    pub async fn highlights_polled(&self, account: &str) -> Result<(), WatchError> {
-        sqlx::query("UPDATE watched SET highlights_polled_at = $1 WHERE account = $2")
-            .bind(now())
-            .bind(account)
-            .execute(self.pool())
-            .await
-            .map_err(|e| self.error(&e))?;
-        Ok(())
-    }
-
     /// When `account`'s highlights were last read.
     pub async fn highlights_polled_at(&self, account: &str) -> Result<Option<i64>, WatchError> {
         let row = sqlx::query("SELECT highlights_polled_at FROM watched WHERE account = $1")
@@ -309,26 +181,188 @@ impl Database {
         &self,
         account: Option<&str>,
     ) -> Result<Vec<(String, domain::Story)>, WatchError> {
-        let rows = sqlx::query(
-            "SELECT s.account, s.story FROM stories s WHERE ($1 IS NULL OR s.account = $1) AND NOT EXISTS (SELECT 1 FROM media m WHERE m.story_id = s.id) ORDER BY s.first_seen, s.id",
+        let mut conn = self.pool().acquire().await.map_err(|e| self.error(&e))?;
+        without_media(&mut conn, account)
+            .await
+            .map_err(|e| self.error(&e))
+    }
+
+    /// Starts a batch of writes, committed together by [`Batch::commit`] (or none of them).
+    pub async fn batch(&self) -> Result<Batch<'_>, WatchError> {
+        // SQLite: take the write lock at the start, so a batch that reads first never fails to
+        // upgrade its read to a write when another connection wrote in between.
+        let begin = match self.url.engine {
+            Engine::Sqlite => "BEGIN IMMEDIATE",
+            Engine::Postgres => "BEGIN",
+        };
+        let tx = self
+            .pool()
+            .begin_with(begin)
+            .await
+            .map_err(|e| self.error(&e))?;
+        Ok(Batch { db: self, tx })
+    }
+}
+
+/// Writes that land together or not at all: one transaction, so a poll costs one commit (one
+/// sync on Postgres, one turn of SQLite's write lock) rather than one per row.
+pub struct Batch<'d> {
+    db: &'d Database,
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+}
+
+impl std::fmt::Debug for Batch<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Batch({})", self.db.url)
+    }
+}
+
+impl Batch<'_> {
+    /// Makes every write of the batch durable at once.
+    pub async fn commit(self) -> Result<(), WatchError> {
+        self.tx.commit().await.map_err(|e| self.db.error(&e))
+    }
+
+    /// [`Database::without_media`], seeing the batch's own writes.
+    pub async fn without_media(
+        &mut self,
+        account: &str,
+    ) -> Result<Vec<(String, domain::Story)>, WatchError> {
+        without_media(&mut self.tx, Some(account))
+            .await
+            .map_err(|e| self.db.error(&e))
+    }
+
+    /// Records a vendor response, returning its row id.
+    pub async fn record_response(
+        &mut self,
+        account: &str,
+        vendor: &str,
+        operation: &str,
+        status: u16,
+        body: &[u8],
+    ) -> Result<i64, WatchError> {
+        let row = sqlx::query(
+            "INSERT INTO responses (account, vendor, operation, status, received_at, body) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
         .bind(account)
-        .fetch_all(self.pool())
+        .bind(vendor)
+        .bind(operation)
+        .bind(i64::from(status))
+        .bind(now())
+        .bind(body.to_vec())
+        .fetch_one(&mut *self.tx)
         .await
-        .map_err(|e| self.error(&e))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let account: String = row.try_get("account").map_err(|e| self.error(&e))?;
-            let json: String = row.try_get("story").map_err(|e| self.error(&e))?;
-            if let Ok(story) = serde_json::from_str(&json) {
-                out.push((account, story));
-            }
+        .map_err(|e| self.db.error(&e))?;
+        row.try_get::<i64, _>("id").map_err(|e| self.db.error(&e))
+    }
+
+    /// Records every attempt of one poll.
+    pub async fn record_attempts(
+        &mut self,
+        account: &str,
+        attempts: &[Attempt],
+    ) -> Result<(), WatchError> {
+        for a in attempts {
+            sqlx::query(
+                "INSERT INTO attempts (account, at, vendor, operation, status, result, credits_used, credits_estimated, elapsed_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(account)
+            .bind(now())
+            .bind(&a.vendor)
+            .bind(&a.operation)
+            .bind(a.status.map(i64::from))
+            .bind(&a.result)
+            .bind(a.credits_used.and_then(|c| i64::try_from(c).ok()))
+            .bind(i64::from(a.credits_estimated))
+            .bind(i64::try_from(a.elapsed_ms).unwrap_or(i64::MAX))
+            .execute(&mut *self.tx)
+            .await
+            .map_err(|e| self.db.error(&e))?;
         }
-        Ok(out)
+        Ok(())
+    }
+
+    /// Stores a story unless it is already archived; `true` when it is new.
+    pub async fn record_story(
+        &mut self,
+        account: &str,
+        story: &domain::Story,
+        response: Option<i64>,
+    ) -> Result<bool, WatchError> {
+        let json = serde_json::to_string(story).unwrap_or_default();
+        Ok(sqlx::query(
+            "INSERT INTO stories (id, account, first_seen, taken_at, expires_at, vendor, response_id, story) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&story.id)
+        .bind(account)
+        .bind(now())
+        .bind(story.taken_at.map(|t| t.timestamp()))
+        .bind(story.expires_at.map(|e| e.at.timestamp()))
+        .bind(&story.source.vendor)
+        .bind(response)
+        .bind(json)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(|e| self.db.error(&e))?
+        .rows_affected()
+            == 1)
+    }
+
+    /// Stores a highlight unless it is archived already; `true` when it is new.
+    pub async fn record_highlight(
+        &mut self,
+        account: &str,
+        highlight: &domain::Highlight,
+    ) -> Result<bool, WatchError> {
+        let mut bare = highlight.clone();
+        bare.items.clear();
+        Ok(sqlx::query(
+            "INSERT INTO highlights (id, account, first_seen, title, vendor, highlight) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&highlight.id)
+        .bind(account)
+        .bind(now())
+        .bind(highlight.title.as_deref())
+        .bind(&highlight.source.vendor)
+        .bind(serde_json::to_string(&bare).unwrap_or_default())
+        .execute(&mut *self.tx)
+        .await
+        .map_err(|e| self.db.error(&e))?
+        .rows_affected()
+            == 1)
+    }
+
+    /// Records that highlight `highlight` holds the archived story `story`.
+    pub async fn record_highlight_item(
+        &mut self,
+        highlight: &str,
+        story: &str,
+    ) -> Result<(), WatchError> {
+        sqlx::query(
+            "INSERT INTO highlight_items (highlight_id, story_id) VALUES ($1, $2) ON CONFLICT (highlight_id, story_id) DO NOTHING",
+        )
+        .bind(highlight)
+        .bind(story)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(|e| self.db.error(&e))?;
+        Ok(())
+    }
+
+    /// Says `account`'s highlights were read now.
+    pub async fn highlights_polled(&mut self, account: &str) -> Result<(), WatchError> {
+        sqlx::query("UPDATE watched SET highlights_polled_at = $1 WHERE account = $2")
+            .bind(now())
+            .bind(account)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(|e| self.db.error(&e))?;
+        Ok(())
     }
 
     /// Says a story's file is complete in place.
-    pub async fn record_media(&self, story: &str, stored: &Stored) -> Result<(), WatchError> {
+    pub async fn record_media(&mut self, story: &str, stored: &Stored) -> Result<(), WatchError> {
         sqlx::query(
             "INSERT INTO media (story_id, path, sha256, bytes) VALUES ($1, $2, $3, $4) ON CONFLICT (story_id, path) DO NOTHING",
         )
@@ -336,36 +370,36 @@ impl Database {
         .bind(&stored.path)
         .bind(&stored.sha256)
         .bind(i64::try_from(stored.bytes).unwrap_or(i64::MAX))
-        .execute(self.pool())
+        .execute(&mut *self.tx)
         .await
-        .map_err(|e| self.error(&e))?;
+        .map_err(|e| self.db.error(&e))?;
         Ok(())
     }
 
     /// Marks a story whose media can never be fetched (its URL expired before it was seen)
     /// by a media row without a file, so it is not tried again, and counts it missed.
-    pub async fn record_missed(&self, account: &str, story: &str) -> Result<(), WatchError> {
+    pub async fn record_missed(&mut self, account: &str, story: &str) -> Result<(), WatchError> {
         let inserted = sqlx::query(
             "INSERT INTO media (story_id, path, sha256, bytes) VALUES ($1, '', '', 0) ON CONFLICT (story_id, path) DO NOTHING",
         )
         .bind(story)
-        .execute(self.pool())
+        .execute(&mut *self.tx)
         .await
-        .map_err(|e| self.error(&e))?
+        .map_err(|e| self.db.error(&e))?
         .rows_affected();
         if inserted == 1 {
             sqlx::query("UPDATE watched SET missed = missed + 1 WHERE account = $1")
                 .bind(account)
-                .execute(self.pool())
+                .execute(&mut *self.tx)
                 .await
-                .map_err(|e| self.error(&e))?;
+                .map_err(|e| self.db.error(&e))?;
         }
         Ok(())
     }
 
     /// Records a finished poll and schedules the next one `interval` seconds from now.
     pub async fn finish_poll(
-        &self,
+        &mut self,
         watched: &Watched,
         outcome: &str,
         new_items: u64,
@@ -382,9 +416,9 @@ impl Database {
         .bind(gap)
         .bind(outcome)
         .bind(i64::try_from(new_items).unwrap_or(i64::MAX))
-        .execute(self.pool())
+        .execute(&mut *self.tx)
         .await
-        .map_err(|e| self.error(&e))?;
+        .map_err(|e| self.db.error(&e))?;
         sqlx::query(
             "UPDATE watched SET last_poll_at = $1, next_poll_at = $2, interval_secs = $3, last_outcome = $4, failures = $5 WHERE account = $6",
         )
@@ -394,9 +428,31 @@ impl Database {
         .bind(outcome)
         .bind(if failed { watched.failures + 1 } else { 0 })
         .bind(&watched.account)
-        .execute(self.pool())
+        .execute(&mut *self.tx)
         .await
-        .map_err(|e| self.error(&e))?;
+        .map_err(|e| self.db.error(&e))?;
         Ok(())
     }
+}
+
+/// Archived stories (of `account`, or all) with no media row yet, oldest first.
+async fn without_media(
+    conn: &mut sqlx::AnyConnection,
+    account: Option<&str>,
+) -> Result<Vec<(String, domain::Story)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT s.account, s.story FROM stories s WHERE ($1 IS NULL OR s.account = $1) AND NOT EXISTS (SELECT 1 FROM media m WHERE m.story_id = s.id) ORDER BY s.first_seen, s.id",
+    )
+    .bind(account)
+    .fetch_all(conn)
+    .await?;
+    let mut out = Vec::new();
+    for row in rows {
+        let account: String = row.try_get("account")?;
+        let json: String = row.try_get("story")?;
+        if let Ok(story) = serde_json::from_str(&json) {
+            out.push((account, story));
+        }
+    }
+    Ok(out)
 }

@@ -395,22 +395,13 @@ async fn run_job(job: &PollJob, shared: &Shared) -> Result<(), WatchError> {
         })
 }
 
-/// Asks the vendors and records every attempt against `account`.
-async fn ask_recorded(
-    shared: &Shared,
-    account: &str,
-    query: &Query,
-) -> Result<crate::Answered, WatchError> {
-    let answered = shared
+/// Asks the vendors; the caller records the attempts in the batch that follows.
+async fn ask(shared: &Shared, query: &Query) -> Result<crate::Answered, WatchError> {
+    shared
         .client
         .ask(query)
         .await
-        .map_err(|e| WatchError::Client(e.to_string()))?;
-    shared
-        .db
-        .record_attempts(account, &answered.report.attempts)
-        .await?;
-    Ok(answered)
+        .map_err(|e| WatchError::Client(e.to_string()))
 }
 
 /// One poll of one account: returns what it did and the gap until the next.
@@ -422,10 +413,11 @@ async fn poll(shared: &Shared, watched: &Watched) -> Result<(PollSummary, i64), 
         Err(why) => {
             // An account added by an older version, or by hand: never retried hot.
             let interval = schedule.next(watched.interval_secs, Polled::Unreadable);
-            shared
-                .db
+            let mut batch = shared.db.batch().await?;
+            batch
                 .finish_poll(watched, &format!("invalid: {why}"), 0, interval, true)
                 .await?;
+            batch.commit().await?;
             return Ok((summary, interval));
         }
     };
@@ -434,18 +426,25 @@ async fn poll(shared: &Shared, watched: &Watched) -> Result<(PollSummary, i64), 
     metrics::histogram!("stories_watch_poll_lateness_seconds").record(lateness as f64);
     // Only this job writes this account's folder now: what a killed run left is debris.
     media::sweep_account_parts(&shared.options.media_dir, &watched.account);
-    let answered = ask_recorded(shared, &watched.account, &query).await?;
+    let highlights_due = watched.highlights && highlights_due(shared, watched).await?;
+    let answered = ask(shared, &query).await?;
     let stories: Vec<Story> = match &answered.outcome {
         Outcome::Found(Answer::Stories(page)) => page.items.clone(),
         Outcome::Found(Answer::Story(story)) => vec![story.clone()],
         _ => Vec::new(),
     };
+    // A poll is one batch of writes, or two around its media downloads: the story rows are
+    // committed before any file is written, so a file a killed run leaves behind is found
+    // again through its story.
+    let mut batch = shared.db.batch().await?;
+    batch
+        .record_attempts(&watched.account, &answered.report.attempts)
+        .await?;
     if !stories.is_empty() {
         let attempt = answered.report.attempts.last();
         let response = match (&answered.body, attempt) {
             (Some(body), Some(a)) => Some(
-                shared
-                    .db
+                batch
                     .record_response(
                         &watched.account,
                         &a.vendor,
@@ -458,8 +457,7 @@ async fn poll(shared: &Shared, watched: &Watched) -> Result<(PollSummary, i64), 
             _ => None,
         };
         for story in &stories {
-            if shared
-                .db
+            if batch
                 .record_story(&watched.account, story, response)
                 .await?
             {
@@ -467,10 +465,28 @@ async fn poll(shared: &Shared, watched: &Watched) -> Result<(PollSummary, i64), 
             }
         }
     }
-    if watched.highlights {
+    if highlights_due {
+        // Its vendor calls run outside any batch.
+        batch.commit().await?;
         highlights(shared, watched, &mut summary).await?;
+        batch = shared.db.batch().await?;
     }
-    fetch_missing_media(shared, &watched.account, &mut summary).await?;
+    let missing = batch.without_media(&watched.account).await?;
+    if !missing.is_empty() {
+        batch.commit().await?;
+        let fetched = fetch_media(shared, missing, &mut summary).await;
+        batch = shared.db.batch().await?;
+        for (story, outcome) in &fetched.stored {
+            match outcome {
+                Fetched::Stored(stored) => batch.record_media(story, stored).await?,
+                Fetched::Missed => batch.record_missed(&watched.account, story).await?,
+            }
+        }
+        if let Some(e) = fetched.fatal {
+            batch.commit().await?;
+            return Err(WatchError::Media(e));
+        }
+    }
     let failed = matches!(answered.outcome, Outcome::Failed(_));
     let failures = u32::try_from(watched.failures + 1).unwrap_or(u32::MAX);
     let polled = Polled::of(&answered.outcome, summary.new_stories, failures);
@@ -488,10 +504,10 @@ async fn poll(shared: &Shared, watched: &Watched) -> Result<(PollSummary, i64), 
         metrics::counter!("stories_watch_credits_total", "vendor" => a.vendor.clone())
             .increment(a.credits_used.unwrap_or(0));
     }
-    shared
-        .db
+    batch
         .finish_poll(watched, &outcome, summary.new_stories, interval, failed)
         .await?;
+    batch.commit().await?;
     tracing::info!(
         account = watched.account,
         outcome,
@@ -511,32 +527,34 @@ async fn highlights(
     watched: &Watched,
     summary: &mut PollSummary,
 ) -> Result<(), WatchError> {
-    let every = i64::try_from(shared.options.highlights_every.as_secs()).unwrap_or(i64::MAX);
-    let last = shared.db.highlights_polled_at(&watched.account).await?;
-    if last.is_some_and(|at| now() - at < every) {
-        return Ok(());
-    }
     let Ok(query) = Query::user_highlights(&watched.account) else {
         return Ok(());
     };
-    let answered = ask_recorded(shared, &watched.account, &query).await?;
+    let answered = ask(shared, &query).await?;
+    let mut batch = shared.db.batch().await?;
+    batch
+        .record_attempts(&watched.account, &answered.report.attempts)
+        .await?;
     let listed = match answered.outcome {
         Outcome::Found(Answer::Highlights(page)) => page.items,
         Outcome::Found(Answer::Highlight(h)) => vec![h],
         Outcome::Failed(f) => {
             tracing::warn!(account = watched.account, reason = %f, "highlights not read; retried at the next poll");
-            return Ok(());
+            return batch.commit().await;
         }
         _ => Vec::new(),
     };
     for highlight in listed {
-        shared
-            .db
-            .record_highlight(&watched.account, &highlight)
-            .await?;
+        batch.record_highlight(&watched.account, &highlight).await?;
         let items = if highlight.items.is_empty() {
+            // The highlight's row lands before the vendor call for its items.
+            batch.commit().await?;
             let query = Query::HighlightItems(highlight.id.clone());
-            let asked = ask_recorded(shared, &watched.account, &query).await?;
+            let asked = ask(shared, &query).await?;
+            batch = shared.db.batch().await?;
+            batch
+                .record_attempts(&watched.account, &asked.report.attempts)
+                .await?;
             match asked.outcome {
                 Outcome::Found(Answer::Highlight(h)) => h.items,
                 Outcome::Found(Answer::Stories(page)) => page.items,
@@ -546,56 +564,80 @@ async fn highlights(
             highlight.items.clone()
         };
         for story in &items {
-            if shared
-                .db
-                .record_story(&watched.account, story, None)
-                .await?
-            {
+            if batch.record_story(&watched.account, story, None).await? {
                 summary.new_stories += 1;
             }
-            shared
-                .db
+            batch
                 .record_highlight_item(&highlight.id, &story.id)
                 .await?;
         }
     }
-    shared.db.highlights_polled(&watched.account).await
+    batch.highlights_polled(&watched.account).await?;
+    batch.commit().await
 }
 
-/// Downloads the media of every archived story of `account` that has none yet: this poll's
-/// new stories, and those a killed run archived without their media.
-async fn fetch_missing_media(
+/// Whether `watched`'s highlights are due (read every `highlights_every`).
+async fn highlights_due(shared: &Shared, watched: &Watched) -> Result<bool, WatchError> {
+    let every = i64::try_from(shared.options.highlights_every.as_secs()).unwrap_or(i64::MAX);
+    let last = shared.db.highlights_polled_at(&watched.account).await?;
+    Ok(last.is_none_or(|at| now() - at >= every))
+}
+
+/// What became of one story's media.
+enum Fetched {
+    Stored(media::Stored),
+    /// Its URL is gone: it can never be fetched.
+    Missed,
+}
+
+/// The media a poll fetched, for its rows, and why it stopped early, if it did.
+struct FetchedMedia {
+    stored: Vec<(String, Fetched)>,
+    /// Media that cannot be written (a full disk): the rest is not tried.
+    fatal: Option<MediaError>,
+}
+
+/// Downloads the media of `missing` (archived stories without media: this poll's new ones,
+/// and those a killed run archived without their media). A download that fails otherwise is
+/// retried at the next poll.
+async fn fetch_media(
     shared: &Shared,
-    account: &str,
+    missing: Vec<(String, Story)>,
     summary: &mut PollSummary,
-) -> Result<(), WatchError> {
-    let db = &shared.db;
-    for (owner, story) in db.without_media(Some(account)).await? {
-        match media::store(
+) -> FetchedMedia {
+    let mut out = FetchedMedia {
+        stored: Vec::new(),
+        fatal: None,
+    };
+    for (owner, story) in missing {
+        let stored = media::store(
             &shared.media_http,
             &shared.options.media_dir,
             &owner,
             &story,
         )
-        .await
-        {
+        .await;
+        match stored {
             Ok(stored) => {
-                db.record_media(&story.id, &stored).await?;
+                out.stored.push((story.id, Fetched::Stored(stored)));
                 summary.media_saved += 1;
             }
             Err(e) if e.is_final() => {
                 tracing::warn!(account = owner, error = %e, "missed");
-                db.record_missed(&owner, &story.id).await?;
+                out.stored.push((story.id, Fetched::Missed));
                 summary.missed += 1;
             }
-            Err(e @ MediaError::Write { .. }) => return Err(WatchError::Media(e)),
+            Err(e @ MediaError::Write { .. }) => {
+                out.fatal = Some(e);
+                break;
+            }
             Err(e) => {
                 tracing::warn!(account = owner, error = %e, "download failed; retried at the next poll");
                 summary.media_failed += 1;
             }
         }
     }
-    Ok(())
+    out
 }
 
 /// What one poll (or the start-up recovery) did.
