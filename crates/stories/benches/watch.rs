@@ -108,7 +108,21 @@ async fn watching(engine: &str, dir: &Path, name: &str, accounts: usize) -> (Dat
             .await
             .expect("push");
     }
+    warm(&db, &queue).await;
     (db, queue)
+}
+
+/// Opens as many connections as a worker run uses at once, so that a run measures polling
+/// rather than connection set-up (a Postgres log-in with a password is tens of milliseconds;
+/// a long-running worker pays it once).
+async fn warm(db: &Database, queue: &Queue) {
+    let uses = (0..2 * CONCURRENCY).map(|_| async {
+        db.next_due().await.expect("read");
+        let batch = queue.batch(db).await.expect("batch");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        batch.commit().await.expect("commit");
+    });
+    futures::future::join_all(uses).await;
 }
 
 fn worker(server: &MockServer, db: Database, queue: Queue, media: &Path) -> Worker {

@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use domain::Story;
 use futures::StreamExt;
 use sha2::{Digest, Sha256};
-use tokio::io::AsyncWriteExt;
 
 /// A file complete under its final name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,10 +67,14 @@ fn folder(account: &str) -> String {
         .to_owned()
 }
 
-/// Hashes a file that is already complete under its final name.
-async fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
-    let bytes = tokio::fs::read(path).await?;
-    Ok((hex(&Sha256::digest(&bytes)), bytes.len() as u64))
+/// Runs file work off the async threads: one hop to the blocking pool for a whole step
+/// (tokio's own files take one per call, a dozen for one small file).
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, (PathBuf, std::io::Error)> + Send + 'static,
+) -> Result<T, (PathBuf, std::io::Error)> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .unwrap_or_else(|e| Err((PathBuf::new(), std::io::Error::other(e.to_string()))))
 }
 
 /// Stores `story`'s best rendition under `root`, or finds it already there.
@@ -82,15 +85,26 @@ pub async fn store(
     story: &Story,
 ) -> Result<Stored, MediaError> {
     let dir = root.join(folder(account));
-    let write_error = |path: &Path, e: std::io::Error| MediaError::Write {
-        path: path.to_path_buf(),
+    let write_error = |(path, e): (PathBuf, std::io::Error)| MediaError::Write {
+        path,
         message: e.to_string(),
     };
     // A file a killed run renamed into place before recording it.
-    if let Some(found) = existing(&dir, &story.id).await {
-        let (sha256, bytes) = hash_file(&found)
-            .await
-            .map_err(|e| write_error(&found, e))?;
+    let (look_in, id) = (dir.clone(), story.id.clone());
+    let found = blocking(move || {
+        let Some(found) = existing(&look_in, &id) else {
+            return Ok(None);
+        };
+        let bytes = std::fs::read(&found).map_err(|e| (found.clone(), e))?;
+        Ok(Some((
+            found,
+            hex(&Sha256::digest(&bytes)),
+            bytes.len() as u64,
+        )))
+    })
+    .await
+    .map_err(write_error)?;
+    if let Some((found, sha256, bytes)) = found {
         return Ok(Stored {
             path: relative(root, &found),
             sha256,
@@ -126,30 +140,23 @@ pub async fn store(
         .and_then(|v| v.to_str().ok())
         .and_then(crate::download::served_extension)
         .unwrap_or_else(|| crate::download::guessed_extension(rendition, story.kind));
-    tokio::fs::create_dir_all(&dir)
-        .await
-        .map_err(|e| write_error(&dir, e))?;
-    let part = dir.join(format!(".{}.{:016x}.part", story.id, fastrand::u64(..)));
-    let result = write_part(response, &part).await;
-    let (sha256, bytes) = match result {
-        Ok(done) => done,
-        Err(e) => {
-            let _ = tokio::fs::remove_file(&part).await;
-            return Err(match e {
-                PartError::Io(e) => write_error(&part, e),
-                PartError::Body(message) => fetch_error(message),
-            });
+    let mut part = Part::new(
+        dir.clone(),
+        dir.join(format!(".{}.{:016x}.part", story.id, fastrand::u64(..))),
+    );
+    let mut body = response.bytes_stream();
+    while let Some(chunk) = body.next().await {
+        let pushed = match chunk {
+            Ok(chunk) => part.push(&chunk).await.map_err(write_error),
+            Err(e) => Err(fetch_error(e.to_string())),
+        };
+        if let Err(e) = pushed {
+            part.abandon().await;
+            return Err(e);
         }
-    };
+    }
     let target = dir.join(format!("{}.{ext}", story.id));
-    if let Err(e) = tokio::fs::rename(&part, &target).await {
-        let _ = tokio::fs::remove_file(&part).await;
-        return Err(write_error(&target, e));
-    }
-    // The rename itself reaches the disk before the row that says the file is there.
-    if let Ok(d) = std::fs::File::open(&dir) {
-        let _ = d.sync_all();
-    }
+    let (sha256, bytes) = part.finish(target.clone()).await.map_err(write_error)?;
     Ok(Stored {
         path: relative(root, &target),
         sha256,
@@ -157,45 +164,111 @@ pub async fn store(
     })
 }
 
-enum PartError {
-    Io(std::io::Error),
-    Body(String),
+/// A download on its way into a hidden temporary file: bytes are hashed as they come and
+/// written in large pieces, so a story of a few hundred kilobytes is one trip to the disk
+/// (folder, file, write, sync, rename, folder sync) at the end.
+struct Part {
+    dir: PathBuf,
+    path: PathBuf,
+    file: Option<std::fs::File>,
+    pending: Vec<u8>,
+    hasher: Sha256,
+    bytes: u64,
 }
 
-/// Streams the body into `part` (created with the process's umask, as any file), hashing it.
-async fn write_part(response: reqwest::Response, part: &Path) -> Result<(String, u64), PartError> {
-    let mut file = tokio::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(part)
-        .await
-        .map_err(PartError::Io)?;
-    let mut hasher = Sha256::new();
-    let mut bytes = 0u64;
-    let mut body = response.bytes_stream();
-    while let Some(chunk) = body.next().await {
-        let chunk = chunk.map_err(|e| PartError::Body(e.to_string()))?;
-        hasher.update(&chunk);
-        bytes += chunk.len() as u64;
-        file.write_all(&chunk).await.map_err(PartError::Io)?;
+/// Bytes held before they are written out: a video streams to disk in pieces this size.
+const WRITE_AT: usize = 4 << 20;
+
+impl Part {
+    fn new(dir: PathBuf, path: PathBuf) -> Self {
+        Self {
+            dir,
+            path,
+            file: None,
+            pending: Vec::new(),
+            hasher: Sha256::new(),
+            bytes: 0,
+        }
     }
-    file.flush().await.map_err(PartError::Io)?;
-    file.sync_all().await.map_err(PartError::Io)?;
-    Ok((hex(&hasher.finalize()), bytes))
+
+    async fn push(&mut self, chunk: &[u8]) -> Result<(), (PathBuf, std::io::Error)> {
+        self.hasher.update(chunk);
+        self.bytes += chunk.len() as u64;
+        self.pending.extend_from_slice(chunk);
+        if self.pending.len() >= WRITE_AT {
+            let (dir, path) = (self.dir.clone(), self.path.clone());
+            let (file, data) = (self.file.take(), std::mem::take(&mut self.pending));
+            self.file = Some(blocking(move || write_out(&dir, &path, file, &data)).await?);
+        }
+        Ok(())
+    }
+
+    /// Writes the rest, syncs, renames to `target` and syncs the folder, so the rename itself
+    /// reaches the disk before the row that says the file is there. Returns the hash and size.
+    async fn finish(mut self, target: PathBuf) -> Result<(String, u64), (PathBuf, std::io::Error)> {
+        let (dir, path) = (self.dir.clone(), self.path.clone());
+        let (file, data) = (self.file.take(), std::mem::take(&mut self.pending));
+        blocking(move || {
+            let written = write_out(&dir, &path, file, &data)
+                .and_then(|file| file.sync_all().map_err(|e| (path.clone(), e)))
+                .and_then(|()| std::fs::rename(&path, &target).map_err(|e| (target.clone(), e)));
+            if written.is_err() {
+                let _ = std::fs::remove_file(&path);
+            }
+            written?;
+            if let Ok(folder) = std::fs::File::open(&dir) {
+                let _ = folder.sync_all();
+            }
+            Ok(())
+        })
+        .await?;
+        Ok((hex(&self.hasher.finalize()), self.bytes))
+    }
+
+    /// Removes what was written of a download that failed.
+    async fn abandon(self) {
+        if self.file.is_some() {
+            let path = self.path;
+            let _ = tokio::task::spawn_blocking(move || std::fs::remove_file(path)).await;
+        }
+    }
+}
+
+/// Appends `data` to the part file, creating it (and its folder) first when `file` is `None`;
+/// created with the process's umask, as any file.
+fn write_out(
+    dir: &Path,
+    path: &Path,
+    file: Option<std::fs::File>,
+    data: &[u8],
+) -> Result<std::fs::File, (PathBuf, std::io::Error)> {
+    use std::io::Write;
+    let mut file = match file {
+        Some(file) => file,
+        None => {
+            std::fs::create_dir_all(dir).map_err(|e| (dir.to_path_buf(), e))?;
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(path)
+                .map_err(|e| (path.to_path_buf(), e))?
+        }
+    };
+    file.write_all(data).map_err(|e| (path.to_path_buf(), e))?;
+    Ok(file)
 }
 
 /// The final file of story `id` in `dir`, whatever its extension.
-async fn existing(dir: &Path, id: &str) -> Option<PathBuf> {
-    let mut entries = tokio::fs::read_dir(dir).await.ok()?;
+fn existing(dir: &Path, id: &str) -> Option<PathBuf> {
     let prefix = format!("{id}.");
-    while let Ok(Some(entry)) = entries.next_entry().await {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.starts_with(&prefix) && !name.ends_with(".part") {
-            return Some(entry.path());
-        }
-    }
-    None
+    std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .find_map(|entry| {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            (name.starts_with(&prefix) && !name.ends_with(".part")).then(|| entry.path())
+        })
 }
 
 fn relative(root: &Path, path: &Path) -> String {

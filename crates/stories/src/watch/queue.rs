@@ -15,7 +15,8 @@ use apalis_sqlite::SqliteStorage;
 use serde::{Deserialize, Serialize};
 
 use super::WatchError;
-use super::db::{DatabaseUrl, Engine};
+use super::db::{Database, DatabaseUrl, Engine};
+use super::store::{Batch, Tx};
 
 /// One poll of one account, the `seq`-th of its chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,6 +60,15 @@ pub const MISSED_HEARTBEATS: usize = 5;
 const ATTEMPTS: usize = 1_000_000;
 const QUEUE: &str = "stories-watch-poll";
 
+/// How long a completed poll job is kept before [`Queue::trim`] deletes it: one row per poll
+/// would otherwise stay forever (100,000 accounts polled hourly are 2.4 million a day). A day
+/// is far longer than a job can wait to be run again after its worker died (seconds), so the
+/// re-run still finds its successor's key and a chain never forks.
+pub const KEEP_DONE: Duration = Duration::from_secs(86_400);
+/// Rows deleted per statement, so that trimming a large backlog never holds SQLite's write
+/// lock for long.
+const TRIM_CHUNK: i64 = 10_000;
+
 /// The queue on one archive database.
 #[derive(Clone)]
 pub enum Queue {
@@ -92,9 +102,20 @@ impl Queue {
                     .connect_url()
                     .parse()
                     .map_err(|e: sqlx::Error| fail(&e))?;
+                // One connection: the queue's and the archive's writes (`Batch`) take turns in
+                // the pool instead of in SQLite's busy handler, whose sleeps (1, 2, 5, 10 ms…)
+                // leave the lock idle while every waiter sleeps. Other processes on the same
+                // file still wait in the busy handler. Commits reach the write-ahead log
+                // without a sync each, as the archive's own connections do.
                 let pool = sqlx::sqlite::SqlitePoolOptions::new()
-                    .max_connections(4)
-                    .connect_with(options.busy_timeout(Duration::from_secs(10)))
+                    .max_connections(1)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect_with(
+                        options
+                            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+                            .busy_timeout(Duration::from_secs(10))
+                            .synchronous(sqlx::sqlite::SqliteSynchronous::Normal),
+                    )
                     .await
                     .map_err(|e| fail(&e))?;
                 SqliteStorage::setup(&pool).await.map_err(|e| fail(&e))?;
@@ -106,8 +127,9 @@ impl Queue {
                 Ok(Queue::Sqlite(SqliteStorage::new(&pool).with_config(config)))
             }
             Engine::Postgres => {
+                // Enough for a worker's polls in flight to commit their batches side by side.
                 let pool = sqlx::postgres::PgPoolOptions::new()
-                    .max_connections(4)
+                    .max_connections(10)
                     .acquire_timeout(Duration::from_secs(10))
                     .connect(url.connect_url())
                     .await
@@ -125,18 +147,58 @@ impl Queue {
         }
     }
 
+    /// Deletes this queue's jobs completed more than `older_than` ago, a chunk at a time;
+    /// returns how many.
+    pub async fn trim(&self, older_than: Duration) -> Result<u64, String> {
+        // By the database's clock, which stamped the jobs done.
+        let age = i64::try_from(older_than.as_secs()).unwrap_or(i64::MAX);
+        let mut deleted = 0;
+        loop {
+            let chunk = match self {
+                Queue::Sqlite(s) => sqlx::query(
+                    "DELETE FROM Jobs WHERE rowid IN (SELECT rowid FROM Jobs WHERE job_type = $1 AND status = 'Done' AND done_at <= CAST(strftime('%s', 'now') AS INTEGER) - $2 LIMIT $3)",
+                )
+                .bind(QUEUE)
+                .bind(age)
+                .bind(TRIM_CHUNK)
+                .execute(s.pool())
+                .await
+                .map(|r| r.rows_affected()),
+                Queue::Postgres(s) => sqlx::query(
+                    "DELETE FROM apalis.jobs WHERE id IN (SELECT id FROM apalis.jobs WHERE job_type = $1 AND status = 'Done' AND done_at <= now() - $2 * interval '1 second' LIMIT $3)",
+                )
+                .bind(QUEUE)
+                .bind(age)
+                .bind(TRIM_CHUNK)
+                .execute(s.pool())
+                .await
+                .map(|r| r.rows_affected()),
+            }
+            .map_err(|e| e.to_string())?;
+            deleted += chunk;
+            if chunk < TRIM_CHUNK.unsigned_abs() {
+                return Ok(deleted);
+            }
+        }
+    }
+
+    /// Starts a batch of archive writes on the queue's connections, so that it can enqueue a
+    /// job in the same commit ([`Batch::enqueue`]).
+    pub async fn batch<'d>(&self, db: &'d Database) -> Result<Batch<'d>, WatchError> {
+        let tx = match self {
+            // Take the write lock at the start: a batch that reads first could otherwise fail
+            // to upgrade to a writer when another process wrote in between.
+            Queue::Sqlite(s) => s.pool().begin_with("BEGIN IMMEDIATE").await.map(Tx::Sqlite),
+            Queue::Postgres(s) => s.pool().begin().await.map(Tx::Postgres),
+        }
+        .map_err(|e| db.error(&e))?;
+        Ok(Batch { db, tx })
+    }
+
     /// Enqueues many jobs at once, due `after` from now, in one transaction (a large
     /// `watch add --batch`): one commit instead of one per account.
     pub async fn push_many(&self, jobs: &[PollJob], after: Duration) -> Result<(), String> {
-        let tasks = || {
-            jobs.iter().map(|job| {
-                TaskBuilder::new(serde_json::to_vec(job).unwrap_or_default())
-                    .run_after(after)
-                    .idempotency_key(job.key())
-                    .max_attempts(ATTEMPTS)
-                    .build()
-            })
-        };
+        let tasks = || jobs.iter().map(|job| task(job, after));
         let e = |e: &dyn std::fmt::Display| e.to_string();
         match self {
             Queue::Sqlite(s) => {
@@ -155,7 +217,7 @@ impl Queue {
                     let pushed = apalis_postgres::queries::push_tasks(&mut *tx, QUEUE, fresh).await;
                     if let Err(x) = pushed {
                         let text = x.to_string();
-                        if text.contains("idx_jobs_idempotency_key") {
+                        if already_queued(&text) {
                             // Part of the batch is enqueued already: fall back to one by one.
                             drop(tx);
                             for job in jobs {
@@ -183,10 +245,55 @@ impl Queue {
             Queue::Postgres(mut s) => s.push_task(task).await.map_err(|e| e.to_string()),
         };
         match pushed {
-            // apalis-sqlite ignores a second job with a key; apalis-postgres refuses it on
-            // the same unique index. Either way the job is already there.
-            Err(e) if e.contains("idx_jobs_idempotency_key") => Ok(()),
+            Err(e) if already_queued(&e) => Ok(()),
             other => other,
         }
+    }
+}
+
+/// `job` as the queue stores it, due `after` from now.
+fn task(job: &PollJob, after: Duration) -> apalis::prelude::Task<Vec<u8>> {
+    TaskBuilder::new(serde_json::to_vec(job).unwrap_or_default())
+        .run_after(after)
+        .idempotency_key(job.key())
+        .max_attempts(ATTEMPTS)
+        .build()
+}
+
+/// apalis-sqlite ignores a second job with a key; apalis-postgres refuses it on this index.
+/// Either way the job is already there.
+fn already_queued(e: &dyn std::fmt::Display) -> bool {
+    e.to_string().contains("idx_jobs_idempotency_key")
+}
+
+impl Batch<'_> {
+    /// Enqueues `job`, due `after` from now, when the batch commits; a job with the same key
+    /// (a job run twice enqueues its successor twice) is left as it is.
+    pub async fn enqueue(&mut self, job: &PollJob, after: Duration) -> Result<(), WatchError> {
+        let tasks = vec![task(job, after)];
+        let pushed = match &mut self.tx {
+            Tx::Sqlite(tx) => apalis_sqlite::queries::push_tasks(&mut **tx, QUEUE, &tasks)
+                .await
+                .map_err(|e| e.to_string()),
+            // A refused statement would abort the whole transaction: it is refused inside a
+            // savepoint instead.
+            Tx::Postgres(tx) => match sqlx::Acquire::begin(&mut **tx).await {
+                Err(e) => Err(e.to_string()),
+                Ok(mut savepoint) => {
+                    match apalis_postgres::queries::push_tasks(&mut *savepoint, QUEUE, tasks).await
+                    {
+                        Ok(()) => savepoint.commit().await.map_err(|e| e.to_string()),
+                        Err(e) if already_queued(&e) => {
+                            savepoint.rollback().await.map_err(|e| e.to_string())
+                        }
+                        Err(e) => Err(e.to_string()),
+                    }
+                }
+            },
+        };
+        pushed.map_err(|e| WatchError::Database {
+            url: self.db.url.to_string(),
+            message: format!("job queue: {e}"),
+        })
     }
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::WatchError;
-use super::db::{Database, Engine, now, opt_i64};
+use super::db::{Database, now, opt_i64};
 use super::media::Stored;
 use crate::client::Attempt;
 
@@ -175,40 +175,36 @@ impl Database {
             .as_ref()
             .and_then(|r| opt_i64(r, "highlights_polled_at")))
     }
-
-    /// Archived stories of `account` with no media row yet, oldest first.
-    pub async fn without_media(
-        &self,
-        account: Option<&str>,
-    ) -> Result<Vec<(String, domain::Story)>, WatchError> {
-        let mut conn = self.pool().acquire().await.map_err(|e| self.error(&e))?;
-        without_media(&mut conn, account)
-            .await
-            .map_err(|e| self.error(&e))
-    }
-
-    /// Starts a batch of writes, committed together by [`Batch::commit`] (or none of them).
-    pub async fn batch(&self) -> Result<Batch<'_>, WatchError> {
-        // SQLite: take the write lock at the start, so a batch that reads first never fails to
-        // upgrade its read to a write when another connection wrote in between.
-        let begin = match self.url.engine {
-            Engine::Sqlite => "BEGIN IMMEDIATE",
-            Engine::Postgres => "BEGIN",
-        };
-        let tx = self
-            .pool()
-            .begin_with(begin)
-            .await
-            .map_err(|e| self.error(&e))?;
-        Ok(Batch { db: self, tx })
-    }
 }
 
 /// Writes that land together or not at all: one transaction, so a poll costs one commit (one
-/// sync on Postgres, one turn of SQLite's write lock) rather than one per row.
+/// sync on Postgres, one turn of SQLite's write lock) rather than one per row. It runs on the
+/// job queue's connections (`Queue::batch`), so that a poll's successor job is enqueued in
+/// the same commit as the poll's rows, and so that on SQLite the queue and the archive share
+/// one connection: two connections of one process would wait for each other's write lock
+/// through SQLite's busy handler, which sleeps milliseconds at a time.
 pub struct Batch<'d> {
-    db: &'d Database,
-    tx: sqlx::Transaction<'static, sqlx::Any>,
+    pub(super) db: &'d Database,
+    pub(super) tx: Tx,
+}
+
+/// A batch's transaction, on either engine.
+pub(super) enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// Runs one statement of a batch, `$sql` with its parameters, on the batch's engine (sqlx's
+/// queries are generic over the database, so the one text serves both), returning the rows
+/// it changed.
+macro_rules! execute {
+    ($batch:expr, $sql:expr $(, $bind:expr)* $(,)?) => {
+        match &mut $batch.tx {
+            Tx::Sqlite(tx) => sqlx::query($sql)$(.bind($bind))*.execute(&mut **tx).await.map(|r| r.rows_affected()),
+            Tx::Postgres(tx) => sqlx::query($sql)$(.bind($bind))*.execute(&mut **tx).await.map(|r| r.rows_affected()),
+        }
+        .map_err(|e| $batch.db.error(&e))
+    };
 }
 
 impl std::fmt::Debug for Batch<'_> {
@@ -220,17 +216,31 @@ impl std::fmt::Debug for Batch<'_> {
 impl Batch<'_> {
     /// Makes every write of the batch durable at once.
     pub async fn commit(self) -> Result<(), WatchError> {
-        self.tx.commit().await.map_err(|e| self.db.error(&e))
+        match self.tx {
+            Tx::Sqlite(tx) => tx.commit().await,
+            Tx::Postgres(tx) => tx.commit().await,
+        }
+        .map_err(|e| self.db.error(&e))
     }
 
-    /// [`Database::without_media`], seeing the batch's own writes.
+    /// Archived stories of `account` with no media row yet, oldest first (the batch's own
+    /// stories included).
     pub async fn without_media(
         &mut self,
         account: &str,
     ) -> Result<Vec<(String, domain::Story)>, WatchError> {
-        without_media(&mut self.tx, Some(account))
-            .await
-            .map_err(|e| self.db.error(&e))
+        const SQL: &str = "SELECT s.account, s.story FROM stories s WHERE s.account = $1 AND NOT EXISTS (SELECT 1 FROM media m WHERE m.story_id = s.id) ORDER BY s.first_seen, s.id";
+        match &mut self.tx {
+            Tx::Sqlite(tx) => {
+                let rows = sqlx::query(SQL).bind(account).fetch_all(&mut **tx).await;
+                rows.and_then(|rows| stories_of(&rows))
+            }
+            Tx::Postgres(tx) => {
+                let rows = sqlx::query(SQL).bind(account).fetch_all(&mut **tx).await;
+                rows.and_then(|rows| stories_of(&rows))
+            }
+        }
+        .map_err(|e| self.db.error(&e))
     }
 
     /// Records a vendor response, returning its row id.
@@ -242,19 +252,26 @@ impl Batch<'_> {
         status: u16,
         body: &[u8],
     ) -> Result<i64, WatchError> {
-        let row = sqlx::query(
-            "INSERT INTO responses (account, vendor, operation, status, received_at, body) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(account)
-        .bind(vendor)
-        .bind(operation)
-        .bind(i64::from(status))
-        .bind(now())
-        .bind(body.to_vec())
-        .fetch_one(&mut *self.tx)
-        .await
-        .map_err(|e| self.db.error(&e))?;
-        row.try_get::<i64, _>("id").map_err(|e| self.db.error(&e))
+        const SQL: &str = "INSERT INTO responses (account, vendor, operation, status, received_at, body) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
+        macro_rules! insert {
+            ($tx:expr) => {
+                sqlx::query(SQL)
+                    .bind(account)
+                    .bind(vendor)
+                    .bind(operation)
+                    .bind(i64::from(status))
+                    .bind(now())
+                    .bind(body)
+                    .fetch_one(&mut **$tx)
+                    .await
+                    .and_then(|row| row.try_get::<i64, _>("id"))
+            };
+        }
+        match &mut self.tx {
+            Tx::Sqlite(tx) => insert!(tx),
+            Tx::Postgres(tx) => insert!(tx),
+        }
+        .map_err(|e| self.db.error(&e))
     }
 
     /// Records every attempt of one poll.
@@ -264,21 +281,19 @@ impl Batch<'_> {
         attempts: &[Attempt],
     ) -> Result<(), WatchError> {
         for a in attempts {
-            sqlx::query(
+            execute!(
+                self,
                 "INSERT INTO attempts (account, at, vendor, operation, status, result, credits_used, credits_estimated, elapsed_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            )
-            .bind(account)
-            .bind(now())
-            .bind(&a.vendor)
-            .bind(&a.operation)
-            .bind(a.status.map(i64::from))
-            .bind(&a.result)
-            .bind(a.credits_used.and_then(|c| i64::try_from(c).ok()))
-            .bind(i64::from(a.credits_estimated))
-            .bind(i64::try_from(a.elapsed_ms).unwrap_or(i64::MAX))
-            .execute(&mut *self.tx)
-            .await
-            .map_err(|e| self.db.error(&e))?;
+                account,
+                now(),
+                &a.vendor,
+                &a.operation,
+                a.status.map(i64::from),
+                &a.result,
+                a.credits_used.and_then(|c| i64::try_from(c).ok()),
+                i64::from(a.credits_estimated),
+                i64::try_from(a.elapsed_ms).unwrap_or(i64::MAX),
+            )?;
         }
         Ok(())
     }
@@ -291,22 +306,18 @@ impl Batch<'_> {
         response: Option<i64>,
     ) -> Result<bool, WatchError> {
         let json = serde_json::to_string(story).unwrap_or_default();
-        Ok(sqlx::query(
+        Ok(execute!(
+            self,
             "INSERT INTO stories (id, account, first_seen, taken_at, expires_at, vendor, response_id, story) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(&story.id)
-        .bind(account)
-        .bind(now())
-        .bind(story.taken_at.map(|t| t.timestamp()))
-        .bind(story.expires_at.map(|e| e.at.timestamp()))
-        .bind(&story.source.vendor)
-        .bind(response)
-        .bind(json)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(|e| self.db.error(&e))?
-        .rows_affected()
-            == 1)
+            &story.id,
+            account,
+            now(),
+            story.taken_at.map(|t| t.timestamp()),
+            story.expires_at.map(|e| e.at.timestamp()),
+            &story.source.vendor,
+            response,
+            json,
+        )? == 1)
     }
 
     /// Stores a highlight unless it is archived already; `true` when it is new.
@@ -317,20 +328,16 @@ impl Batch<'_> {
     ) -> Result<bool, WatchError> {
         let mut bare = highlight.clone();
         bare.items.clear();
-        Ok(sqlx::query(
+        Ok(execute!(
+            self,
             "INSERT INTO highlights (id, account, first_seen, title, vendor, highlight) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(&highlight.id)
-        .bind(account)
-        .bind(now())
-        .bind(highlight.title.as_deref())
-        .bind(&highlight.source.vendor)
-        .bind(serde_json::to_string(&bare).unwrap_or_default())
-        .execute(&mut *self.tx)
-        .await
-        .map_err(|e| self.db.error(&e))?
-        .rows_affected()
-            == 1)
+            &highlight.id,
+            account,
+            now(),
+            highlight.title.as_deref(),
+            &highlight.source.vendor,
+            serde_json::to_string(&bare).unwrap_or_default(),
+        )? == 1)
     }
 
     /// Records that highlight `highlight` holds the archived story `story`.
@@ -339,60 +346,53 @@ impl Batch<'_> {
         highlight: &str,
         story: &str,
     ) -> Result<(), WatchError> {
-        sqlx::query(
+        execute!(
+            self,
             "INSERT INTO highlight_items (highlight_id, story_id) VALUES ($1, $2) ON CONFLICT (highlight_id, story_id) DO NOTHING",
-        )
-        .bind(highlight)
-        .bind(story)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(|e| self.db.error(&e))?;
+            highlight,
+            story,
+        )?;
         Ok(())
     }
 
     /// Says `account`'s highlights were read now.
     pub async fn highlights_polled(&mut self, account: &str) -> Result<(), WatchError> {
-        sqlx::query("UPDATE watched SET highlights_polled_at = $1 WHERE account = $2")
-            .bind(now())
-            .bind(account)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(|e| self.db.error(&e))?;
+        execute!(
+            self,
+            "UPDATE watched SET highlights_polled_at = $1 WHERE account = $2",
+            now(),
+            account,
+        )?;
         Ok(())
     }
 
     /// Says a story's file is complete in place.
     pub async fn record_media(&mut self, story: &str, stored: &Stored) -> Result<(), WatchError> {
-        sqlx::query(
+        execute!(
+            self,
             "INSERT INTO media (story_id, path, sha256, bytes) VALUES ($1, $2, $3, $4) ON CONFLICT (story_id, path) DO NOTHING",
-        )
-        .bind(story)
-        .bind(&stored.path)
-        .bind(&stored.sha256)
-        .bind(i64::try_from(stored.bytes).unwrap_or(i64::MAX))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(|e| self.db.error(&e))?;
+            story,
+            &stored.path,
+            &stored.sha256,
+            i64::try_from(stored.bytes).unwrap_or(i64::MAX),
+        )?;
         Ok(())
     }
 
     /// Marks a story whose media can never be fetched (its URL expired before it was seen)
     /// by a media row without a file, so it is not tried again, and counts it missed.
     pub async fn record_missed(&mut self, account: &str, story: &str) -> Result<(), WatchError> {
-        let inserted = sqlx::query(
+        let inserted = execute!(
+            self,
             "INSERT INTO media (story_id, path, sha256, bytes) VALUES ($1, '', '', 0) ON CONFLICT (story_id, path) DO NOTHING",
-        )
-        .bind(story)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(|e| self.db.error(&e))?
-        .rows_affected();
+            story,
+        )?;
         if inserted == 1 {
-            sqlx::query("UPDATE watched SET missed = missed + 1 WHERE account = $1")
-                .bind(account)
-                .execute(&mut *self.tx)
-                .await
-                .map_err(|e| self.db.error(&e))?;
+            execute!(
+                self,
+                "UPDATE watched SET missed = missed + 1 WHERE account = $1",
+                account,
+            )?;
         }
         Ok(())
     }
@@ -408,44 +408,36 @@ impl Batch<'_> {
     ) -> Result<(), WatchError> {
         let now = now();
         let gap = watched.last_poll_at.map(|last| now - last);
-        sqlx::query(
+        execute!(
+            self,
             "INSERT INTO polls (account, at, gap_secs, outcome, new_items) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(&watched.account)
-        .bind(now)
-        .bind(gap)
-        .bind(outcome)
-        .bind(i64::try_from(new_items).unwrap_or(i64::MAX))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(|e| self.db.error(&e))?;
-        sqlx::query(
+            &watched.account,
+            now,
+            gap,
+            outcome,
+            i64::try_from(new_items).unwrap_or(i64::MAX),
+        )?;
+        execute!(
+            self,
             "UPDATE watched SET last_poll_at = $1, next_poll_at = $2, interval_secs = $3, last_outcome = $4, failures = $5 WHERE account = $6",
-        )
-        .bind(now)
-        .bind(now + interval)
-        .bind(interval)
-        .bind(outcome)
-        .bind(if failed { watched.failures + 1 } else { 0 })
-        .bind(&watched.account)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(|e| self.db.error(&e))?;
+            now,
+            now + interval,
+            interval,
+            outcome,
+            if failed { watched.failures + 1 } else { 0 },
+            &watched.account,
+        )?;
         Ok(())
     }
 }
 
-/// Archived stories (of `account`, or all) with no media row yet, oldest first.
-async fn without_media(
-    conn: &mut sqlx::AnyConnection,
-    account: Option<&str>,
-) -> Result<Vec<(String, domain::Story)>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT s.account, s.story FROM stories s WHERE ($1 IS NULL OR s.account = $1) AND NOT EXISTS (SELECT 1 FROM media m WHERE m.story_id = s.id) ORDER BY s.first_seen, s.id",
-    )
-    .bind(account)
-    .fetch_all(conn)
-    .await?;
+/// Stories read back from their rows (`account`, `story`); a row whose story no longer
+/// decodes (written by another version) is left out rather than failing the poll.
+fn stories_of<R: Row>(rows: &[R]) -> Result<Vec<(String, domain::Story)>, sqlx::Error>
+where
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'i> &'i str: sqlx::ColumnIndex<R>,
+{
     let mut out = Vec::new();
     for row in rows {
         let account: String = row.try_get("account")?;

@@ -21,7 +21,7 @@ use serde::Serialize;
 use super::WatchError;
 use super::db::{Database, now};
 use super::media::{self, MediaError};
-use super::queue::{HEARTBEAT, PollJob, Queue};
+use super::queue::{HEARTBEAT, KEEP_DONE, PollJob, Queue};
 use super::schedule::{Polled, Schedule};
 use super::store::Watched;
 use crate::{Query, UnifiedClient};
@@ -55,6 +55,9 @@ pub struct RunSummary {
 struct Registration {
     id: String,
 }
+
+/// How often a worker deletes the poll jobs completed more than [`KEEP_DONE`] ago.
+const TRIM_EVERY: Duration = Duration::from_secs(600);
 
 /// A worker not seen for this long is dead.
 pub const WORKER_TIMEOUT_SECS: i64 = 10;
@@ -131,6 +134,9 @@ struct Shared {
     queue: Queue,
     summary: std::sync::Mutex<RunSummary>,
     in_flight: AtomicUsize,
+    /// Told when the last poll in flight ends, so that a run `--until-idle` ends then rather
+    /// than at its next check.
+    settled: tokio::sync::Notify,
     /// Why the run must stop: media that cannot be written (a full disk) stops the worker
     /// rather than failing every poll.
     fatal: std::sync::Mutex<Option<String>>,
@@ -160,6 +166,7 @@ impl Worker {
                 queue,
                 summary: std::sync::Mutex::default(),
                 in_flight: AtomicUsize::new(0),
+                settled: tokio::sync::Notify::new(),
                 fatal: std::sync::Mutex::default(),
             }),
             stop: Arc::default(),
@@ -247,14 +254,30 @@ impl Worker {
         async move {
             let registration = Registration { id };
             let mut last_beat = Instant::now();
+            let mut last_trim: Option<Instant> = None;
             loop {
-                tokio::time::sleep(Duration::from_millis(100)).await;
+                tokio::select! {
+                    () = tokio::time::sleep(Duration::from_millis(100)) => {}
+                    () = shared.settled.notified() => {}
+                }
                 if stop.load(Ordering::Relaxed)
                     || deadline.is_some_and(|d| Instant::now() >= d)
                     || shared.fatal_pending()
                 {
                     ended.store(true, Ordering::SeqCst);
                     return Ok(());
+                }
+                if last_trim.is_none_or(|at| at.elapsed() >= TRIM_EVERY) {
+                    last_trim = Some(Instant::now());
+                    let queue = shared.queue.clone();
+                    tokio::spawn(async move {
+                        match queue.trim(KEEP_DONE).await {
+                            Ok(n) => tracing::debug!(deleted = n, "completed poll jobs trimmed"),
+                            Err(e) => {
+                                tracing::warn!(error = %e, "completed poll jobs not trimmed; tried again later")
+                            }
+                        }
+                    });
                 }
                 if last_beat.elapsed() >= HEARTBEAT {
                     registration.beat(&shared.db).await;
@@ -305,6 +328,13 @@ impl Shared {
         }
     }
 
+    /// A poll in flight ended.
+    fn landed(&self) {
+        if self.in_flight.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.settled.notify_one();
+        }
+    }
+
     fn fatal_pending(&self) -> bool {
         self.fatal
             .lock()
@@ -343,12 +373,12 @@ async fn poll_job(job: PollJob, shared: Data<Arc<Shared>>) -> Result<(), BoxDynE
     let polling = shared.clone();
     let result = tokio::spawn(async move {
         let result = run_job(&job, &polling).await;
-        polling.in_flight.fetch_sub(1, Ordering::SeqCst);
+        polling.landed();
         result
     })
     .await
     .unwrap_or_else(|e| {
-        shared.in_flight.fetch_sub(1, Ordering::SeqCst);
+        shared.landed();
         Err(WatchError::Client(format!(
             "the poll of {account} panicked: {e}"
         )))
@@ -366,7 +396,7 @@ async fn run_job(job: &PollJob, shared: &Shared) -> Result<(), WatchError> {
     if watched.added_at != job.generation {
         return Ok(());
     }
-    let (polled, interval) = match poll(shared, &watched).await {
+    let polled = match poll(shared, &watched, job).await {
         Ok(done) => done,
         Err(WatchError::Media(e)) => {
             *shared
@@ -382,17 +412,7 @@ async fn run_job(job: &PollJob, shared: &Shared) -> Result<(), WatchError> {
     metrics::counter!("stories_watch_media_saved_total").increment(polled.media_saved);
     metrics::counter!("stories_watch_media_failed_total").increment(polled.media_failed);
     metrics::counter!("stories_watch_missed_total").increment(polled.missed);
-    shared
-        .queue
-        .push(
-            job.next(),
-            Duration::from_secs(u64::try_from(interval).unwrap_or(0)),
-        )
-        .await
-        .map_err(|e| WatchError::Database {
-            url: shared.db.url.to_string(),
-            message: format!("job queue: {e}"),
-        })
+    Ok(())
 }
 
 /// Asks the vendors; the caller records the attempts in the batch that follows.
@@ -404,8 +424,13 @@ async fn ask(shared: &Shared, query: &Query) -> Result<crate::Answered, WatchErr
         .map_err(|e| WatchError::Client(e.to_string()))
 }
 
-/// One poll of one account: returns what it did and the gap until the next.
-async fn poll(shared: &Shared, watched: &Watched) -> Result<(PollSummary, i64), WatchError> {
+/// One poll of one account, the work of `job`: returns what it did. Its last batch records the
+/// poll and enqueues the account's next poll in one commit.
+async fn poll(
+    shared: &Shared,
+    watched: &Watched,
+    job: &PollJob,
+) -> Result<PollSummary, WatchError> {
     let mut summary = PollSummary::default();
     let schedule = shared.options.schedule;
     let query = match Query::user_stories(&watched.account) {
@@ -413,19 +438,21 @@ async fn poll(shared: &Shared, watched: &Watched) -> Result<(PollSummary, i64), 
         Err(why) => {
             // An account added by an older version, or by hand: never retried hot.
             let interval = schedule.next(watched.interval_secs, Polled::Unreadable);
-            let mut batch = shared.db.batch().await?;
+            let mut batch = shared.queue.batch(&shared.db).await?;
             batch
                 .finish_poll(watched, &format!("invalid: {why}"), 0, interval, true)
                 .await?;
+            batch.enqueue(&job.next(), after(interval)).await?;
             batch.commit().await?;
-            return Ok((summary, interval));
+            return Ok(summary);
         }
     };
     // How late the poll starts against its schedule: what --max-gap's promise rests on.
     let lateness = (now() - watched.next_poll_at).max(0);
     metrics::histogram!("stories_watch_poll_lateness_seconds").record(lateness as f64);
     // Only this job writes this account's folder now: what a killed run left is debris.
-    media::sweep_account_parts(&shared.options.media_dir, &watched.account);
+    let (root, account) = (shared.options.media_dir.clone(), watched.account.clone());
+    let _ = tokio::task::spawn_blocking(move || media::sweep_account_parts(&root, &account)).await;
     let highlights_due = watched.highlights && highlights_due(shared, watched).await?;
     let answered = ask(shared, &query).await?;
     let stories: Vec<Story> = match &answered.outcome {
@@ -436,7 +463,7 @@ async fn poll(shared: &Shared, watched: &Watched) -> Result<(PollSummary, i64), 
     // A poll is one batch of writes, or two around its media downloads: the story rows are
     // committed before any file is written, so a file a killed run leaves behind is found
     // again through its story.
-    let mut batch = shared.db.batch().await?;
+    let mut batch = shared.queue.batch(&shared.db).await?;
     batch
         .record_attempts(&watched.account, &answered.report.attempts)
         .await?;
@@ -469,13 +496,13 @@ async fn poll(shared: &Shared, watched: &Watched) -> Result<(PollSummary, i64), 
         // Its vendor calls run outside any batch.
         batch.commit().await?;
         highlights(shared, watched, &mut summary).await?;
-        batch = shared.db.batch().await?;
+        batch = shared.queue.batch(&shared.db).await?;
     }
     let missing = batch.without_media(&watched.account).await?;
     if !missing.is_empty() {
         batch.commit().await?;
         let fetched = fetch_media(shared, missing, &mut summary).await;
-        batch = shared.db.batch().await?;
+        batch = shared.queue.batch(&shared.db).await?;
         for (story, outcome) in &fetched.stored {
             match outcome {
                 Fetched::Stored(stored) => batch.record_media(story, stored).await?,
@@ -507,6 +534,7 @@ async fn poll(shared: &Shared, watched: &Watched) -> Result<(PollSummary, i64), 
     batch
         .finish_poll(watched, &outcome, summary.new_stories, interval, failed)
         .await?;
+    batch.enqueue(&job.next(), after(interval)).await?;
     batch.commit().await?;
     tracing::info!(
         account = watched.account,
@@ -515,7 +543,12 @@ async fn poll(shared: &Shared, watched: &Watched) -> Result<(PollSummary, i64), 
         next_in_secs = interval,
         "polled"
     );
-    Ok((summary, interval))
+    Ok(summary)
+}
+
+/// A gap of `secs` seconds.
+fn after(secs: i64) -> Duration {
+    Duration::from_secs(u64::try_from(secs).unwrap_or(0))
 }
 
 /// Reads `watched`'s highlights when they are due (every `highlights_every`): each highlight
@@ -531,7 +564,7 @@ async fn highlights(
         return Ok(());
     };
     let answered = ask(shared, &query).await?;
-    let mut batch = shared.db.batch().await?;
+    let mut batch = shared.queue.batch(&shared.db).await?;
     batch
         .record_attempts(&watched.account, &answered.report.attempts)
         .await?;
@@ -551,7 +584,7 @@ async fn highlights(
             batch.commit().await?;
             let query = Query::HighlightItems(highlight.id.clone());
             let asked = ask(shared, &query).await?;
-            batch = shared.db.batch().await?;
+            batch = shared.queue.batch(&shared.db).await?;
             batch
                 .record_attempts(&watched.account, &asked.report.attempts)
                 .await?;

@@ -567,6 +567,10 @@ async fn budgets_hold(db: &str, media: &Path) {
     for out in &outputs {
         assert!(out.status.success(), "{}", text(&out.stderr));
     }
+    // Shown when an assertion below fails (the test harness keeps it otherwise).
+    for (n, out) in outputs.iter().enumerate() {
+        eprintln!("worker {n} said:\n{}", text(&out.stderr));
+    }
     let keyapi = server.hits("keyapi");
     let hikerapi = server.hits("hikerapi");
     assert!(
@@ -586,6 +590,58 @@ on_both_engines!(
     budgets_hold_across_two_workers_on_sqlite,
     budgets_hold_across_two_workers_on_postgres,
     budgets_hold
+);
+
+/// Completed poll jobs are deleted once old enough, and only they: each account's pending
+/// successor stays, so its chain goes on.
+async fn completed_jobs_are_trimmed(db: &str, media: &Path) {
+    let server = live_mock(3600, 86_400).await;
+    ok(watch(&server, db, &["add", "ana", "ben", "cyd"])).await;
+    let media_dir = media.to_string_lossy().into_owned();
+    let run = ["run", "--until-idle", "--media-dir", &media_dir];
+    let summary: Value = serde_json::from_slice(&ok(watch(&server, db, &run)).await.stdout)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(summary["polls"], 3, "{summary}");
+    let url = stories::watch::DatabaseUrl::parse(db).unwrap_or_else(|e| panic!("{e}"));
+    let queue = stories::watch::Queue::open(&url)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    // A day's grace keeps today's jobs.
+    let kept = queue.trim(stories::watch::queue::KEEP_DONE).await;
+    assert_eq!(kept, Ok(0));
+    assert_eq!(queue.trim(Duration::ZERO).await, Ok(3));
+    assert_eq!(queue.trim(Duration::ZERO).await, Ok(0));
+    // The three successors are still queued: their accounts are polled when due.
+    let list = ok(watch(&server, db, &["list", "--format", "json"])).await;
+    let listed: Value = serde_json::from_slice(&list.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(listed.as_array().map(Vec::len), Some(3), "{listed}");
+    let count = |sql: &'static str| async move {
+        use sqlx::Connection;
+        if db.starts_with("postgres") {
+            let mut c = sqlx::PgConnection::connect(db)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            sqlx::query_scalar::<_, i64>(sql).fetch_one(&mut c).await
+        } else {
+            let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{db}"))
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            sqlx::query_scalar::<_, i64>(sql).fetch_one(&mut c).await
+        }
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    };
+    let pending = if db.starts_with("postgres") {
+        count("SELECT COUNT(*) FROM apalis.jobs WHERE status = 'Pending'").await
+    } else {
+        count("SELECT COUNT(*) FROM Jobs WHERE status = 'Pending'").await
+    };
+    assert_eq!(pending, 3);
+}
+
+on_both_engines!(
+    completed_jobs_are_trimmed_on_sqlite,
+    completed_jobs_are_trimmed_on_postgres,
+    completed_jobs_are_trimmed
 );
 
 #[tokio::test(flavor = "multi_thread")]
