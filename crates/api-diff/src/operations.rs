@@ -315,6 +315,15 @@ fn request_body(
                     "the request body became required".into(),
                 ));
             }
+            if required(&a) && !required(&b) {
+                out.push(change(
+                    "request-body-became-optional",
+                    Level::Info,
+                    method,
+                    path,
+                    "the request body became optional".into(),
+                ));
+            }
             let (ca, cb) = (content(old_doc, &a), content(new_doc, &b));
             for (media, m) in &ca {
                 let Some(n) = cb.get(media) else {
