@@ -111,20 +111,19 @@ fn cases() -> Vec<Case> {
         }
         doc(json!({"responses": responses}))
     };
-    let media = |types: &[&str]| {
-        let content: serde_json::Map<String, Value> = types
+    // A JSON `content` map of these media types, each with a string schema.
+    let content = |types: &[&str]| -> serde_json::Map<String, Value> {
+        types
             .iter()
             .map(|t| ((*t).to_owned(), json!({"schema": {"type": "string"}})))
-            .collect();
-        doc(json!({"responses": {"200": {"description": "OK", "content": content}}}))
+            .collect()
+    };
+    let media = |types: &[&str]| {
+        doc(json!({"responses": {"200": {"description": "OK", "content": content(types)}}}))
     };
     let body_media = |types: &[&str]| {
-        let content: serde_json::Map<String, Value> = types
-            .iter()
-            .map(|t| ((*t).to_owned(), json!({"schema": {"type": "string"}})))
-            .collect();
         doc(
-            json!({"requestBody": {"required": true, "content": content}, "responses": ok_string()}),
+            json!({"requestBody": {"required": true, "content": content(types)}, "responses": ok_string()}),
         )
     };
     vec![

@@ -153,26 +153,28 @@ impl Queue {
         // By the database's clock, which stamped the jobs done.
         let age = i64::try_from(older_than.as_secs()).unwrap_or(i64::MAX);
         let mut deleted = 0;
+        // The same deletion in each engine's dialect (table name, rowid, clock).
+        macro_rules! delete_chunk {
+            ($pool:expr, $sql:expr) => {
+                sqlx::query($sql)
+                    .bind(QUEUE)
+                    .bind(age)
+                    .bind(TRIM_CHUNK)
+                    .execute($pool)
+                    .await
+                    .map(|r| r.rows_affected())
+            };
+        }
         loop {
             let chunk = match self {
-                Queue::Sqlite(s) => sqlx::query(
-                    "DELETE FROM Jobs WHERE rowid IN (SELECT rowid FROM Jobs WHERE job_type = $1 AND status = 'Done' AND done_at <= CAST(strftime('%s', 'now') AS INTEGER) - $2 LIMIT $3)",
-                )
-                .bind(QUEUE)
-                .bind(age)
-                .bind(TRIM_CHUNK)
-                .execute(s.pool())
-                .await
-                .map(|r| r.rows_affected()),
-                Queue::Postgres(s) => sqlx::query(
-                    "DELETE FROM apalis.jobs WHERE id IN (SELECT id FROM apalis.jobs WHERE job_type = $1 AND status = 'Done' AND done_at <= now() - $2 * interval '1 second' LIMIT $3)",
-                )
-                .bind(QUEUE)
-                .bind(age)
-                .bind(TRIM_CHUNK)
-                .execute(s.pool())
-                .await
-                .map(|r| r.rows_affected()),
+                Queue::Sqlite(s) => delete_chunk!(
+                    s.pool(),
+                    "DELETE FROM Jobs WHERE rowid IN (SELECT rowid FROM Jobs WHERE job_type = $1 AND status = 'Done' AND done_at <= CAST(strftime('%s', 'now') AS INTEGER) - $2 LIMIT $3)"
+                ),
+                Queue::Postgres(s) => delete_chunk!(
+                    s.pool(),
+                    "DELETE FROM apalis.jobs WHERE id IN (SELECT id FROM apalis.jobs WHERE job_type = $1 AND status = 'Done' AND done_at <= now() - $2 * interval '1 second' LIMIT $3)"
+                ),
             }
             .map_err(|e| e.to_string())?;
             deleted += chunk;
