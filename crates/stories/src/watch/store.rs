@@ -298,26 +298,42 @@ impl Batch<'_> {
         Ok(())
     }
 
-    /// Stores a story unless it is already archived; `true` when it is new.
+    /// Stores a story unless it is already archived; `true` when it is new. Its raw response
+    /// is linked after ([`Batch::link_response`]), once the poll knows it holds new stories.
     pub async fn record_story(
         &mut self,
         account: &str,
         story: &domain::Story,
-        response: Option<i64>,
     ) -> Result<bool, WatchError> {
         let json = serde_json::to_string(story).unwrap_or_default();
         Ok(execute!(
             self,
-            "INSERT INTO stories (id, account, first_seen, taken_at, expires_at, vendor, response_id, story) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING",
+            "INSERT INTO stories (id, account, first_seen, taken_at, expires_at, vendor, story) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
             &story.id,
             account,
             now(),
             story.taken_at.map(|t| t.timestamp()),
             story.expires_at.map(|e| e.at.timestamp()),
             &story.source.vendor,
-            response,
             json,
         )? == 1)
+    }
+
+    /// Says the stories `stories` were first seen in the response `response`.
+    pub async fn link_response(
+        &mut self,
+        stories: &[&str],
+        response: i64,
+    ) -> Result<(), WatchError> {
+        for story in stories {
+            execute!(
+                self,
+                "UPDATE stories SET response_id = $1 WHERE id = $2",
+                response,
+                *story,
+            )?;
+        }
+        Ok(())
     }
 
     /// Stores a highlight unless it is archived already; `true` when it is new.

@@ -467,30 +467,31 @@ async fn poll(
     batch
         .record_attempts(&watched.account, &answered.report.attempts)
         .await?;
-    if !stories.is_empty() {
-        let attempt = answered.report.attempts.last();
-        let response = match (&answered.body, attempt) {
-            (Some(body), Some(a)) => Some(
-                batch
-                    .record_response(
-                        &watched.account,
-                        &a.vendor,
-                        &a.operation,
-                        a.status.unwrap_or(200),
-                        body,
-                    )
-                    .await?,
-            ),
-            _ => None,
-        };
-        for story in &stories {
-            if batch
-                .record_story(&watched.account, story, response)
-                .await?
-            {
-                summary.new_stories += 1;
-            }
+    let mut new = Vec::new();
+    for story in &stories {
+        if batch.record_story(&watched.account, story).await? {
+            new.push(story.id.as_str());
         }
+    }
+    summary.new_stories += new.len() as u64;
+    // The raw response is kept with the stories first seen in it: a poll that finds only
+    // stories already archived stores nothing (an account polled every 15 minutes would
+    // otherwise store its answer ~100 times a day).
+    if let (false, Some(body), Some(a)) = (
+        new.is_empty(),
+        &answered.body,
+        answered.report.attempts.last(),
+    ) {
+        let response = batch
+            .record_response(
+                &watched.account,
+                &a.vendor,
+                &a.operation,
+                a.status.unwrap_or(200),
+                body,
+            )
+            .await?;
+        batch.link_response(&new, response).await?;
     }
     if highlights_due {
         // Its vendor calls run outside any batch.
@@ -597,7 +598,7 @@ async fn highlights(
             highlight.items.clone()
         };
         for story in &items {
-            if batch.record_story(&watched.account, story, None).await? {
+            if batch.record_story(&watched.account, story).await? {
                 summary.new_stories += 1;
             }
             batch

@@ -615,25 +615,14 @@ async fn completed_jobs_are_trimmed(db: &str, media: &Path) {
     let list = ok(watch(&server, db, &["list", "--format", "json"])).await;
     let listed: Value = serde_json::from_slice(&list.stdout).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(listed.as_array().map(Vec::len), Some(3), "{listed}");
-    let count = |sql: &'static str| async move {
-        use sqlx::Connection;
-        if db.starts_with("postgres") {
-            let mut c = sqlx::PgConnection::connect(db)
-                .await
-                .unwrap_or_else(|e| panic!("{e}"));
-            sqlx::query_scalar::<_, i64>(sql).fetch_one(&mut c).await
-        } else {
-            let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{db}"))
-                .await
-                .unwrap_or_else(|e| panic!("{e}"));
-            sqlx::query_scalar::<_, i64>(sql).fetch_one(&mut c).await
-        }
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
-    };
     let pending = if db.starts_with("postgres") {
-        count("SELECT COUNT(*) FROM apalis.jobs WHERE status = 'Pending'").await
+        count(
+            db,
+            "SELECT COUNT(*) FROM apalis.jobs WHERE status = 'Pending'",
+        )
+        .await
     } else {
-        count("SELECT COUNT(*) FROM Jobs WHERE status = 'Pending'").await
+        count(db, "SELECT COUNT(*) FROM Jobs WHERE status = 'Pending'").await
     };
     assert_eq!(pending, 3);
 }
@@ -642,6 +631,64 @@ on_both_engines!(
     completed_jobs_are_trimmed_on_sqlite,
     completed_jobs_are_trimmed_on_postgres,
     completed_jobs_are_trimmed
+);
+
+/// The one number `sql` selects from the archive `db`, read behind the CLI's back.
+async fn count(db: &str, sql: &'static str) -> i64 {
+    use sqlx::Connection;
+    if db.starts_with("postgres") {
+        let mut c = sqlx::PgConnection::connect(db)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        sqlx::query_scalar::<_, i64>(sql).fetch_one(&mut c).await
+    } else {
+        let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{db}"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        sqlx::query_scalar::<_, i64>(sql).fetch_one(&mut c).await
+    }
+    .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+/// A vendor's raw response is kept with the stories first seen in it: polls that find only
+/// stories already archived add no copy of it (one account polled every second here, every
+/// 15 minutes in use, has the same answer each time).
+async fn raw_responses_kept_once(db: &str, media: &Path) {
+    let server = live_mock(3600, 86_400).await;
+    ok(watch(&server, db, &["add", "ana", "ben"])).await;
+    let media_dir = media.to_string_lossy().into_owned();
+    let run = [
+        "run",
+        "--max-gap",
+        "1",
+        "--min-gap",
+        "1",
+        "--for",
+        "4",
+        "--media-dir",
+        &media_dir,
+    ];
+    let summary: Value = serde_json::from_slice(&ok(watch(&server, db, &run)).await.stdout)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let polls = summary["polls"].as_i64().unwrap_or_default();
+    assert!(polls >= 4, "each account polled more than once: {summary}");
+    let stories = count(db, "SELECT COUNT(*) FROM stories").await;
+    assert_eq!(stories, 2, "one story each, posted before the run");
+    assert_eq!(count(db, "SELECT COUNT(*) FROM polls").await, polls);
+    assert_eq!(count(db, "SELECT COUNT(*) FROM responses").await, 2);
+    // Each story points at the response of its own account it was first seen in.
+    let linked = count(
+        db,
+        "SELECT COUNT(*) FROM stories s JOIN responses r ON r.id = s.response_id AND r.account = s.account",
+    )
+    .await;
+    assert_eq!(linked, stories);
+}
+
+on_both_engines!(
+    raw_responses_are_kept_once_per_sighting_on_sqlite,
+    raw_responses_are_kept_once_per_sighting_on_postgres,
+    raw_responses_kept_once
 );
 
 #[tokio::test(flavor = "multi_thread")]
