@@ -6,7 +6,13 @@
 //! - `one_worker`: a worker polling 200 accounts once each (`--until-idle`): queue, vendor
 //!   call, normalization, story rows, the raw response and the media files. Its polls per
 //!   second over `raw_requests`' rate is the ratio the README reports.
+//! - `quiet_polls`: the same worker polling the 200 accounts again when nothing is new (the
+//!   common poll): queue, vendor call, normalization, and the poll's record.
 //! - `two_workers`: the same 200 accounts shared by two workers on one archive.
+//! - `*_at_50ms`: the mock, one worker and two workers again with the mock answering after
+//!   50 ms (API and media), as a fast vendor does: a worker then waits on its vendor rather
+//!   than on the machine's two cores, and the second worker's share shows whether workers
+//!   contend in the database.
 //! - `tick_100k`: one scheduling tick with 100,000 watched accounts: the job queue claiming
 //!   the next due poll and the archive finding the next due time.
 //!
@@ -141,11 +147,27 @@ fn worker(server: &MockServer, db: Database, queue: Queue, media: &Path) -> Work
     Worker::new(db, client(server), media_http, queue, options)
 }
 
+/// How long a slow mock takes to answer (each API request, and each media file): a fast
+/// vendor. Real vendors take 200 ms to a second; a worker waiting on its vendor is what
+/// many workers scale.
+const VENDOR_LATENCY: Duration = Duration::from_millis(50);
+
 /// The mock's own rate for as many requests as a worker run makes.
 #[divan::bench(sample_count = 5, sample_size = 1)]
 fn raw_requests(bencher: divan::Bencher) {
+    raw(bencher, Duration::ZERO);
+}
+
+/// The mock's rate answering after [`VENDOR_LATENCY`].
+#[divan::bench(sample_count = 3, sample_size = 1)]
+fn raw_requests_at_50ms(bencher: divan::Bencher) {
+    raw(bencher, VENDOR_LATENCY);
+}
+
+fn raw(bencher: divan::Bencher, latency: Duration) {
     let rt = runtime();
     let server = rt.block_on(live_mock());
+    server.set_latency(latency);
     let url = format!(
         "{}/v1/instagram/fetch_user_stories",
         server.base_url("keyapi")
@@ -175,44 +197,107 @@ fn raw_requests(bencher: divan::Bencher) {
 /// One worker polling every account once.
 #[divan::bench(args = engines(), sample_count = 3, sample_size = 1)]
 fn one_worker(bencher: divan::Bencher, engine: &str) {
+    workers(bencher, engine, 1, Duration::ZERO);
+}
+
+/// Two workers sharing the accounts.
+#[divan::bench(args = engines(), sample_count = 3, sample_size = 1)]
+fn two_workers(bencher: divan::Bencher, engine: &str) {
+    workers(bencher, engine, 2, Duration::ZERO);
+}
+
+/// One worker polling every account once, the vendor answering after [`VENDOR_LATENCY`].
+#[divan::bench(args = engines(), sample_count = 3, sample_size = 1)]
+fn one_worker_at_50ms(bencher: divan::Bencher, engine: &str) {
+    workers(bencher, engine, 1, VENDOR_LATENCY);
+}
+
+/// Two workers sharing the accounts, the vendor answering after [`VENDOR_LATENCY`].
+#[divan::bench(args = engines(), sample_count = 3, sample_size = 1)]
+fn two_workers_at_50ms(bencher: divan::Bencher, engine: &str) {
+    workers(bencher, engine, 2, VENDOR_LATENCY);
+}
+
+/// `count` workers on one archive sharing [`ACCOUNTS`] accounts, each polled once, the mock
+/// answering after `latency`.
+fn workers(bencher: divan::Bencher, engine: &str, count: usize, latency: Duration) {
+    let rt = runtime();
+    let server = rt.block_on(live_mock());
+    server.set_latency(latency);
+    bencher
+        .counter(divan::counter::ItemsCount::new(ACCOUNTS))
+        .with_inputs(|| {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let (db, queue) = rt.block_on(watching(engine, dir.path(), "workers", ACCOUNTS));
+            (dir, db, queue)
+        })
+        .bench_local_values(|(dir, db, queue)| {
+            let media = dir.path().join("media");
+            let workers: Vec<Worker> = (0..count)
+                .map(|_| worker(&server, db.clone(), queue.clone(), &media))
+                .collect();
+            let summaries = rt.block_on(futures::future::join_all(workers.iter().map(Worker::run)));
+            let polls: u64 = summaries.into_iter().map(|s| s.expect("run").polls).sum();
+            assert_eq!(polls, ACCOUNTS as u64);
+            dir
+        });
+}
+
+/// One worker polling every account again when nothing is new: the poll most polls are (an
+/// account posts a few times a day and is polled every 15 minutes to 4 hours). The first
+/// round, untimed, archives each account's story and media; then every account's next poll
+/// is made due, as if its hour had passed.
+#[divan::bench(args = engines(), sample_count = 3, sample_size = 1)]
+fn quiet_polls(bencher: divan::Bencher, engine: &str) {
     let rt = runtime();
     let server = rt.block_on(live_mock());
     bencher
         .counter(divan::counter::ItemsCount::new(ACCOUNTS))
         .with_inputs(|| {
             let dir = tempfile::tempdir().expect("tempdir");
-            let (db, queue) = rt.block_on(watching(engine, dir.path(), "one", ACCOUNTS));
+            let media = dir.path().join("media");
+            let (db, queue) = rt.block_on(async {
+                let (db, queue) = watching(engine, dir.path(), "quiet", ACCOUNTS).await;
+                let first = worker(&server, db.clone(), queue.clone(), &media);
+                let summary = first.run().await.expect("first round");
+                assert_eq!(summary.new_stories, ACCOUNTS as u64);
+                all_due_now(&db, &queue).await;
+                (db, queue)
+            });
             (dir, db, queue)
         })
         .bench_local_values(|(dir, db, queue)| {
             let w = worker(&server, db, queue, &dir.path().join("media"));
             let summary = rt.block_on(w.run()).expect("run");
             assert_eq!(summary.polls, ACCOUNTS as u64);
+            assert_eq!(summary.new_stories, 0);
             dir
         });
 }
 
-/// Two workers sharing the accounts.
-#[divan::bench(args = engines(), sample_count = 3, sample_size = 1)]
-fn two_workers(bencher: divan::Bencher, engine: &str) {
-    let rt = runtime();
-    let server = rt.block_on(live_mock());
-    bencher
-        .counter(divan::counter::ItemsCount::new(ACCOUNTS))
-        .with_inputs(|| {
-            let dir = tempfile::tempdir().expect("tempdir");
-            let (db, queue) = rt.block_on(watching(engine, dir.path(), "two", ACCOUNTS));
-            (dir, db, queue)
-        })
-        .bench_local_values(|(dir, db, queue)| {
-            let media = dir.path().join("media");
-            let a = worker(&server, db.clone(), queue.clone(), &media);
-            let b = worker(&server, db, queue, &media);
-            let (x, y) = rt.block_on(async { futures::join!(a.run(), b.run()) });
-            let polls = x.expect("a").polls + y.expect("b").polls;
-            assert_eq!(polls, ACCOUNTS as u64);
-            dir
-        });
+/// Makes every pending poll due now, as if its time had come: the queue's jobs (apalis's
+/// table, in each engine's dialect) and the archive's schedule.
+async fn all_due_now(db: &Database, queue: &Queue) {
+    match queue {
+        Queue::Sqlite(s) => sqlx::query(
+            "UPDATE Jobs SET run_at = CAST(strftime('%s', 'now') AS INTEGER) WHERE status = 'Pending'",
+        )
+        .execute(s.pool())
+        .await
+        .map(|_| ()),
+        Queue::Postgres(s) => {
+            sqlx::query("UPDATE apalis.jobs SET run_at = now() WHERE status = 'Pending'")
+                .execute(s.pool())
+                .await
+                .map(|_| ())
+        }
+    }
+    .expect("due jobs");
+    sqlx::query("UPDATE watched SET next_poll_at = $1")
+        .bind(stories::watch::db::now())
+        .execute(db.pool())
+        .await
+        .expect("due accounts");
 }
 
 /// One scheduling tick with 100,000 watched accounts: a worker starts on an archive where
