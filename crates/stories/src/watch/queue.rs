@@ -119,6 +119,13 @@ impl Queue {
                     .await
                     .map_err(|e| fail(&e))?;
                 SqliteStorage::setup(&pool).await.map_err(|e| fail(&e))?;
+                // apalis's set-up turns syncing off on the connection it ran on, this pool's
+                // only one, which the archive's writes share: back to NORMAL, so that a power
+                // cut can cost the last commits but never corrupt the archive.
+                sqlx::query("PRAGMA synchronous = NORMAL")
+                    .execute(&pool)
+                    .await
+                    .map_err(|e| fail(&e))?;
                 let config = apalis_sqlite::Config::default()
                     .queue(QUEUE)
                     .heartbeat_interval(HEARTBEAT)
