@@ -191,6 +191,24 @@ impl Queue {
         }
     }
 
+    /// Lets SQLite refresh its query planner's statistics of the tables that grew or shrank
+    /// tenfold since they were taken. apalis's set-up takes the job table's first statistics
+    /// at the second open of an archive, when it holds the few jobs of a first `watch add`;
+    /// once it holds many (a day of polls is kept), those would make every claim scan the
+    /// whole table. `PRAGMA optimize` with 0x10000 checks every table, not only those this
+    /// connection has queried, and 0x10 bounds each analysis to a sample. Postgres's
+    /// autovacuum keeps its own statistics.
+    pub async fn refresh_statistics(&self) -> Result<(), String> {
+        match self {
+            Queue::Sqlite(s) => sqlx::query("PRAGMA optimize = 0x10012")
+                .execute(s.pool())
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+            Queue::Postgres(_) => Ok(()),
+        }
+    }
+
     /// Starts a batch of archive writes on the queue's connections, so that it can enqueue a
     /// job in the same commit ([`Batch::enqueue`]).
     pub async fn batch<'d>(&self, db: &'d Database) -> Result<Batch<'d>, WatchError> {

@@ -56,7 +56,8 @@ struct Registration {
     id: String,
 }
 
-/// How often a worker deletes the poll jobs completed more than [`KEEP_DONE`] ago.
+/// How often a worker deletes the poll jobs completed more than [`KEEP_DONE`] ago, and lets
+/// SQLite refresh its planner's statistics ([`Queue::refresh_statistics`]).
 const TRIM_EVERY: Duration = Duration::from_secs(600);
 
 /// A worker not seen for this long is dead.
@@ -187,6 +188,11 @@ impl Worker {
     pub async fn run(&self) -> Result<RunSummary, WatchError> {
         let shared = &self.shared;
         let registration = Registration::claim(&shared.db).await?;
+        // Before the first claim, which statistics taken on a smaller queue would make scan
+        // every job; again with each trim.
+        if let Err(e) = shared.queue.refresh_statistics().await {
+            tracing::warn!(error = %e, "planner statistics not refreshed; tried again later");
+        }
         // Chains begin with `watch add` (which pushes each account's first poll, and pushes it
         // again, harmlessly, for an account already watched): a worker's start costs nothing
         // per watched account.
@@ -276,6 +282,9 @@ impl Worker {
                             Err(e) => {
                                 tracing::warn!(error = %e, "completed poll jobs not trimmed; tried again later")
                             }
+                        }
+                        if let Err(e) = queue.refresh_statistics().await {
+                            tracing::warn!(error = %e, "planner statistics not refreshed; tried again later");
                         }
                     });
                 }

@@ -691,6 +691,37 @@ on_both_engines!(
     raw_responses_kept_once
 );
 
+/// The job table's planner statistics follow its growth: apalis's set-up takes the first
+/// ones when an archive holds the jobs of a first `watch add`, and a claim planned on those
+/// scans every job once the table is large. A worker refreshes them as it starts.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_worker_refreshes_the_job_statistics_a_first_add_left() {
+    let _serial = SERIAL.lock().await;
+    let server = live_mock(3600, 86_400).await;
+    let dir = tempdir();
+    let db = dir.path().join("archive.db").to_string_lossy().into_owned();
+    let media = dir.path().join("media").to_string_lossy().into_owned();
+    const ROWS: &str =
+        "SELECT CAST(stat AS INTEGER) FROM sqlite_stat1 WHERE idx = 'idx_jobs_idempotency_key'";
+    ok(watch(&server, &db, &["add", "ana"])).await;
+    let more: Vec<String> = (0..40).map(|i| format!("grown.account{i}")).collect();
+    let mut add = vec!["add"];
+    add.extend(more.iter().map(String::as_str));
+    ok(watch(&server, &db, &add)).await;
+    assert_eq!(
+        count(&db, ROWS).await,
+        1,
+        "statistics of the first add's one job"
+    );
+    let run = ["run", "--until-idle", "--media-dir", &media];
+    ok(watch(&server, &db, &run)).await;
+    let rows = count(&db, ROWS).await;
+    assert!(
+        rows >= 41,
+        "statistics of at least the 41 jobs queued: {rows}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_worker_serves_prometheus_metrics_without_secrets() {
     let _serial = SERIAL.lock().await;
