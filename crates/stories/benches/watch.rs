@@ -8,6 +8,9 @@
 //!   second over `raw_requests`' rate is the ratio the README reports.
 //! - `quiet_polls`: the same worker polling the 200 accounts again when nothing is new (the
 //!   common poll): queue, vendor call, normalization, and the poll's record.
+//! - `quiet_polls_under_budgets`: the same with a request rate and a credit budget set for
+//!   every vendor (never reached): the cost of admitting each request against budgets kept in
+//!   the database.
 //! - `two_workers`: the same 200 accounts shared by two workers on one archive.
 //! - `*_at_50ms`: the mock, one worker and two workers again with the mock answering after
 //!   50 ms (API and media), as a fast vendor does: a worker then waits on its vendor rather
@@ -26,6 +29,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use stories::mock::{LiveOptions, MOCK_KEY, MockServer};
+use stories::watch::budget::Budget;
 use stories::watch::{Database, DatabaseUrl, PollJob, Queue, RunOptions, Schedule, Worker};
 use stories::{Config, UnifiedClient};
 
@@ -249,6 +253,18 @@ fn workers(bencher: divan::Bencher, engine: &str, count: usize, latency: Duratio
 /// is made due, as if its hour had passed.
 #[divan::bench(args = engines(), sample_count = 3, sample_size = 1)]
 fn quiet_polls(bencher: divan::Bencher, engine: &str) {
+    quiet(bencher, engine, false);
+}
+
+/// The quiet polls again with a request rate and a daily credit budget set for every vendor
+/// (`watch budget`), both far above what the run uses: what admitting each request against
+/// budgets shared by every worker costs.
+#[divan::bench(args = engines(), sample_count = 3, sample_size = 1)]
+fn quiet_polls_under_budgets(bencher: divan::Bencher, engine: &str) {
+    quiet(bencher, engine, true);
+}
+
+fn quiet(bencher: divan::Bencher, engine: &str, budgets: bool) {
     let rt = runtime();
     let server = rt.block_on(live_mock());
     bencher
@@ -258,6 +274,17 @@ fn quiet_polls(bencher: divan::Bencher, engine: &str) {
             let media = dir.path().join("media");
             let (db, queue) = rt.block_on(async {
                 let (db, queue) = watching(engine, dir.path(), "quiet", ACCOUNTS).await;
+                if budgets {
+                    for vendor in stories::vendors::vendor_names() {
+                        db.set_budget(&Budget {
+                            vendor: vendor.to_owned(),
+                            requests_per_sec: Some(1_000_000),
+                            credits_per_day: Some(1_000_000_000),
+                        })
+                        .await
+                        .expect("budget");
+                    }
+                }
                 let first = worker(&server, db.clone(), queue.clone(), &media);
                 let summary = first.run().await.expect("first round");
                 assert_eq!(summary.new_stories, ACCOUNTS as u64);

@@ -277,9 +277,6 @@ async fn work(cli: &Cli, db: &Database, run: &RunArgs) -> ExitCode {
         Ok(q) => q,
         Err(e) => return usage_error(e),
     };
-    let client = client.with_gate(std::sync::Arc::new(stories::watch::budget::DbGate::new(
-        db.clone(),
-    )));
     if let Some(addr) = run.metrics_addr {
         let installed = metrics_exporter_prometheus::PrometheusBuilder::new()
             .with_http_listener(addr)

@@ -5,7 +5,9 @@
 //! it; the reservation is corrected to the credits the vendor reports afterwards. A vendor
 //! whose day's budget is spent is skipped, and the unified client moves on to the next.
 
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use futures::future::BoxFuture;
 use serde::Serialize;
@@ -13,6 +15,8 @@ use sqlx::Row;
 
 use super::WatchError;
 use super::db::{Database, now};
+use super::queue::Queue;
+use super::store::{Batch, Tx, execute};
 use crate::client::Gate;
 
 /// One vendor's limits; `None` is no limit.
@@ -79,117 +83,129 @@ impl Database {
             },
         })
     }
-
-    /// Takes one request slot of this second, if the rate allows.
-    async fn take_slot(&self, vendor: &str, limit: i64, second: i64) -> Result<bool, WatchError> {
-        Ok(sqlx::query(
-            "INSERT INTO vendor_rate (vendor, second, requests) VALUES ($1, $2, 1) ON CONFLICT (vendor, second) DO UPDATE SET requests = vendor_rate.requests + 1 WHERE vendor_rate.requests < $3",
-        )
-        .bind(vendor)
-        .bind(second)
-        .bind(limit)
-        .execute(self.pool())
-        .await
-        .map_err(|e| self.error(&e))?
-        .rows_affected()
-            == 1)
-    }
-
-    /// Reserves `cost` of today's credits, if the budget allows.
-    async fn reserve(
-        &self,
-        vendor: &str,
-        cost: i64,
-        limit: i64,
-        day: i64,
-    ) -> Result<bool, WatchError> {
-        if cost > limit {
-            return Ok(false);
-        }
-        Ok(sqlx::query(
-            "INSERT INTO vendor_credits (vendor, day, credits) VALUES ($1, $2, $3) ON CONFLICT (vendor, day) DO UPDATE SET credits = vendor_credits.credits + $3 WHERE vendor_credits.credits + $3 <= $4",
-        )
-        .bind(vendor)
-        .bind(day)
-        .bind(cost)
-        .bind(limit)
-        .execute(self.pool())
-        .await
-        .map_err(|e| self.error(&e))?
-        .rows_affected()
-            == 1)
-    }
-
-    /// Corrects today's reservation by `delta` credits.
-    async fn adjust(&self, vendor: &str, delta: i64, day: i64) -> Result<(), WatchError> {
-        sqlx::query(
-            "INSERT INTO vendor_credits (vendor, day, credits) VALUES ($1, $2, $3) ON CONFLICT (vendor, day) DO UPDATE SET credits = vendor_credits.credits + $3",
-        )
-        .bind(vendor)
-        .bind(day)
-        .bind(delta)
-        .execute(self.pool())
-        .await
-        .map_err(|e| self.error(&e))?;
-        Ok(())
-    }
 }
 
 fn today() -> i64 {
     now().div_euclid(86_400)
 }
 
+/// How long a worker trusts the budgets it read: a `watch budget` change reaches running
+/// workers within this. Reading them for every request cost a query per request.
+const BUDGETS_FRESH: Duration = Duration::from_secs(1);
+
+/// How often a worker deletes a vendor's rate counts of seconds long past (one row per
+/// second a vendor was asked).
+const RATE_TRIM_EVERY: Duration = Duration::from_secs(60);
+
 /// The archive's budgets as the unified client's gate.
-#[derive(Debug, Clone)]
+///
+/// Its writes (a request's slot and credits) are one transaction on the job queue's
+/// connections ([`Queue::batch`]): on SQLite that is the one connection all of a worker's
+/// writes share, where a second connection would wait for the write lock in SQLite's busy
+/// handler. A poll therefore asks its vendors with no batch of its own open (it would hold the
+/// connection the gate needs).
+#[derive(Debug)]
 pub struct DbGate {
     db: Database,
+    queue: Queue,
+    /// Each vendor's budget and when it was read.
+    read: Mutex<HashMap<String, (Instant, Budget)>>,
+    /// When each vendor's past rate counts were last deleted.
+    rate_trimmed: Mutex<HashMap<String, Instant>>,
+}
+
+fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl DbGate {
-    pub fn new(db: Database) -> Self {
-        Self { db }
+    pub fn new(db: Database, queue: Queue) -> Self {
+        Self {
+            db,
+            queue,
+            read: Mutex::default(),
+            rate_trimmed: Mutex::default(),
+        }
+    }
+
+    /// `vendor`'s budget, as read at most [`BUDGETS_FRESH`] ago.
+    async fn budget(&self, vendor: &str) -> Result<Budget, String> {
+        if let Some((at, budget)) = locked(&self.read).get(vendor)
+            && at.elapsed() < BUDGETS_FRESH
+        {
+            return Ok(budget.clone());
+        }
+        let budget = self.db.budget(vendor).await.map_err(|e| e.to_string())?;
+        locked(&self.read).insert(vendor.to_owned(), (Instant::now(), budget.clone()));
+        Ok(budget)
+    }
+
+    /// Whether `vendor`'s past rate counts are due for deletion (and, if so, they are counted
+    /// as deleted now).
+    fn rate_trim_due(&self, vendor: &str) -> bool {
+        let mut trimmed = locked(&self.rate_trimmed);
+        match trimmed.get(vendor) {
+            Some(at) if at.elapsed() < RATE_TRIM_EVERY => false,
+            _ => {
+                trimmed.insert(vendor.to_owned(), Instant::now());
+                true
+            }
+        }
     }
 
     async fn admit_now(&self, vendor: &str, cost: u64) -> Result<(), String> {
-        let budget = self.db.budget(vendor).await.map_err(|e| e.to_string())?;
+        let budget = self.budget(vendor).await?;
+        if budget.credits_per_day.is_none() && budget.requests_per_sec.is_none() {
+            return Ok(());
+        }
         let cost = i64::try_from(cost).unwrap_or(i64::MAX);
+        let e = |e: WatchError| e.to_string();
+        let mut batch = self.queue.batch(&self.db).await.map_err(e)?;
         if let Some(limit) = budget.credits_per_day
-            && !self
-                .db
+            && !batch
                 .reserve(vendor, cost, limit, today())
                 .await
-                .map_err(|e| e.to_string())?
+                .map_err(e)?
         {
+            // Nothing was written: the batch is rolled back as it is dropped.
             return Err(format!(
                 "{vendor}'s daily budget of {limit} credits is spent"
             ));
         }
-        if let Some(limit) = budget.requests_per_sec {
-            loop {
-                let second = now();
-                if self
-                    .db
-                    .take_slot(vendor, limit, second)
-                    .await
-                    .map_err(|e| e.to_string())?
-                {
-                    break;
-                }
-                // The next second, with a little jitter so waiting workers do not collide.
-                let into = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.subsec_millis());
-                let wait = 1000 - u64::from(into) + fastrand::u64(0..50);
-                tokio::time::sleep(Duration::from_millis(wait)).await;
-            }
+        let Some(limit) = budget.requests_per_sec else {
+            return batch.commit().await.map_err(e);
+        };
+        let mut taken = batch.take_slot(vendor, limit, now()).await.map_err(e)?;
+        if self.rate_trim_due(vendor) {
             // Seconds long past are of no use to anyone.
-            let _ = sqlx::query("DELETE FROM vendor_rate WHERE vendor = $1 AND second < $2")
-                .bind(vendor)
-                .bind(now() - 60)
-                .execute(self.db.pool())
-                .await;
+            batch.trim_rate(vendor, now() - 60).await.map_err(e)?;
+        }
+        // The credits stay reserved while the request waits for a slot.
+        batch.commit().await.map_err(e)?;
+        while !taken {
+            // The next second, with a little jitter so waiting workers do not collide.
+            let into = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_millis());
+            let wait = 1000 - u64::from(into) + fastrand::u64(0..50);
+            tokio::time::sleep(Duration::from_millis(wait)).await;
+            let mut batch = self.queue.batch(&self.db).await.map_err(e)?;
+            taken = batch.take_slot(vendor, limit, now()).await.map_err(e)?;
+            batch.commit().await.map_err(e)?;
         }
         Ok(())
+    }
+
+    async fn settle_now(&self, vendor: &str, cost: u64, used: u64) -> Result<(), String> {
+        let delta =
+            i64::try_from(used).unwrap_or(i64::MAX) - i64::try_from(cost).unwrap_or(i64::MAX);
+        if delta == 0 || self.budget(vendor).await?.credits_per_day.is_none() {
+            return Ok(());
+        }
+        let e = |e: WatchError| e.to_string();
+        let mut batch = self.queue.batch(&self.db).await.map_err(e)?;
+        batch.adjust(vendor, delta, today()).await.map_err(e)?;
+        batch.commit().await.map_err(e)
     }
 }
 
@@ -200,15 +216,73 @@ impl Gate for DbGate {
 
     fn settle<'a>(&'a self, vendor: &'a str, cost: u64, used: u64) -> BoxFuture<'a, ()> {
         Box::pin(async move {
-            let delta =
-                i64::try_from(used).unwrap_or(i64::MAX) - i64::try_from(cost).unwrap_or(i64::MAX);
-            if delta != 0
-                && let Ok(b) = self.db.budget(vendor).await
-                && b.credits_per_day.is_some()
-                && let Err(e) = self.db.adjust(vendor, delta, today()).await
-            {
+            if let Err(e) = self.settle_now(vendor, cost, used).await {
                 tracing::warn!(vendor, error = %e, "could not correct the credit reservation");
             }
         })
+    }
+}
+
+/// The budgets' writes, each one atomic upsert that succeeds only under its limit.
+impl Batch<'_> {
+    /// Takes one of `vendor`'s `limit` requests of the second `second`; `false` when they are
+    /// all taken.
+    async fn take_slot(
+        &mut self,
+        vendor: &str,
+        limit: i64,
+        second: i64,
+    ) -> Result<bool, WatchError> {
+        Ok(execute!(
+            self,
+            "INSERT INTO vendor_rate (vendor, second, requests) VALUES ($1, $2, 1) ON CONFLICT (vendor, second) DO UPDATE SET requests = vendor_rate.requests + 1 WHERE vendor_rate.requests < $3",
+            vendor,
+            second,
+            limit,
+        )? == 1)
+    }
+
+    /// Deletes `vendor`'s rate counts of the seconds before `before`.
+    async fn trim_rate(&mut self, vendor: &str, before: i64) -> Result<(), WatchError> {
+        execute!(
+            self,
+            "DELETE FROM vendor_rate WHERE vendor = $1 AND second < $2",
+            vendor,
+            before,
+        )?;
+        Ok(())
+    }
+
+    /// Reserves `cost` of `vendor`'s `limit` credits of `day`; `false` when they would not fit.
+    async fn reserve(
+        &mut self,
+        vendor: &str,
+        cost: i64,
+        limit: i64,
+        day: i64,
+    ) -> Result<bool, WatchError> {
+        if cost > limit {
+            return Ok(false);
+        }
+        Ok(execute!(
+            self,
+            "INSERT INTO vendor_credits (vendor, day, credits) VALUES ($1, $2, $3) ON CONFLICT (vendor, day) DO UPDATE SET credits = vendor_credits.credits + $3 WHERE vendor_credits.credits + $3 <= $4",
+            vendor,
+            day,
+            cost,
+            limit,
+        )? == 1)
+    }
+
+    /// Corrects `vendor`'s credits of `day` by `delta`.
+    async fn adjust(&mut self, vendor: &str, delta: i64, day: i64) -> Result<(), WatchError> {
+        execute!(
+            self,
+            "INSERT INTO vendor_credits (vendor, day, credits) VALUES ($1, $2, $3) ON CONFLICT (vendor, day) DO UPDATE SET credits = vendor_credits.credits + $3",
+            vendor,
+            day,
+            delta,
+        )?;
+        Ok(())
     }
 }

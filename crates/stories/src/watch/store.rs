@@ -206,6 +206,7 @@ macro_rules! execute {
         .map_err(|e| $batch.db.error(&e))
     };
 }
+pub(super) use execute;
 
 impl std::fmt::Debug for Batch<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -19,6 +19,7 @@ use domain::{Answer, Outcome, Story};
 use serde::Serialize;
 
 use super::WatchError;
+use super::budget::DbGate;
 use super::db::{Database, now};
 use super::media::{self, MediaError};
 use super::queue::{HEARTBEAT, KEEP_DONE, PollJob, Queue};
@@ -151,6 +152,8 @@ pub struct Worker {
 }
 
 impl Worker {
+    /// A worker polling through `client`, every request of which it first admits against
+    /// the vendor budgets kept in the archive (`watch budget`): what every worker shares.
     pub fn new(
         db: Database,
         client: UnifiedClient,
@@ -158,6 +161,7 @@ impl Worker {
         queue: Queue,
         options: RunOptions,
     ) -> Self {
+        let client = client.with_gate(Arc::new(DbGate::new(db.clone(), queue.clone())));
         Self {
             shared: Arc::new(Shared {
                 db,

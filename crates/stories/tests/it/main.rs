@@ -16,6 +16,7 @@ mod normalize_cli;
 mod routing;
 mod support;
 mod walkthrough;
+mod watch_budget;
 mod watch_queue;
 
 /// Installs a do-nothing global subscriber before any test emits an event. Tracing caches each
