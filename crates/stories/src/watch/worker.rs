@@ -463,9 +463,6 @@ async fn poll(
     // How late the poll starts against its schedule: what --max-gap's promise rests on.
     let lateness = (now() - watched.next_poll_at).max(0);
     metrics::histogram!("stories_watch_poll_lateness_seconds").record(lateness as f64);
-    // Only this job writes this account's folder now: what a killed run left is debris.
-    let (root, account) = (shared.options.media_dir.clone(), watched.account.clone());
-    let _ = tokio::task::spawn_blocking(move || media::sweep_account_parts(&root, &account)).await;
     let highlights_due = watched.highlights && highlights_due(shared, watched).await?;
     let answered = ask(shared, &query).await?;
     let stories: Vec<Story> = match &answered.outcome {
@@ -515,6 +512,12 @@ async fn poll(
     let missing = batch.without_media(&watched.account).await?;
     if !missing.is_empty() {
         batch.commit().await?;
+        // Only this job writes this account's folder now: what a killed run left is debris.
+        // A killed download leaves its story without a media row, so the folder needs
+        // sweeping only before media are fetched, not at every quiet poll.
+        let (root, account) = (shared.options.media_dir.clone(), watched.account.clone());
+        let _ =
+            tokio::task::spawn_blocking(move || media::sweep_account_parts(&root, &account)).await;
         let fetched = fetch_media(shared, missing, &mut summary).await;
         batch = shared.queue.batch(&shared.db).await?;
         for (story, outcome) in &fetched.stored {

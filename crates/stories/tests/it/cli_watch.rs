@@ -650,6 +650,65 @@ async fn count(db: &str, sql: &'static str) -> i64 {
     .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
+/// Runs one statement on the archive.
+async fn execute(db: &str, sql: &'static str) {
+    use sqlx::Connection;
+    if db.starts_with("postgres") {
+        let mut c = sqlx::PgConnection::connect(db)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        sqlx::query(sql).execute(&mut c).await.map(|_| ())
+    } else {
+        let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{db}"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        sqlx::query(sql).execute(&mut c).await.map(|_| ())
+    }
+    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+/// What a run killed in the middle of a download leaves (the story's row without its media
+/// row, a temporary file in the account's folder) is swept by the account's next poll, which
+/// fetches the file again complete.
+async fn a_killed_downloads_temporary_file_is_swept(db: &str, media: &Path) {
+    let server = live_mock(3600, 86_400).await;
+    ok(watch(&server, db, &["add", "ana"])).await;
+    let media_dir = media.to_string_lossy().into_owned();
+    let run = [
+        "run",
+        "--until-idle",
+        "--max-gap",
+        "1",
+        "--min-gap",
+        "1",
+        "--media-dir",
+        &media_dir,
+    ];
+    ok(watch(&server, db, &run)).await;
+    let archive = exported(&server, db).await;
+    let path = archive[0]["archive"]["media"][0]["path"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no media: {archive:?}"))
+        .to_owned();
+    execute(db, "DELETE FROM media").await;
+    let file = media.join(&path);
+    std::fs::remove_file(&file).unwrap_or_else(|e| panic!("{e}"));
+    let part = file.parent().unwrap_or(media).join(".stories-a1b2c3.part");
+    std::fs::write(&part, b"the first half of a file").unwrap_or_else(|e| panic!("{e}"));
+    // The account's next poll is due a second later.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    ok(watch(&server, db, &run)).await;
+    assert!(!part.exists(), "{} was left", part.display());
+    assert!(file.exists(), "{} was not fetched again", file.display());
+    assert_consistent(&exported(&server, db).await, &server.ledger(), media);
+}
+
+on_both_engines!(
+    a_killed_downloads_temporary_file_is_swept_on_sqlite,
+    a_killed_downloads_temporary_file_is_swept_on_postgres,
+    a_killed_downloads_temporary_file_is_swept
+);
+
 /// A vendor's raw response is kept with the stories first seen in it: polls that find only
 /// stories already archived add no copy of it (one account polled every second here, every
 /// 15 minutes in use, has the same answer each time).
