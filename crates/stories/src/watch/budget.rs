@@ -3,7 +3,9 @@
 //! of the current second and reserves its documented cost for the day, each in one atomic
 //! upsert that succeeds only under the limit, so any number of workers together stay within
 //! it; the reservation is corrected to the credits the vendor reports afterwards. A vendor
-//! whose day's budget is spent is skipped, and the unified client moves on to the next.
+//! whose day's budget is spent is skipped, and the unified client moves on to the next. Every
+//! worker admits its requests through [`DbGate`], which reads the limits at most once a second
+//! and writes a request's slot and credits in one transaction on the job queue's connection.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
