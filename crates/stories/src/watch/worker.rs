@@ -142,6 +142,29 @@ struct Shared {
     /// Why the run must stop: media that cannot be written (a full disk) stops the worker
     /// rather than failing every poll.
     fatal: std::sync::Mutex<Option<String>>,
+    /// Set when the run starts ending: a job claimed from then on is not polled but held, to
+    /// be handed back ([`Stop`]).
+    stopping: AtomicBool,
+    /// How far the stop has come; the jobs held wait for it.
+    stop: tokio::sync::watch::Sender<Stop>,
+}
+
+/// How far a stopping worker has come.
+///
+/// apalis stops driving its backend (claims, acknowledgements, heartbeats) the moment it is
+/// told to stop, until every job it handed out has returned; a claim it left half-done holds
+/// its connection, on SQLite the one connection the polls commit through, and the write lock.
+/// So a worker tells apalis to stop only once its polls have committed: meanwhile the queue
+/// runs on, and the jobs it hands out are held, then handed back (failed, so that the next
+/// worker takes them at once) as apalis stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    Running,
+    /// Every poll in flight has ended: apalis is being stopped.
+    Drained,
+    /// The polls in flight outlived [`DRAIN`]: their jobs are handed back too, and the next
+    /// run polls those accounts again.
+    GaveUp,
 }
 
 /// The worker.
@@ -173,6 +196,8 @@ impl Worker {
                 in_flight: AtomicUsize::new(0),
                 settled: tokio::sync::Notify::new(),
                 fatal: std::sync::Mutex::default(),
+                stopping: AtomicBool::new(false),
+                stop: tokio::sync::watch::Sender::new(Stop::Running),
             }),
             stop: Arc::default(),
         }
@@ -237,7 +262,11 @@ impl Worker {
                 break;
             }
         }
-        shared.drain().await;
+        // A run that ended by its signal waited for its polls before apalis stopped; one whose
+        // queue went away waits for them now.
+        if !shared.stopping.load(Ordering::SeqCst) {
+            shared.drain().await;
+        }
         registration.release(&shared.db).await;
         if let Some(e) = shared.fatal() {
             return Err(e);
@@ -274,6 +303,7 @@ impl Worker {
                     || deadline.is_some_and(|d| Instant::now() >= d)
                     || shared.fatal_pending()
                 {
+                    shared.wind_down(&registration, &mut last_beat).await;
                     ended.store(true, Ordering::SeqCst);
                     return Ok(());
                 }
@@ -304,6 +334,7 @@ impl Worker {
                         .await
                         .is_ok_and(|next| next.is_none_or(|at| at > now()))
                 {
+                    shared.wind_down(&registration, &mut last_beat).await;
                     ended.store(true, Ordering::SeqCst);
                     return Ok(());
                 }
@@ -316,6 +347,57 @@ impl Worker {
 const DRAIN: Duration = Duration::from_secs(30);
 
 impl Shared {
+    /// Ends the run's polling while the queue runs on ([`Stop`]): new jobs are held, the polls
+    /// in flight are waited for (at most [`DRAIN`], beating the registration meanwhile), then
+    /// the held jobs are let go.
+    ///
+    /// Only on SQLite, whose queue has the one connection a stalled claim keeps. On Postgres
+    /// (connections to spare, and row locks the polls never wait for) apalis is stopped at
+    /// once and the polls are waited for after ([`Shared::drain`]), as before: the hand-back
+    /// is not yet tested under two workers there.
+    async fn wind_down(&self, registration: &Registration, last_beat: &mut Instant) {
+        if matches!(self.queue, Queue::Postgres(_)) {
+            return;
+        }
+        self.stopping.store(true, Ordering::SeqCst);
+        let until = Instant::now() + DRAIN;
+        let mut said = false;
+        let outcome = loop {
+            let left = self.in_flight.load(Ordering::SeqCst);
+            if left == 0 {
+                break Stop::Drained;
+            }
+            if Instant::now() >= until {
+                tracing::warn!(
+                    polls = left,
+                    "stopping with polls still in flight; the next run finishes them"
+                );
+                break Stop::GaveUp;
+            }
+            if !said {
+                tracing::info!(polls = left, "waiting for the polls in flight");
+                said = true;
+            }
+            tokio::select! {
+                () = tokio::time::sleep(Duration::from_millis(100)) => {}
+                () = self.settled.notified() => {}
+            }
+            if last_beat.elapsed() >= HEARTBEAT {
+                registration.beat(&self.db).await;
+                *last_beat = Instant::now();
+            }
+        };
+        self.stop.send_replace(outcome);
+    }
+
+    /// Resolves once the stop has come past [`Stop::Running`], with how far.
+    async fn stopped(&self) -> Stop {
+        let mut seen = self.stop.subscribe();
+        seen.wait_for(|s| *s != Stop::Running)
+            .await
+            .map_or(Stop::GaveUp, |s| *s)
+    }
+
     /// Waits (at most [`DRAIN`]) for the polls in flight: they were taken before the run ended,
     /// and one cut short would leave a complete file without its row until the next run.
     async fn drain(&self) {
@@ -381,16 +463,28 @@ impl Shared {
 /// polls in flight before it returns.
 async fn poll_job(job: PollJob, shared: Data<Arc<Shared>>) -> Result<(), BoxDynError> {
     let shared: Arc<Shared> = (*shared).clone();
-    shared.in_flight.fetch_add(1, Ordering::SeqCst);
     let account = job.account.clone();
+    // Counted in flight before `stopping` is read: a stopping worker that reads no poll in
+    // flight after setting it has no poll to wait for.
+    shared.in_flight.fetch_add(1, Ordering::SeqCst);
+    if shared.stopping.load(Ordering::SeqCst) {
+        shared.landed();
+        shared.stopped().await;
+        return Err(handed_back(&account));
+    }
     let polling = shared.clone();
-    let result = tokio::spawn(async move {
+    let mut poll = tokio::spawn(async move {
         let result = run_job(&job, &polling).await;
         polling.landed();
         result
-    })
-    .await
-    .unwrap_or_else(|e| {
+    });
+    let joined = tokio::select! {
+        biased;
+        joined = &mut poll => joined,
+        // Only a poll that outlived the drain is left running here.
+        Stop::GaveUp = shared.stopped() => return Err(handed_back(&account)),
+    };
+    let result = joined.unwrap_or_else(|e| {
         shared.landed();
         Err(WatchError::Client(format!(
             "the poll of {account} panicked: {e}"
@@ -400,6 +494,13 @@ async fn poll_job(job: PollJob, shared: Data<Arc<Shared>>) -> Result<(), BoxDynE
         tracing::warn!(account, error = %e, "poll job failed; it will be retried");
         Box::new(e) as BoxDynError
     })
+}
+
+/// The error that hands a job back to the queue unpolled: failed, so that it is claimed again
+/// at once, by another worker or the next run (its attempts are practically unbounded).
+fn handed_back(account: &str) -> BoxDynError {
+    tracing::debug!(account, "job handed back: the worker is stopping");
+    "handed back: the worker is stopping".into()
 }
 
 async fn run_job(job: &PollJob, shared: &Shared) -> Result<(), WatchError> {

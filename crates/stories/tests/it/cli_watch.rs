@@ -1100,3 +1100,69 @@ on_both_engines!(
     highlights_are_archived_once_with_their_items_on_postgres,
     highlights_archived
 );
+
+/// A run that ends while another process holds the archive's write lock (a second worker on
+/// the same file, a `watch add`) ends cleanly once the lock is let go: every poll in flight
+/// commits. apalis stops driving its claims once told to stop, so a worker that told it while
+/// a claim waited for the lock left that claim holding the queue's connection, and its polls
+/// failed after the pool's 30 s timeout. Where the lock falls against the run's end varies by
+/// round.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_ending_under_another_processs_write_lock_finishes_its_polls() {
+    use sqlx::Connection;
+    let _serial = SERIAL.lock().await;
+    let server = live_mock(1, 86_400).await;
+    for (round, lock_at_ms) in [1700_u64, 2000, 2300, 2600, 2900].into_iter().enumerate() {
+        let dir = tempdir();
+        let db = dir.path().join("archive.db").to_string_lossy().into_owned();
+        let media = dir.path().join("media").to_string_lossy().into_owned();
+        ok(watch(&server, &db, &["add", "ana", "ben", "cleo"])).await;
+        let run = watch(
+            &server,
+            &db,
+            &[
+                "run",
+                "--for",
+                "3",
+                "--max-gap",
+                "2",
+                "--min-gap",
+                "1",
+                "--media-dir",
+                &media,
+            ],
+        );
+        let locker = async {
+            tokio::time::sleep(Duration::from_millis(lock_at_ms)).await;
+            let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{db}"))
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            sqlx::query("BEGIN IMMEDIATE")
+                .execute(&mut c)
+                .await
+                .unwrap_or_else(|e| panic!("round {round}: BEGIN IMMEDIATE: {e}"));
+            tokio::time::sleep(Duration::from_millis(2000)).await;
+            sqlx::query("ROLLBACK")
+                .execute(&mut c)
+                .await
+                .unwrap_or_else(|e| panic!("round {round}: ROLLBACK: {e}"));
+        };
+        let (out, ()) = tokio::join!(output(run), locker);
+        let stderr = text(&out.stderr);
+        assert!(
+            out.status.success(),
+            "round {round}: exit {:?}\n{stderr}",
+            out.status.code()
+        );
+        assert!(
+            !stderr.contains("poll job failed") && !stderr.contains("still in flight"),
+            "round {round} (lock at {lock_at_ms} ms):\n{stderr}"
+        );
+        let summary: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("round {round}: {e}: {}", text(&out.stdout)));
+        assert!(
+            summary["polls"].as_u64() >= Some(3),
+            "round {round}: {summary}"
+        );
+    }
+}
