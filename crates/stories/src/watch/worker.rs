@@ -265,7 +265,7 @@ impl Worker {
         // A run that ended by its signal waited for its polls before apalis stopped; one whose
         // queue went away waits for them now.
         if !shared.stopping.load(Ordering::SeqCst) {
-            shared.drain().await;
+            shared.drain(None).await;
         }
         registration.release(&shared.db).await;
         if let Some(e) = shared.fatal() {
@@ -360,33 +360,7 @@ impl Shared {
             return;
         }
         self.stopping.store(true, Ordering::SeqCst);
-        let until = Instant::now() + DRAIN;
-        let mut said = false;
-        let outcome = loop {
-            let left = self.in_flight.load(Ordering::SeqCst);
-            if left == 0 {
-                break Stop::Drained;
-            }
-            if Instant::now() >= until {
-                tracing::warn!(
-                    polls = left,
-                    "stopping with polls still in flight; the next run finishes them"
-                );
-                break Stop::GaveUp;
-            }
-            if !said {
-                tracing::info!(polls = left, "waiting for the polls in flight");
-                said = true;
-            }
-            tokio::select! {
-                () = tokio::time::sleep(Duration::from_millis(100)) => {}
-                () = self.settled.notified() => {}
-            }
-            if last_beat.elapsed() >= HEARTBEAT {
-                registration.beat(&self.db).await;
-                *last_beat = Instant::now();
-            }
-        };
+        let outcome = self.drain(Some((registration, last_beat))).await;
         self.stop.send_replace(outcome);
     }
 
@@ -400,26 +374,36 @@ impl Shared {
 
     /// Waits (at most [`DRAIN`]) for the polls in flight: they were taken before the run ended,
     /// and one cut short would leave a complete file without its row until the next run.
-    async fn drain(&self) {
+    /// Beats `beat`'s registration meanwhile, when given.
+    async fn drain(&self, mut beat: Option<(&Registration, &mut Instant)>) -> Stop {
         let until = Instant::now() + DRAIN;
         let mut said = false;
         loop {
             let left = self.in_flight.load(Ordering::SeqCst);
             if left == 0 {
-                return;
+                return Stop::Drained;
             }
             if Instant::now() >= until {
                 tracing::warn!(
                     polls = left,
                     "stopping with polls still in flight; the next run finishes them"
                 );
-                return;
+                return Stop::GaveUp;
             }
             if !said {
                 tracing::info!(polls = left, "waiting for the polls in flight");
                 said = true;
             }
-            tokio::time::sleep(Duration::from_millis(20)).await;
+            tokio::select! {
+                () = tokio::time::sleep(Duration::from_millis(20)) => {}
+                () = self.settled.notified() => {}
+            }
+            if let Some((registration, last_beat)) = beat.as_mut()
+                && last_beat.elapsed() >= HEARTBEAT
+            {
+                registration.beat(&self.db).await;
+                **last_beat = Instant::now();
+            }
         }
     }
 
