@@ -7,7 +7,7 @@
 //! stopped) still has one successor: an account is never polled by two workers at once, and
 //! removing an account ends its chain.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use apalis::prelude::{TaskBuilder, TaskSink};
 use apalis_postgres::PostgresStorage;
@@ -263,7 +263,7 @@ impl Queue {
     /// Enqueues `job`, due `after` from now; a job with the same key is left as it is.
     pub async fn push(&self, job: PollJob, after: Duration) -> Result<(), String> {
         let task = TaskBuilder::new(job.clone())
-            .run_after(after)
+            .run_at_timestamp(due_at(SystemTime::now(), after))
             .idempotency_key(job.key())
             .max_attempts(ATTEMPTS)
             .build();
@@ -281,10 +281,24 @@ impl Queue {
 /// `job` as the queue stores it, due `after` from now.
 fn task(job: &PollJob, after: Duration) -> apalis::prelude::Task<Vec<u8>> {
     TaskBuilder::new(serde_json::to_vec(job).unwrap_or_default())
-        .run_after(after)
+        .run_at_timestamp(due_at(SystemTime::now(), after))
         .idempotency_key(job.key())
         .max_attempts(ATTEMPTS)
         .build()
+}
+
+/// When a job `after` from `now` falls due, in the whole seconds the queue stores. Rounded up:
+/// apalis's own `run_after` rounds down, which made a job due up to a second early, so an
+/// account polled with a one-second gap could be polled again well under a second later by
+/// the other worker, if its next look at the queue came just then. Up, a poll is never early
+/// and at most a second late. A job due at once is due now.
+fn due_at(now: SystemTime, after: Duration) -> u64 {
+    let at = now.duration_since(UNIX_EPOCH).unwrap_or_default() + after;
+    if after.is_zero() || at.subsec_nanos() == 0 {
+        at.as_secs()
+    } else {
+        at.as_secs() + 1
+    }
 }
 
 /// apalis-sqlite ignores a second job with a key; apalis-postgres refuses it on this index.
@@ -322,5 +336,35 @@ impl Batch<'_> {
             url: self.db.url.to_string(),
             message: format!("job queue: {e}"),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(secs: u64, millis: u64) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(secs) + Duration::from_millis(millis)
+    }
+
+    #[test]
+    fn a_job_is_never_due_before_its_gap_has_passed() {
+        let gap = Duration::from_secs(1);
+        // 100.95 s + 1 s is 101.95 s: due at 102, not at 101 (0.05 s later).
+        assert_eq!(due_at(at(100, 950), gap), 102);
+        assert_eq!(due_at(at(100, 1), gap), 102);
+        // On a whole second it is exact.
+        assert_eq!(due_at(at(100, 0), gap), 101);
+        assert_eq!(due_at(at(100, 500), Duration::from_millis(500)), 101);
+        for millis in (0..1000).step_by(37) {
+            let now = at(1_000, millis);
+            let due = UNIX_EPOCH + Duration::from_secs(due_at(now, gap));
+            assert!(due >= now + gap && due < now + gap + Duration::from_secs(1));
+        }
+    }
+
+    #[test]
+    fn a_job_due_at_once_is_due_now() {
+        assert_eq!(due_at(at(100, 950), Duration::ZERO), 100);
     }
 }

@@ -309,14 +309,15 @@ on_both_engines!(
     survives_kills
 );
 
-/// No account was polled twice in one slot: consecutive polls of an account are at least
-/// most of `--min-gap` (1 s) apart, whichever worker made them.
+/// No account was polled twice in one slot: consecutive polls of an account are `--min-gap`
+/// (1 s) apart or more, whichever worker made them (less 50 ms: the queue's due times are by
+/// the wall clock, the mock's by a monotonic one).
 fn assert_no_overlap(server: &MockServer) {
     for (account, times) in server.polls() {
         for pair in times.windows(2) {
             let gap = pair[1] - pair[0];
             assert!(
-                gap >= Duration::from_millis(700),
+                gap >= Duration::from_millis(950),
                 "{account} was polled twice {gap:?} apart"
             );
         }
