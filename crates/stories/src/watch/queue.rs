@@ -59,6 +59,10 @@ pub const MISSED_HEARTBEATS: usize = 5;
 /// ended would leave its account unwatched.
 const ATTEMPTS: usize = 1_000_000;
 const QUEUE: &str = "stories-watch-poll";
+/// The most jobs one claim takes ([`Queue::claiming`]).
+const MAX_CLAIM: usize = 64;
+/// What a queue not sized for a worker claims at once.
+const DEFAULT_CLAIM: usize = 4;
 
 /// How long a completed poll job is kept before [`Queue::trim`] deletes it: one row per poll
 /// would otherwise stay forever (100,000 accounts polled hourly are 2.4 million a day). A day
@@ -83,6 +87,26 @@ impl std::fmt::Debug for Queue {
             Queue::Postgres(_) => "Queue::Postgres",
         })
     }
+}
+
+/// The queue's settings on each engine, claiming `batch` jobs at once (the same fields, two
+/// types).
+macro_rules! config {
+    ($engine:ident, $batch:expr) => {
+        $engine::Config::default()
+            .queue(QUEUE)
+            .heartbeat_interval(HEARTBEAT)
+            .missed_heartbeats(MISSED_HEARTBEATS)
+            .batch_size($batch)
+    };
+}
+
+fn sqlite_config(batch: usize) -> apalis_sqlite::Config {
+    config!(apalis_sqlite, batch)
+}
+
+fn postgres_config(batch: usize) -> apalis_postgres::Config {
+    config!(apalis_postgres, batch)
 }
 
 fn queue_error(url: &DatabaseUrl, e: impl std::fmt::Display) -> WatchError {
@@ -126,12 +150,9 @@ impl Queue {
                     .execute(&pool)
                     .await
                     .map_err(|e| fail(&e))?;
-                let config = apalis_sqlite::Config::default()
-                    .queue(QUEUE)
-                    .heartbeat_interval(HEARTBEAT)
-                    .missed_heartbeats(MISSED_HEARTBEATS)
-                    .batch_size(4);
-                Ok(Queue::Sqlite(SqliteStorage::new(&pool).with_config(config)))
+                Ok(Queue::Sqlite(
+                    SqliteStorage::new(&pool).with_config(sqlite_config(DEFAULT_CLAIM)),
+                ))
             }
             Engine::Postgres => {
                 // Enough for a worker's polls in flight to commit their batches side by side.
@@ -142,15 +163,23 @@ impl Queue {
                     .await
                     .map_err(|e| fail(&e))?;
                 PostgresStorage::setup(&pool).await.map_err(|e| fail(&e))?;
-                let config = apalis_postgres::Config::default()
-                    .queue(QUEUE)
-                    .heartbeat_interval(HEARTBEAT)
-                    .missed_heartbeats(MISSED_HEARTBEATS)
-                    .batch_size(4);
                 Ok(Queue::Postgres(
-                    PostgresStorage::new(&pool).with_config(config),
+                    PostgresStorage::new(&pool).with_config(postgres_config(DEFAULT_CLAIM)),
                 ))
             }
+        }
+    }
+
+    /// The queue as a worker with `slots` polls in flight claims from it: as many due jobs
+    /// per claim as it has slots. A claim is one transaction whatever its size (on SQLite an
+    /// `UPDATE … RETURNING` that moves each job through the job table's indexes, and the
+    /// write lock meanwhile), so claiming a worker's worth at once costs less per job than
+    /// a few at a time; claiming more would hold due jobs back from other workers.
+    pub fn claiming(self, slots: usize) -> Self {
+        let batch = slots.clamp(1, MAX_CLAIM);
+        match self {
+            Queue::Sqlite(s) => Queue::Sqlite(s.with_config(sqlite_config(batch))),
+            Queue::Postgres(s) => Queue::Postgres(s.with_config(postgres_config(batch))),
         }
     }
 

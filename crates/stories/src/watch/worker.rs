@@ -184,6 +184,7 @@ impl Worker {
         queue: Queue,
         options: RunOptions,
     ) -> Self {
+        let queue = queue.claiming(options.concurrency);
         let client = client.with_gate(Arc::new(DbGate::new(db.clone(), queue.clone())));
         Self {
             shared: Arc::new(Shared {
