@@ -6,7 +6,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::WatchError;
-use super::db::{Database, now, opt_i64};
+use super::db::{Database, Engine, now, opt_i64};
 use super::media::Stored;
 use crate::client::Attempt;
 
@@ -22,6 +22,10 @@ pub struct Watched {
     pub last_outcome: Option<String>,
     pub failures: i64,
     pub missed: i64,
+    /// Some archived story of the account may lack its media row (see
+    /// [`Batch::record_answer`]): the next poll looks for such stories.
+    #[serde(skip)]
+    pub media_pending: bool,
 }
 
 impl Watched {
@@ -36,6 +40,7 @@ impl Watched {
             last_outcome: row.try_get::<Option<String>, _>("last_outcome")?,
             failures: row.try_get("failures")?,
             missed: row.try_get("missed")?,
+            media_pending: row.try_get::<i64, _>("media_pending")? != 0,
         })
     }
 }
@@ -43,7 +48,7 @@ impl Watched {
 /// The columns `Watched::from_row` reads (a macro, so queries stay static strings).
 macro_rules! watched_columns {
     () => {
-        "account, highlights, added_at, interval_secs, next_poll_at, last_poll_at, last_outcome, failures, missed"
+        "account, highlights, added_at, interval_secs, next_poll_at, last_poll_at, last_outcome, failures, missed, media_pending"
     };
 }
 
@@ -196,14 +201,18 @@ pub(super) enum Tx {
 
 /// Runs one statement of a batch, `$sql` with its parameters, on the batch's engine (sqlx's
 /// queries are generic over the database, so the one text serves both), returning the rows
-/// it changed.
+/// it changed. `sqlite = …, postgres = …` gives each engine its own text, for a statement
+/// written in each dialect.
 macro_rules! execute {
-    ($batch:expr, $sql:expr $(, $bind:expr)* $(,)?) => {
+    ($batch:expr, sqlite = $sqlite:expr, postgres = $postgres:expr $(, $bind:expr)* $(,)?) => {
         match &mut $batch.tx {
-            Tx::Sqlite(tx) => sqlx::query($sql)$(.bind($bind))*.execute(&mut **tx).await.map(|r| r.rows_affected()),
-            Tx::Postgres(tx) => sqlx::query($sql)$(.bind($bind))*.execute(&mut **tx).await.map(|r| r.rows_affected()),
+            Tx::Sqlite(tx) => sqlx::query($sqlite)$(.bind($bind))*.execute(&mut **tx).await.map(|r| r.rows_affected()),
+            Tx::Postgres(tx) => sqlx::query($postgres)$(.bind($bind))*.execute(&mut **tx).await.map(|r| r.rows_affected()),
         }
         .map_err(|e| $batch.db.error(&e))
+    };
+    ($batch:expr, $sql:expr $(, $bind:expr)* $(,)?) => {
+        execute!($batch, sqlite = $sql, postgres = $sql $(, $bind)*)
     };
 }
 pub(super) use execute;
@@ -275,55 +284,123 @@ impl Batch<'_> {
         .map_err(|e| self.db.error(&e))
     }
 
-    /// Records every attempt of one poll.
-    pub async fn record_attempts(
+    /// Records the attempts of one vendor call and stores the stories of its answer that are
+    /// not archived yet, returning the new ones' ids; their raw response is linked after
+    /// ([`Batch::link_response`]), once the poll knows it holds new stories.
+    ///
+    /// It is one statement, whatever the number of attempts and stories (a long answer is a
+    /// few): on SQLite two statements in one text, on Postgres the attempts' insert in a `WITH`.
+    /// Each statement is a round trip to the database (on SQLite to sqlx's thread of the one
+    /// connection every poll commits through), and a quiet poll was mostly round trips. A
+    /// poll that stores a new story also marks its account as owing media (`media_pending`)
+    /// in the same transaction, so that a run killed before the media were fetched leaves the
+    /// next poll looking for them.
+    pub async fn record_answer(
         &mut self,
         account: &str,
         attempts: &[Attempt],
-    ) -> Result<(), WatchError> {
+        stories: &[domain::Story],
+    ) -> Result<Vec<String>, WatchError> {
+        let now = now();
+        let mut attempt_rows = Rows::new(
+            "INSERT INTO attempts (account, at, vendor, operation, status, result, credits_used, credits_estimated, elapsed_ms) VALUES ",
+        );
         for a in attempts {
+            attempt_rows.row([
+                Param::text(account),
+                Param::Int(Some(now)),
+                Param::text(&a.vendor),
+                Param::text(&a.operation),
+                Param::Int(a.status.map(i64::from)),
+                Param::text(&a.result),
+                Param::Int(a.credits_used.and_then(|c| i64::try_from(c).ok())),
+                Param::Int(Some(i64::from(a.credits_estimated))),
+                Param::Int(Some(i64::try_from(a.elapsed_ms).unwrap_or(i64::MAX))),
+            ]);
+        }
+        let mut attempts = (!attempts.is_empty()).then_some(attempt_rows);
+        let mut new = Vec::new();
+        let mut chunks = stories.chunks(STORIES_PER_STATEMENT);
+        loop {
+            let chunk = chunks.next();
+            if chunk.is_none() && attempts.is_none() {
+                break;
+            }
+            let mut rows = attempts.take().unwrap_or_else(|| Rows::new(""));
+            if let Some(chunk) = chunk.filter(|c| !c.is_empty()) {
+                rows.then(
+                    self.engine(),
+                    "INSERT INTO stories (id, account, first_seen, taken_at, expires_at, vendor, story) VALUES ",
+                );
+                for story in chunk {
+                    rows.row([
+                        Param::text(&story.id),
+                        Param::text(account),
+                        Param::Int(Some(now)),
+                        Param::Int(story.taken_at.map(|t| t.timestamp())),
+                        Param::Int(story.expires_at.as_ref().map(|e| e.at.timestamp())),
+                        Param::text(&story.source.vendor),
+                        Param::Text(Some(serde_json::to_string(story).unwrap_or_default())),
+                    ]);
+                }
+                rows.sql
+                    .push_str(" ON CONFLICT (id) DO NOTHING RETURNING id");
+            }
+            new.extend(self.fetch_ids(rows).await?);
+        }
+        if !new.is_empty() {
             execute!(
                 self,
-                "INSERT INTO attempts (account, at, vendor, operation, status, result, credits_used, credits_estimated, elapsed_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                "UPDATE watched SET media_pending = 1 WHERE account = $1",
                 account,
-                now(),
-                &a.vendor,
-                &a.operation,
-                a.status.map(i64::from),
-                &a.result,
-                a.credits_used.and_then(|c| i64::try_from(c).ok()),
-                i64::from(a.credits_estimated),
-                i64::try_from(a.elapsed_ms).unwrap_or(i64::MAX),
             )?;
         }
-        Ok(())
+        // In the answer's order (a statement's RETURNING has none).
+        let mut inserted: std::collections::HashSet<String> = new.into_iter().collect();
+        Ok(stories
+            .iter()
+            .filter(|story| inserted.remove(&story.id))
+            .map(|story| story.id.clone())
+            .collect())
     }
 
-    /// Stores a story unless it is already archived; `true` when it is new. Its raw response
-    /// is linked after ([`Batch::link_response`]), once the poll knows it holds new stories.
-    pub async fn record_story(
-        &mut self,
-        account: &str,
-        story: &domain::Story,
-    ) -> Result<bool, WatchError> {
-        let json = serde_json::to_string(story).unwrap_or_default();
-        Ok(execute!(
-            self,
-            "INSERT INTO stories (id, account, first_seen, taken_at, expires_at, vendor, story) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
-            &story.id,
-            account,
-            now(),
-            story.taken_at.map(|t| t.timestamp()),
-            story.expires_at.map(|e| e.at.timestamp()),
-            &story.source.vendor,
-            json,
-        )? == 1)
+    fn engine(&self) -> Engine {
+        match self.tx {
+            Tx::Sqlite(_) => Engine::Sqlite,
+            Tx::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// Runs `rows`' statement and reads the `id` of every row it returns.
+    async fn fetch_ids(&mut self, rows: Rows) -> Result<Vec<String>, WatchError> {
+        macro_rules! fetch {
+            ($tx:expr) => {{
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(rows.sql));
+                for param in rows.params {
+                    query = match param {
+                        Param::Int(v) => query.bind(v),
+                        Param::Text(v) => query.bind(v),
+                    };
+                }
+                query.fetch_all(&mut **$tx).await.and_then(|found| {
+                    found
+                        .iter()
+                        .map(|row| row.try_get::<String, _>("id"))
+                        .collect::<Result<Vec<_>, _>>()
+                })
+            }};
+        }
+        match &mut self.tx {
+            Tx::Sqlite(tx) => fetch!(tx),
+            Tx::Postgres(tx) => fetch!(tx),
+        }
+        .map_err(|e| self.db.error(&e))
     }
 
     /// Says the stories `stories` were first seen in the response `response`.
     pub async fn link_response(
         &mut self,
-        stories: &[&str],
+        stories: &[String],
         response: i64,
     ) -> Result<(), WatchError> {
         for story in stories {
@@ -331,7 +408,7 @@ impl Batch<'_> {
                 self,
                 "UPDATE stories SET response_id = $1 WHERE id = $2",
                 response,
-                *story,
+                story,
             )?;
         }
         Ok(())
@@ -414,37 +491,109 @@ impl Batch<'_> {
         Ok(())
     }
 
-    /// Records a finished poll and schedules the next one `interval` seconds from now.
+    /// Records a finished poll and schedules the next one `interval` seconds from now;
+    /// `media_pending` says whether some story of the account is still without media. One
+    /// statement, as in [`Batch::record_answer`].
     pub async fn finish_poll(
         &mut self,
         watched: &Watched,
-        outcome: &str,
-        new_items: u64,
-        interval: i64,
-        failed: bool,
+        poll: FinishedPoll<'_>,
     ) -> Result<(), WatchError> {
         let now = now();
         let gap = watched.last_poll_at.map(|last| now - last);
         execute!(
             self,
-            "INSERT INTO polls (account, at, gap_secs, outcome, new_items) VALUES ($1, $2, $3, $4, $5)",
+            sqlite = "INSERT INTO polls (account, at, gap_secs, outcome, new_items) VALUES ($1, $2, $3, $4, $5); UPDATE watched SET last_poll_at = $2, next_poll_at = $6, interval_secs = $7, last_outcome = $4, failures = $8, media_pending = $9 WHERE account = $1",
+            postgres = "WITH poll AS (INSERT INTO polls (account, at, gap_secs, outcome, new_items) VALUES ($1, $2, $3, $4, $5)) UPDATE watched SET last_poll_at = $2, next_poll_at = $6, interval_secs = $7, last_outcome = $4, failures = $8, media_pending = $9 WHERE account = $1",
             &watched.account,
             now,
             gap,
-            outcome,
-            i64::try_from(new_items).unwrap_or(i64::MAX),
-        )?;
-        execute!(
-            self,
-            "UPDATE watched SET last_poll_at = $1, next_poll_at = $2, interval_secs = $3, last_outcome = $4, failures = $5 WHERE account = $6",
-            now,
-            now + interval,
-            interval,
-            outcome,
-            if failed { watched.failures + 1 } else { 0 },
-            &watched.account,
+            poll.outcome,
+            i64::try_from(poll.new_items).unwrap_or(i64::MAX),
+            now + poll.interval,
+            poll.interval,
+            if poll.failed { watched.failures + 1 } else { 0 },
+            i64::from(poll.media_pending),
         )?;
         Ok(())
+    }
+}
+
+/// What a finished poll records ([`Batch::finish_poll`]).
+#[derive(Debug, Clone, Copy)]
+pub struct FinishedPoll<'a> {
+    pub outcome: &'a str,
+    pub new_items: u64,
+    /// Seconds until the account's next poll.
+    pub interval: i64,
+    pub failed: bool,
+    /// Some archived story of the account is still without its media row.
+    pub media_pending: bool,
+}
+
+/// Stories per insert: seven parameters each stay far below either engine's limit on a
+/// statement's parameters (32,766 on SQLite, 65,535 on Postgres).
+const STORIES_PER_STATEMENT: usize = 500;
+
+/// One parameter of a statement built at run time.
+enum Param {
+    Int(Option<i64>),
+    Text(Option<String>),
+}
+
+impl Param {
+    fn text(s: &str) -> Self {
+        Param::Text(Some(s.to_owned()))
+    }
+}
+
+/// A statement of many rows (`INSERT … VALUES ($1, $2), ($3, $4)`) built with its parameters,
+/// numbered in order across every statement of the text.
+struct Rows {
+    sql: String,
+    params: Vec<Param>,
+    /// Rows in the statement being written (for the commas between them).
+    rows: usize,
+}
+
+impl Rows {
+    fn new(head: &str) -> Self {
+        Self {
+            sql: head.to_owned(),
+            params: Vec::new(),
+            rows: 0,
+        }
+    }
+
+    /// Starts a second statement `head` after the first: in the same text on SQLite (sqlx
+    /// runs each in turn, parameters numbered across them), with the first one as a `WITH`
+    /// on Postgres (which takes one statement per query).
+    fn then(&mut self, engine: Engine, head: &str) {
+        if !self.sql.is_empty() {
+            self.sql = match engine {
+                Engine::Sqlite => format!("{}; {head}", self.sql),
+                Engine::Postgres => format!("WITH earlier AS ({}) {head}", self.sql),
+            };
+        } else {
+            self.sql.push_str(head);
+        }
+        self.rows = 0;
+    }
+
+    fn row<const N: usize>(&mut self, params: [Param; N]) {
+        use std::fmt::Write as _;
+        self.sql.push_str(if self.rows == 0 { "(" } else { ", (" });
+        for (i, param) in params.into_iter().enumerate() {
+            self.params.push(param);
+            let _ = write!(
+                self.sql,
+                "{}${}",
+                if i == 0 { "" } else { ", " },
+                self.params.len()
+            );
+        }
+        self.sql.push(')');
+        self.rows += 1;
     }
 }
 

@@ -24,7 +24,7 @@ use super::db::{Database, now};
 use super::media::{self, MediaError};
 use super::queue::{HEARTBEAT, KEEP_DONE, PollJob, Queue};
 use super::schedule::{Polled, Schedule};
-use super::store::Watched;
+use super::store::{FinishedPoll, Watched};
 use crate::{Query, UnifiedClient};
 
 /// How a worker runs.
@@ -538,8 +538,18 @@ async fn poll(
             // An account added by an older version, or by hand: never retried hot.
             let interval = schedule.next(watched.interval_secs, Polled::Unreadable);
             let mut batch = shared.queue.batch(&shared.db).await?;
+            let outcome = format!("invalid: {why}");
             batch
-                .finish_poll(watched, &format!("invalid: {why}"), 0, interval, true)
+                .finish_poll(
+                    watched,
+                    FinishedPoll {
+                        outcome: &outcome,
+                        new_items: 0,
+                        interval,
+                        failed: true,
+                        media_pending: watched.media_pending,
+                    },
+                )
                 .await?;
             batch.enqueue(&job.next(), after(interval)).await?;
             batch.commit().await?;
@@ -560,15 +570,9 @@ async fn poll(
     // committed before any file is written, so a file a killed run leaves behind is found
     // again through its story.
     let mut batch = shared.queue.batch(&shared.db).await?;
-    batch
-        .record_attempts(&watched.account, &answered.report.attempts)
+    let new = batch
+        .record_answer(&watched.account, &answered.report.attempts, &stories)
         .await?;
-    let mut new = Vec::new();
-    for story in &stories {
-        if batch.record_story(&watched.account, story).await? {
-            new.push(story.id.as_str());
-        }
-    }
     summary.new_stories += new.len() as u64;
     // The raw response is kept with the stories first seen in it: a poll that finds only
     // stories already archived stores nothing (an account polled every 15 minutes would
@@ -595,7 +599,15 @@ async fn poll(
         highlights(shared, watched, &mut summary).await?;
         batch = shared.queue.batch(&shared.db).await?;
     }
-    let missing = batch.without_media(&watched.account).await?;
+    // Stories owed media: this poll's new ones (its highlights' included), and those an
+    // earlier poll left without (a failed download, a killed run), which `media_pending` says
+    // are there. A quiet poll owes none and skips the query.
+    let missing = if watched.media_pending || summary.new_stories > 0 {
+        batch.without_media(&watched.account).await?
+    } else {
+        Vec::new()
+    };
+    let mut media_pending = false;
     if !missing.is_empty() {
         batch.commit().await?;
         // Only this job writes this account's folder now: what a killed run left is debris.
@@ -604,7 +616,10 @@ async fn poll(
         let (root, account) = (shared.options.media_dir.clone(), watched.account.clone());
         let _ =
             tokio::task::spawn_blocking(move || media::sweep_account_parts(&root, &account)).await;
+        let owed = missing.len();
         let fetched = fetch_media(shared, missing, &mut summary).await;
+        // A story whose download failed (not one whose media are gone) is tried again.
+        media_pending = fetched.stored.len() < owed;
         batch = shared.queue.batch(&shared.db).await?;
         for (story, outcome) in &fetched.stored {
             match outcome {
@@ -635,7 +650,16 @@ async fn poll(
             .increment(a.credits_used.unwrap_or(0));
     }
     batch
-        .finish_poll(watched, &outcome, summary.new_stories, interval, failed)
+        .finish_poll(
+            watched,
+            FinishedPoll {
+                outcome: &outcome,
+                new_items: summary.new_stories,
+                interval,
+                failed,
+                media_pending,
+            },
+        )
         .await?;
     batch.enqueue(&job.next(), after(interval)).await?;
     batch.commit().await?;
@@ -669,7 +693,7 @@ async fn highlights(
     let answered = ask(shared, &query).await?;
     let mut batch = shared.queue.batch(&shared.db).await?;
     batch
-        .record_attempts(&watched.account, &answered.report.attempts)
+        .record_answer(&watched.account, &answered.report.attempts, &[])
         .await?;
     let listed = match answered.outcome {
         Outcome::Found(Answer::Highlights(page)) => page.items,
@@ -682,27 +706,29 @@ async fn highlights(
     };
     for highlight in listed {
         batch.record_highlight(&watched.account, &highlight).await?;
-        let items = if highlight.items.is_empty() {
+        let (items, new) = if highlight.items.is_empty() {
             // The highlight's row lands before the vendor call for its items.
             batch.commit().await?;
             let query = Query::HighlightItems(highlight.id.clone());
             let asked = ask(shared, &query).await?;
             batch = shared.queue.batch(&shared.db).await?;
-            batch
-                .record_attempts(&watched.account, &asked.report.attempts)
-                .await?;
-            match asked.outcome {
+            let items = match asked.outcome {
                 Outcome::Found(Answer::Highlight(h)) => h.items,
                 Outcome::Found(Answer::Stories(page)) => page.items,
                 _ => Vec::new(),
-            }
+            };
+            let new = batch
+                .record_answer(&watched.account, &asked.report.attempts, &items)
+                .await?;
+            (items, new)
         } else {
-            highlight.items.clone()
+            let new = batch
+                .record_answer(&watched.account, &[], &highlight.items)
+                .await?;
+            (highlight.items.clone(), new)
         };
+        summary.new_stories += new.len() as u64;
         for story in &items {
-            if batch.record_story(&watched.account, story).await? {
-                summary.new_stories += 1;
-            }
             batch
                 .record_highlight_item(&highlight.id, &story.id)
                 .await?;
@@ -776,7 +802,7 @@ async fn fetch_media(
     out
 }
 
-/// What one poll (or the start-up recovery) did.
+/// What one poll did.
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct PollSummary {
     new_stories: u64,

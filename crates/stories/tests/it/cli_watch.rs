@@ -691,7 +691,10 @@ async fn a_killed_downloads_temporary_file_is_swept(db: &str, media: &Path) {
         .as_str()
         .unwrap_or_else(|| panic!("no media: {archive:?}"))
         .to_owned();
+    // As a run killed between the story's commit and its media row leaves it: the story's own
+    // transaction marked the account as owing media, and no poll has cleared that since.
     execute(db, "DELETE FROM media").await;
+    execute(db, "UPDATE watched SET media_pending = 1").await;
     let file = media.join(&path);
     std::fs::remove_file(&file).unwrap_or_else(|e| panic!("{e}"));
     let part = file.parent().unwrap_or(media).join(".stories-a1b2c3.part");
@@ -708,6 +711,66 @@ on_both_engines!(
     a_killed_downloads_temporary_file_is_swept_on_sqlite,
     a_killed_downloads_temporary_file_is_swept_on_postgres,
     a_killed_downloads_temporary_file_is_swept
+);
+
+/// A download that fails (the media server stalls past the request timeout) leaves its story
+/// owed: the account's next poll finds nothing new, yet fetches the file, complete. Quiet
+/// polls skip the look for stories without media only when none is owed.
+async fn a_failed_download_is_fetched_by_the_next_quiet_poll(db: &str, media: &Path) {
+    let server = live_mock(3600, 86_400).await;
+    ok(watch(&server, db, &["add", "ana"])).await;
+    let media_dir = media.to_string_lossy().into_owned();
+    let run = [
+        "--timeout-secs",
+        "1",
+        "run",
+        "--until-idle",
+        "--max-gap",
+        "1",
+        "--min-gap",
+        "1",
+        "--media-dir",
+        &media_dir,
+    ];
+    server.stall_media(true);
+    let first: Value = serde_json::from_slice(&ok(watch(&server, db, &run)).await.stdout)
+        .unwrap_or_else(|e| panic!("{e}"));
+    server.stall_media(false);
+    assert_eq!(
+        (
+            &first["new_stories"],
+            &first["media_saved"],
+            &first["media_failed"]
+        ),
+        (&Value::from(1), &Value::from(0), &Value::from(1)),
+        "{first}"
+    );
+    assert_eq!(count(db, "SELECT COUNT(*) FROM media").await, 0);
+    // The account's next poll is due a second later.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let second: Value = serde_json::from_slice(&ok(watch(&server, db, &run)).await.stdout)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (
+            &second["new_stories"],
+            &second["media_saved"],
+            &second["media_failed"]
+        ),
+        (&Value::from(0), &Value::from(1), &Value::from(0)),
+        "{second}"
+    );
+    assert_consistent(&exported(&server, db).await, &server.ledger(), media);
+    // Owed nothing now: the flag that lets quiet polls skip the look is clear.
+    assert_eq!(
+        count(db, "SELECT COUNT(*) FROM watched WHERE media_pending = 0").await,
+        1
+    );
+}
+
+on_both_engines!(
+    a_failed_download_is_fetched_by_the_next_quiet_poll_on_sqlite,
+    a_failed_download_is_fetched_by_the_next_quiet_poll_on_postgres,
+    a_failed_download_is_fetched_by_the_next_quiet_poll
 );
 
 /// A vendor's raw response is kept with the stories first seen in it: polls that find only
