@@ -26,6 +26,9 @@ pub struct Watched {
     /// [`Batch::record_answer`]): the next poll looks for such stories.
     #[serde(skip)]
     pub media_pending: bool,
+    /// When its highlights were last read (accounts watched with `--highlights`).
+    #[serde(skip)]
+    pub highlights_polled_at: Option<i64>,
 }
 
 impl Watched {
@@ -41,6 +44,7 @@ impl Watched {
             failures: row.try_get("failures")?,
             missed: row.try_get("missed")?,
             media_pending: row.try_get::<i64, _>("media_pending")? != 0,
+            highlights_polled_at: opt_i64(row, "highlights_polled_at"),
         })
     }
 }
@@ -48,7 +52,7 @@ impl Watched {
 /// The columns `Watched::from_row` reads (a macro, so queries stay static strings).
 macro_rules! watched_columns {
     () => {
-        "account, highlights, added_at, interval_secs, next_poll_at, last_poll_at, last_outcome, failures, missed, media_pending"
+        "account, highlights, added_at, interval_secs, next_poll_at, last_poll_at, last_outcome, failures, missed, media_pending, highlights_polled_at"
     };
 }
 
@@ -167,18 +171,6 @@ impl Database {
             .await
             .map_err(|e| self.error(&e))?;
         Ok(opt_i64(&row, "next"))
-    }
-
-    /// When `account`'s highlights were last read.
-    pub async fn highlights_polled_at(&self, account: &str) -> Result<Option<i64>, WatchError> {
-        let row = sqlx::query("SELECT highlights_polled_at FROM watched WHERE account = $1")
-            .bind(account)
-            .fetch_optional(self.pool())
-            .await
-            .map_err(|e| self.error(&e))?;
-        Ok(row
-            .as_ref()
-            .and_then(|r| opt_i64(r, "highlights_polled_at")))
     }
 }
 

@@ -559,7 +559,7 @@ async fn poll(
     // How late the poll starts against its schedule: what --max-gap's promise rests on.
     let lateness = (now() - watched.next_poll_at).max(0);
     metrics::histogram!("stories_watch_poll_lateness_seconds").record(lateness as f64);
-    let highlights_due = watched.highlights && highlights_due(shared, watched).await?;
+    let highlights_due = watched.highlights && highlights_due(shared, watched);
     let answered = ask(shared, &query).await?;
     let stories: Vec<Story> = match &answered.outcome {
         Outcome::Found(Answer::Stories(page)) => page.items.clone(),
@@ -739,10 +739,11 @@ async fn highlights(
 }
 
 /// Whether `watched`'s highlights are due (read every `highlights_every`).
-async fn highlights_due(shared: &Shared, watched: &Watched) -> Result<bool, WatchError> {
+fn highlights_due(shared: &Shared, watched: &Watched) -> bool {
     let every = i64::try_from(shared.options.highlights_every.as_secs()).unwrap_or(i64::MAX);
-    let last = shared.db.highlights_polled_at(&watched.account).await?;
-    Ok(last.is_none_or(|at| now() - at >= every))
+    watched
+        .highlights_polled_at
+        .is_none_or(|at| now() - at >= every)
 }
 
 /// What became of one story's media.
