@@ -600,8 +600,7 @@ async fn completed_jobs_are_trimmed(db: &str, media: &Path) {
     ok(watch(&server, db, &["add", "ana", "ben", "cyd"])).await;
     let media_dir = media.to_string_lossy().into_owned();
     let run = ["run", "--until-idle", "--media-dir", &media_dir];
-    let summary: Value = serde_json::from_slice(&ok(watch(&server, db, &run)).await.stdout)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let summary = summary(watch(&server, db, &run)).await;
     assert_eq!(summary["polls"], 3, "{summary}");
     let url = stories::watch::DatabaseUrl::parse(db).unwrap_or_else(|e| panic!("{e}"));
     let queue = stories::watch::Queue::open(&url)
@@ -668,14 +667,9 @@ async fn execute(db: &str, sql: &'static str) {
     .unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
 
-/// What a run killed in the middle of a download leaves (the story's row without its media
-/// row, a temporary file in the account's folder) is swept by the account's next poll, which
-/// fetches the file again complete.
-async fn a_killed_downloads_temporary_file_is_swept(db: &str, media: &Path) {
-    let server = live_mock(3600, 86_400).await;
-    ok(watch(&server, db, &["add", "ana"])).await;
-    let media_dir = media.to_string_lossy().into_owned();
-    let run = [
+/// `watch run` until nothing is due, each account due again a second after its poll.
+fn until_idle_polling_every_second(media_dir: &str) -> [&str; 8] {
+    [
         "run",
         "--until-idle",
         "--max-gap",
@@ -683,8 +677,23 @@ async fn a_killed_downloads_temporary_file_is_swept(db: &str, media: &Path) {
         "--min-gap",
         "1",
         "--media-dir",
-        &media_dir,
-    ];
+        media_dir,
+    ]
+}
+
+/// The JSON line a successful `watch run` prints.
+async fn summary(cmd: Command) -> Value {
+    serde_json::from_slice(&ok(cmd).await.stdout).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// What a run killed in the middle of a download leaves (the story's row without its media
+/// row, a temporary file in the account's folder) is swept by the account's next poll, which
+/// fetches the file again complete.
+async fn a_killed_downloads_temporary_file_is_swept(db: &str, media: &Path) {
+    let server = live_mock(3600, 86_400).await;
+    ok(watch(&server, db, &["add", "ana"])).await;
+    let media_dir = media.to_string_lossy().into_owned();
+    let run = until_idle_polling_every_second(&media_dir);
     ok(watch(&server, db, &run)).await;
     let archive = exported(&server, db).await;
     let path = archive[0]["archive"]["media"][0]["path"]
@@ -720,21 +729,10 @@ async fn a_failed_download_is_fetched_by_the_next_quiet_poll(db: &str, media: &P
     let server = live_mock(3600, 86_400).await;
     ok(watch(&server, db, &["add", "ana"])).await;
     let media_dir = media.to_string_lossy().into_owned();
-    let run = [
-        "--timeout-secs",
-        "1",
-        "run",
-        "--until-idle",
-        "--max-gap",
-        "1",
-        "--min-gap",
-        "1",
-        "--media-dir",
-        &media_dir,
-    ];
+    let mut run = vec!["--timeout-secs", "1"];
+    run.extend(until_idle_polling_every_second(&media_dir));
     server.stall_media(true);
-    let first: Value = serde_json::from_slice(&ok(watch(&server, db, &run)).await.stdout)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let first = summary(watch(&server, db, &run)).await;
     server.stall_media(false);
     assert_eq!(
         (
@@ -748,8 +746,7 @@ async fn a_failed_download_is_fetched_by_the_next_quiet_poll(db: &str, media: &P
     assert_eq!(count(db, "SELECT COUNT(*) FROM media").await, 0);
     // The account's next poll is due a second later.
     tokio::time::sleep(Duration::from_millis(1200)).await;
-    let second: Value = serde_json::from_slice(&ok(watch(&server, db, &run)).await.stdout)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let second = summary(watch(&server, db, &run)).await;
     assert_eq!(
         (
             &second["new_stories"],
@@ -791,8 +788,7 @@ async fn raw_responses_kept_once(db: &str, media: &Path) {
         "--media-dir",
         &media_dir,
     ];
-    let summary: Value = serde_json::from_slice(&ok(watch(&server, db, &run)).await.stdout)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let summary = summary(watch(&server, db, &run)).await;
     let polls = summary["polls"].as_i64().unwrap_or_default();
     assert!(polls >= 4, "each account polled more than once: {summary}");
     let stories = count(db, "SELECT COUNT(*) FROM stories").await;
