@@ -293,12 +293,18 @@ impl Batch<'_> {
         attempts: &[Attempt],
         stories: &[domain::Story],
     ) -> Result<Vec<String>, WatchError> {
-        let now = now();
-        let mut attempt_rows = Rows::new(
-            "INSERT INTO attempts (account, at, vendor, operation, status, result, credits_used, credits_estimated, elapsed_ms) VALUES ",
-        );
+        let (engine, now) = (self.engine(), now());
+        // The attempts open the first statement; each chunk of stories follows, in it or in
+        // one of its own.
+        let mut statement = Rows::default();
+        if !attempts.is_empty() {
+            statement.then(
+                engine,
+                "INSERT INTO attempts (account, at, vendor, operation, status, result, credits_used, credits_estimated, elapsed_ms) VALUES ",
+            );
+        }
         for a in attempts {
-            attempt_rows.row([
+            statement.row([
                 Param::text(account),
                 Param::Int(Some(now)),
                 Param::text(&a.vendor),
@@ -310,35 +316,32 @@ impl Batch<'_> {
                 Param::Int(Some(i64::try_from(a.elapsed_ms).unwrap_or(i64::MAX))),
             ]);
         }
-        let mut attempts = (!attempts.is_empty()).then_some(attempt_rows);
         let mut new = Vec::new();
-        let mut chunks = stories.chunks(STORIES_PER_STATEMENT);
-        loop {
-            let chunk = chunks.next();
-            if chunk.is_none() && attempts.is_none() {
-                break;
+        for (i, chunk) in stories.chunks(STORIES_PER_STATEMENT).enumerate() {
+            if i > 0 {
+                new.extend(self.fetch_ids(std::mem::take(&mut statement)).await?);
             }
-            let mut rows = attempts.take().unwrap_or_else(|| Rows::new(""));
-            if let Some(chunk) = chunk.filter(|c| !c.is_empty()) {
-                rows.then(
-                    self.engine(),
-                    "INSERT INTO stories (id, account, first_seen, taken_at, expires_at, vendor, story) VALUES ",
-                );
-                for story in chunk {
-                    rows.row([
-                        Param::text(&story.id),
-                        Param::text(account),
-                        Param::Int(Some(now)),
-                        Param::Int(story.taken_at.map(|t| t.timestamp())),
-                        Param::Int(story.expires_at.as_ref().map(|e| e.at.timestamp())),
-                        Param::text(&story.source.vendor),
-                        Param::Text(Some(serde_json::to_string(story).unwrap_or_default())),
-                    ]);
-                }
-                rows.sql
-                    .push_str(" ON CONFLICT (id) DO NOTHING RETURNING id");
+            statement.then(
+                engine,
+                "INSERT INTO stories (id, account, first_seen, taken_at, expires_at, vendor, story) VALUES ",
+            );
+            for story in chunk {
+                statement.row([
+                    Param::text(&story.id),
+                    Param::text(account),
+                    Param::Int(Some(now)),
+                    Param::Int(story.taken_at.map(|t| t.timestamp())),
+                    Param::Int(story.expires_at.as_ref().map(|e| e.at.timestamp())),
+                    Param::text(&story.source.vendor),
+                    Param::Text(Some(serde_json::to_string(story).unwrap_or_default())),
+                ]);
             }
-            new.extend(self.fetch_ids(rows).await?);
+            statement
+                .sql
+                .push_str(" ON CONFLICT (id) DO NOTHING RETURNING id");
+        }
+        if !statement.sql.is_empty() {
+            new.extend(self.fetch_ids(statement).await?);
         }
         if !new.is_empty() {
             execute!(
@@ -541,6 +544,7 @@ impl Param {
 
 /// A statement of many rows (`INSERT … VALUES ($1, $2), ($3, $4)`) built with its parameters,
 /// numbered in order across every statement of the text.
+#[derive(Default)]
 struct Rows {
     sql: String,
     params: Vec<Param>,
@@ -549,26 +553,15 @@ struct Rows {
 }
 
 impl Rows {
-    fn new(head: &str) -> Self {
-        Self {
-            sql: head.to_owned(),
-            params: Vec::new(),
-            rows: 0,
-        }
-    }
-
-    /// Starts a second statement `head` after the first: in the same text on SQLite (sqlx
-    /// runs each in turn, parameters numbered across them), with the first one as a `WITH`
-    /// on Postgres (which takes one statement per query).
+    /// Starts the statement `head` (`INSERT INTO … VALUES `), after any written before: in
+    /// the same text on SQLite (sqlx runs each in turn, parameters numbered across them), the
+    /// earlier one as a `WITH` on Postgres (which takes one statement per query).
     fn then(&mut self, engine: Engine, head: &str) {
-        if !self.sql.is_empty() {
-            self.sql = match engine {
-                Engine::Sqlite => format!("{}; {head}", self.sql),
-                Engine::Postgres => format!("WITH earlier AS ({}) {head}", self.sql),
-            };
-        } else {
-            self.sql.push_str(head);
-        }
+        self.sql = match (self.sql.is_empty(), engine) {
+            (true, _) => head.to_owned(),
+            (false, Engine::Sqlite) => format!("{}; {head}", self.sql),
+            (false, Engine::Postgres) => format!("WITH earlier AS ({}) {head}", self.sql),
+        };
         self.rows = 0;
     }
 

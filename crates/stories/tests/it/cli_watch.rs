@@ -62,7 +62,7 @@ async fn live_mock(post_every: u64, ttl: u64) -> MockServer {
 }
 
 /// A Postgres URL from the libpq variables, with a fresh database for this test.
-async fn postgres(test: &str) -> Option<String> {
+pub(crate) async fn postgres(test: &str) -> Option<String> {
     let host = std::env::var("PGHOST").ok()?;
     let port = std::env::var("PGPORT").unwrap_or_else(|_| "5432".into());
     let user = std::env::var("PGUSER").unwrap_or_else(|_| "postgres".into());
@@ -98,7 +98,7 @@ async fn postgres(test: &str) -> Option<String> {
 }
 
 /// Whether a Postgres case may be left out here.
-fn postgres_absent(test: &str) {
+pub(crate) fn postgres_absent(test: &str) {
     let required = std::env::var("STORIES_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
     assert!(
         !required,

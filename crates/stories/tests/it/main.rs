@@ -18,6 +18,7 @@ mod support;
 mod walkthrough;
 mod watch_budget;
 mod watch_queue;
+mod watch_store;
 
 /// Installs a do-nothing global subscriber before any test emits an event. Tracing caches each
 /// callsite's interest process-wide, computed against the first thread to reach it: without a
