@@ -9,7 +9,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use apalis::prelude::{TaskBuilder, TaskSink};
+use apalis::prelude::{Status, TaskBuilder, TaskId, TaskResult, TaskSink};
 use apalis_postgres::PostgresStorage;
 use apalis_sqlite::SqliteStorage;
 use serde::{Deserialize, Serialize};
@@ -91,6 +91,14 @@ impl std::fmt::Debug for Queue {
 
 /// The queue's settings on each engine, claiming `batch` jobs at once (the same fields, two
 /// types).
+///
+/// apalis neither marks a job running nor records its end: a worker marks each job done in
+/// the commit that records its poll ([`Batch::complete`]), or failed when it cannot
+/// ([`Queue::fail`]). apalis's own records are a transaction of their own, and its worker
+/// hands out no job while one is being written, so each poll's start waited for the
+/// last one's record behind every poll's commit on SQLite's one connection. A claimed job
+/// is locked by its worker either way: a dead worker's jobs are taken up again once its
+/// heartbeat stops, whichever state they are in.
 macro_rules! config {
     ($engine:ident, $batch:expr) => {
         $engine::Config::default()
@@ -98,6 +106,8 @@ macro_rules! config {
             .heartbeat_interval(HEARTBEAT)
             .missed_heartbeats(MISSED_HEARTBEATS)
             .batch_size($batch)
+            .lock_tasks(false)
+            .persist_results(false)
     };
 }
 
@@ -336,7 +346,89 @@ fn already_queued(e: &dyn std::fmt::Display) -> bool {
     e.to_string().contains("idx_jobs_idempotency_key")
 }
 
+/// A job as its worker claimed it: what marking it done or failed needs.
+#[derive(Debug, Clone)]
+pub struct Claim {
+    pub task: TaskId,
+    /// This run of the job, counted from 1.
+    pub attempt: usize,
+    /// The worker holding the job's lock.
+    pub worker: String,
+}
+
+impl Claim {
+    fn result(
+        &self,
+        status: Status,
+        result: Result<serde_json::Value, String>,
+    ) -> TaskResult<serde_json::Value> {
+        TaskResult {
+            task_id: self.task.clone(),
+            attempt: self.attempt,
+            status,
+            result,
+        }
+    }
+}
+
+impl Queue {
+    /// Marks `claim`'s job failed, to be claimed again at once (by any worker: its attempts
+    /// are practically unbounded), in a commit of its own. `Ok(false)`: the job is no longer
+    /// this worker's (another took it up once this one's heartbeat lapsed).
+    pub async fn fail(&self, claim: &Claim, why: &str) -> Result<bool, String> {
+        let result = claim.result(Status::Failed, Err(why.to_owned()));
+        let ended = match self {
+            Queue::Sqlite(s) => {
+                apalis_sqlite::queries::ack_tasks(s.pool(), &[&result], &claim.worker)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+            Queue::Postgres(s) => {
+                let mut conn = s.pool().acquire().await.map_err(|e| e.to_string())?;
+                apalis_postgres::queries::handle_results(&mut *conn, &[&result], &claim.worker)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+        }?;
+        Ok(ended > 0)
+    }
+}
+
+/// A job its worker no longer holds: taken up by another worker after this one's heartbeat
+/// lapsed.
+fn lost(claim: &Claim) -> String {
+    format!(
+        "job {} is no longer held by worker {}",
+        claim.task, claim.worker
+    )
+}
+
 impl Batch<'_> {
+    /// Marks `claim`'s job done when the batch commits: the poll it ran is recorded in the
+    /// same commit, so a job is either done with its poll recorded, or neither.
+    pub async fn complete(&mut self, claim: &Claim) -> Result<(), WatchError> {
+        let done = claim.result(Status::Done, Ok(serde_json::Value::Null));
+        let ended = match &mut self.tx {
+            Tx::Sqlite(tx) => apalis_sqlite::queries::ack_tasks(&mut **tx, &[&done], &claim.worker)
+                .await
+                .map_err(|e| e.to_string()),
+            Tx::Postgres(tx) => {
+                apalis_postgres::queries::handle_results(&mut **tx, &[&done], &claim.worker)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+        };
+        match ended {
+            Ok(0) => Err(lost(claim)),
+            Ok(_) => Ok(()),
+            Err(e) => Err(e),
+        }
+        .map_err(|e| WatchError::Database {
+            url: self.db.url.to_string(),
+            message: format!("job queue: {e}"),
+        })
+    }
+
     /// Enqueues `job`, due `after` from now, when the batch commits; a job with the same key
     /// (a job run twice enqueues its successor twice) is left as it is.
     pub async fn enqueue(&mut self, job: &PollJob, after: Duration) -> Result<(), WatchError> {

@@ -14,7 +14,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use apalis::prelude::{BoxDynError, Data, WorkerBuilder, WorkerBuilderExt};
+use apalis::prelude::{
+    Attempt, BoxDynError, Data, TaskId, WorkerBuilder, WorkerBuilderExt, WorkerContext,
+};
 use domain::{Answer, Outcome, Story};
 use serde::Serialize;
 
@@ -22,7 +24,7 @@ use super::WatchError;
 use super::budget::DbGate;
 use super::db::{Database, now};
 use super::media::{self, MediaError};
-use super::queue::{HEARTBEAT, KEEP_DONE, PollJob, Queue};
+use super::queue::{Claim, HEARTBEAT, KEEP_DONE, MISSED_HEARTBEATS, PollJob, Queue};
 use super::schedule::{Polled, Schedule};
 use super::store::{FinishedPoll, Watched};
 use crate::{Query, UnifiedClient};
@@ -441,13 +443,24 @@ impl Shared {
 }
 
 /// One poll job: polls its account unless it is no longer watched (or was re-added since),
-/// then enqueues the next.
+/// then enqueues the next. The job is marked done in the poll's last commit, or failed here.
 ///
 /// The poll runs in a task of its own: a stopping worker drops this future, not the poll, so
 /// no poll is cut between a media file's rename and its row; [`Worker::run`] waits for the
 /// polls in flight before it returns.
-async fn poll_job(job: PollJob, shared: Data<Arc<Shared>>) -> Result<(), BoxDynError> {
+async fn poll_job(
+    job: PollJob,
+    shared: Data<Arc<Shared>>,
+    task: TaskId,
+    attempt: Attempt,
+    worker: WorkerContext,
+) -> Result<(), BoxDynError> {
     let shared: Arc<Shared> = (*shared).clone();
+    let claim = Claim {
+        task,
+        attempt: attempt.current(),
+        worker: worker.name().to_owned(),
+    };
     let account = job.account.clone();
     // Counted in flight before `stopping` is read: a stopping worker that reads no poll in
     // flight after setting it has no poll to wait for.
@@ -455,11 +468,12 @@ async fn poll_job(job: PollJob, shared: Data<Arc<Shared>>) -> Result<(), BoxDynE
     if shared.stopping.load(Ordering::SeqCst) {
         shared.landed();
         shared.stopped().await;
-        return Err(handed_back(&account));
+        return Err(hand_back(&shared.queue, &claim, &account).await);
     }
     let polling = shared.clone();
+    let polled_claim = claim.clone();
     let mut poll = tokio::spawn(async move {
-        let result = run_job(&job, &polling).await;
+        let result = run_job(&job, &polled_claim, &polling).await;
         polling.landed();
         result
     });
@@ -467,7 +481,9 @@ async fn poll_job(job: PollJob, shared: Data<Arc<Shared>>) -> Result<(), BoxDynE
         biased;
         joined = &mut poll => joined,
         // Only a poll that outlived the drain is left running here.
-        Stop::GaveUp = shared.stopped() => return Err(handed_back(&account)),
+        Stop::GaveUp = shared.stopped() => {
+            return Err(hand_back(&shared.queue, &claim, &account).await);
+        }
     };
     let result = joined.unwrap_or_else(|e| {
         shared.landed();
@@ -475,27 +491,62 @@ async fn poll_job(job: PollJob, shared: Data<Arc<Shared>>) -> Result<(), BoxDynE
             "the poll of {account} panicked: {e}"
         )))
     });
-    result.map_err(|e| {
-        tracing::warn!(account, error = %e, "poll job failed; it will be retried");
-        Box::new(e) as BoxDynError
-    })
-}
-
-/// The error that hands a job back to the queue unpolled: failed, so that it is claimed again
-/// at once, by another worker or the next run (its attempts are practically unbounded).
-fn handed_back(account: &str) -> BoxDynError {
-    tracing::debug!(account, "job handed back: the worker is stopping");
-    "handed back: the worker is stopping".into()
-}
-
-async fn run_job(job: &PollJob, shared: &Shared) -> Result<(), WatchError> {
-    let Some(watched) = shared.db.watched_one(&job.account).await? else {
-        return Ok(());
-    };
-    if watched.added_at != job.generation {
-        return Ok(());
+    match result {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            tracing::warn!(account, error = %e, "poll job failed; it will be retried");
+            fail(&shared.queue, &claim, &account, &e.to_string()).await;
+            Err(Box::new(e))
+        }
     }
-    let polled = match poll(shared, &watched, job).await {
+}
+
+/// Hands a job back to the queue unpolled: failed, so that it is claimed again at once, by
+/// another worker or the next run (its attempts are practically unbounded).
+async fn hand_back(queue: &Queue, claim: &Claim, account: &str) -> BoxDynError {
+    tracing::debug!(account, "job handed back: the worker is stopping");
+    let why = "handed back: the worker is stopping";
+    fail(queue, claim, account, why).await;
+    why.into()
+}
+
+/// Marks a job failed, trying again while the database is away (a restart) for as long as
+/// this worker's lock on it would last without heartbeats: a job left locked by a worker that
+/// lives on would not be claimed again, while one whose worker lost the queue is taken up
+/// again once that worker's heartbeat has stopped.
+async fn fail(queue: &Queue, claim: &Claim, account: &str, why: &str) {
+    let until = Instant::now() + HEARTBEAT * u32::try_from(2 * MISSED_HEARTBEATS).unwrap_or(10);
+    loop {
+        match queue.fail(claim, why).await {
+            Ok(true) => return,
+            Ok(false) => {
+                tracing::debug!(account, "job already taken up by another worker");
+                return;
+            }
+            Err(e) if Instant::now() >= until => {
+                tracing::warn!(account, error = %e, "job not marked failed; it is taken up again once this worker's heartbeat stops");
+                return;
+            }
+            Err(e) => {
+                tracing::debug!(account, error = %e, "job not marked failed yet; retrying");
+                tokio::time::sleep(HEARTBEAT).await;
+            }
+        }
+    }
+}
+
+async fn run_job(job: &PollJob, claim: &Claim, shared: &Shared) -> Result<(), WatchError> {
+    let current = match shared.db.watched_one(&job.account).await? {
+        Some(watched) if watched.added_at == job.generation => Some(watched),
+        // No longer watched, or removed and added again since: the chain ends here.
+        _ => None,
+    };
+    let Some(watched) = current else {
+        let mut batch = shared.queue.batch(&shared.db).await?;
+        batch.complete(claim).await?;
+        return batch.commit().await;
+    };
+    let polled = match poll(shared, &watched, job, claim).await {
         Ok(done) => done,
         Err(WatchError::Media(e)) => {
             *shared
@@ -529,6 +580,7 @@ async fn poll(
     shared: &Shared,
     watched: &Watched,
     job: &PollJob,
+    claim: &Claim,
 ) -> Result<PollSummary, WatchError> {
     let mut summary = PollSummary::default();
     let schedule = shared.options.schedule;
@@ -552,6 +604,7 @@ async fn poll(
                 )
                 .await?;
             batch.enqueue(&job.next(), after(interval)).await?;
+            batch.complete(claim).await?;
             batch.commit().await?;
             return Ok(summary);
         }
@@ -662,6 +715,7 @@ async fn poll(
         )
         .await?;
     batch.enqueue(&job.next(), after(interval)).await?;
+    batch.complete(claim).await?;
     batch.commit().await?;
     tracing::info!(
         account = watched.account,

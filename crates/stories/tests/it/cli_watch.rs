@@ -593,8 +593,8 @@ on_both_engines!(
     budgets_hold
 );
 
-/// Completed poll jobs are deleted once old enough, and only they: each account's pending
-/// successor stays, so its chain goes on.
+/// A poll's job is marked done with the poll; completed poll jobs are deleted once old
+/// enough, and only they: each account's pending successor stays, so its chain goes on.
 async fn completed_jobs_are_trimmed(db: &str, media: &Path) {
     let server = live_mock(3600, 86_400).await;
     ok(watch(&server, db, &["add", "ana", "ben", "cyd"])).await;
@@ -602,6 +602,21 @@ async fn completed_jobs_are_trimmed(db: &str, media: &Path) {
     let run = ["run", "--until-idle", "--media-dir", &media_dir];
     let summary = summary(watch(&server, db, &run)).await;
     assert_eq!(summary["polls"], 3, "{summary}");
+    // Each job was marked done, on its first attempt, in its poll's commit: none is left
+    // claimed by the worker that ran it.
+    let (done, claimed) = if db.starts_with("postgres") {
+        (
+            "SELECT COUNT(*) FROM apalis.jobs WHERE status = 'Done' AND attempts = 1 AND done_at IS NOT NULL",
+            "SELECT COUNT(*) FROM apalis.jobs WHERE status NOT IN ('Done', 'Pending')",
+        )
+    } else {
+        (
+            "SELECT COUNT(*) FROM Jobs WHERE status = 'Done' AND attempts = 1 AND done_at IS NOT NULL",
+            "SELECT COUNT(*) FROM Jobs WHERE status NOT IN ('Done', 'Pending')",
+        )
+    };
+    assert_eq!(count(db, done).await, 3);
+    assert_eq!(count(db, claimed).await, 0);
     let url = stories::watch::DatabaseUrl::parse(db).unwrap_or_else(|e| panic!("{e}"));
     let queue = stories::watch::Queue::open(&url)
         .await
